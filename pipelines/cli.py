@@ -1,0 +1,74 @@
+"""``akhbar`` command line: ``akhbar ingest [options]``.
+
+Exit codes: 0 success; 1 the run finished but its accounting did not balance; 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+USAGE = """usage: akhbar <command> [options]
+
+commands:
+  ingest   batch-ingest files into partitioned Parquet (akhbar ingest --help)
+"""
+
+
+def format_summary(record: dict[str, Any]) -> str:
+    lines = [
+        f"akhbar ingest: run {record['run_id']} -> {record['output']}",
+        f"  input files      {record['input_files']}",
+        f"  items read       {record['read']}",
+        f"  articles         {record['articles']}",
+        f"  duplicates       {record['duplicates']}"
+        + "".join(f"  {k}={v}" for k, v in record["duplicates_by_kind"].items()),
+        f"  rejects          {record['rejects']}",
+    ]
+    for reason, count in record["rejects_by_reason"].items():
+        lines.append(f"    {reason:<32} {count}")
+    lines.append(f"  time taken       {record.get('seconds', 0):.2f} s")
+    verdict = "OK" if record["balanced"] else "MISMATCH"
+    lines.append(
+        f"  accounting       read {record['read']} = articles {record['articles']} + duplicates "
+        f"{record['duplicates']} + rejects {record['rejects']} ({record['accounted']})  {verdict}"
+    )
+    return "\n".join(lines)
+
+
+def ingest_main(argv: list[str]) -> int:
+    from pipelines.options import ingest_help_parser, with_default_runner
+
+    if "-h" in argv or "--help" in argv:
+        ingest_help_parser().print_help()
+        return 0
+    from pipelines.ingest import run_ingest
+
+    try:
+        record = run_ingest(with_default_runner(argv))
+    except FileNotFoundError as exc:
+        print(f"akhbar ingest: {exc}", file=sys.stderr)
+        return 2
+    print(format_summary(record))
+    if not record["balanced"]:
+        print("akhbar ingest: ERROR: items read != rows written; see the run record", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not argv or argv[0] in ("-h", "--help"):
+        print(USAGE)
+        return 0 if argv else 2
+    command, rest = argv[0], argv[1:]
+    if command == "ingest":
+        return ingest_main(rest)
+    print(f"akhbar: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,67 @@
+"""Command-line options of the pipelines: the only place that reads them.
+
+They are Beam ``PipelineOptions`` subclasses, so standard Beam flags (``--runner``,
+``--direct_num_workers``, ``--direct_running_mode`` ...) pass straight through to Beam.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from apache_beam.options.pipeline_options import PipelineOptions
+
+DEFAULT_OUTPUT = "./output"
+DEFAULT_RUNNER = "FnApiRunner"  # the local engine, without DirectRunner's Prism download attempt
+
+
+class IngestOptions(PipelineOptions):
+    """Options of ``akhbar ingest``."""
+
+    @classmethod
+    def _add_argparse_args(cls, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--input",
+            dest="inputs",
+            action="append",
+            default=None,
+            help="file, glob or folder to read (repeatable). Default: the bundled seeds/samples/",
+        )
+        parser.add_argument("--output", default=DEFAULT_OUTPUT, help="output folder (default ./output)")
+        parser.add_argument(
+            "--language",
+            dest="languages",
+            default="",
+            help="comma-separated languages to keep, e.g. 'ar'; others go to rejects. Default: keep all",
+        )
+        parser.add_argument(
+            "--min-text-chars",
+            dest="min_text_chars",
+            type=int,
+            default=20,
+            help="items whose cleaned text is shorter are rejected (filter:too-short)",
+        )
+        parser.add_argument(
+            "--run-id",
+            dest="run_id",
+            default=None,
+            help="name of this run under OUTPUT/_runs/ (default: UTC timestamp)",
+        )
+
+
+def with_default_runner(argv: list[str]) -> list[str]:
+    """Add ``--runner=FnApiRunner`` unless the user chose a runner."""
+    if any(arg == "--runner" or arg.startswith("--runner=") for arg in argv):
+        return argv
+    return [*argv, f"--runner={DEFAULT_RUNNER}"]
+
+
+def ingest_help_parser() -> argparse.ArgumentParser:
+    """An argparse parser used only for ``akhbar ingest --help``."""
+    parser = argparse.ArgumentParser(
+        prog="akhbar ingest",
+        description="Batch-ingest Arabic news files into partitioned Parquet. "
+        "Any standard Beam option (--runner, --direct_num_workers, --direct_running_mode, ...) "
+        "is passed to Beam.",
+    )
+    IngestOptions._add_argparse_args(parser)
+    return parser

@@ -1,0 +1,181 @@
+"""Typed records that flow between pipeline steps.
+
+Untyped dicts between steps hide missing fields until the writer fails far from the cause, so each
+step takes and returns one of these dataclasses. ``as_row`` turns a record into the dict the Arrow
+writer expects, with exactly the columns of its table schema.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pyarrow as pa
+
+from schemas.tables import ARTICLES, DUPLICATES, REJECTS
+
+PAYLOAD_LIMIT = 2000
+
+
+def stable_id(*parts: str | None) -> str:
+    """A 128-bit hex id that only depends on ``parts`` (same input, same id, on every run)."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update((part or "").encode("utf-8", "surrogatepass"))
+        h.update(b"\x1f")
+    return h.hexdigest()
+
+
+@dataclass(slots=True)
+class RawItem:
+    """One news item as a source read it, before any cleaning."""
+
+    item_id: str
+    origin: str
+    input_format: str
+    source: str
+    fetched_at: datetime
+    guid: str | None = None
+    url: str | None = None
+    title: str | None = None
+    summary: str | None = None
+    body: str | None = None
+    published_raw: str | None = None
+    published_at: datetime | None = None
+    authors: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    language_declared: str | None = None
+
+
+@dataclass(slots=True)
+class Article:
+    """A cleaned, normalized and enriched item; the unit of deduplication."""
+
+    id: str
+    source: str
+    origin: str
+    input_format: str
+    fetched_at: datetime
+    guid: str | None
+    url: str | None
+    url_original: str | None
+    url_key: str | None
+    title: str | None
+    summary: str | None
+    text: str
+    text_normalized: str
+    content_hash: str
+    published_at: datetime | None
+    published_raw: str | None
+    language: str
+    language_declared: str | None
+    authors: list[str]
+    categories: list[str]
+    word_count: int
+    char_count: int
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    amounts: list[dict[str, Any]] = field(default_factory=list)
+    cluster_id: str | None = None
+
+    def order_key(self) -> tuple[bool, datetime, str, str]:
+        """Canonical-choice order: earliest published first, then a stable tie-break by id."""
+        far_future = datetime.max.replace(tzinfo=UTC)
+        return (self.published_at is None, self.published_at or far_future, self.source, self.id)
+
+    @property
+    def partition_date(self) -> str:
+        moment = self.published_at or self.fetched_at
+        return moment.astimezone(UTC).strftime("%Y-%m-%d")
+
+
+@dataclass(slots=True)
+class Duplicate:
+    """An item that repeats an article already kept (exact copy, same URL, or near copy)."""
+
+    id: str
+    source: str
+    guid: str | None
+    url: str | None
+    title: str | None
+    published_at: datetime | None
+    fetched_at: datetime
+    cluster_id: str
+    duplicate_of: str
+    kind: str
+    similarity: float | None
+    content_hash: str
+    origin: str
+
+    @property
+    def partition_date(self) -> str:
+        moment = self.published_at or self.fetched_at
+        return moment.astimezone(UTC).strftime("%Y-%m-%d")
+
+
+@dataclass(slots=True)
+class Reject:
+    """An input item (or a whole file) that could not be ingested, and why."""
+
+    id: str
+    input: str
+    stage: str
+    reason: str
+    detail: str
+    payload: str
+    at: datetime
+    partition_time: datetime
+    source: str | None = None
+
+    @property
+    def partition_date(self) -> str:
+        return self.partition_time.astimezone(UTC).strftime("%Y-%m-%d")
+
+
+def make_reject(
+    origin: str,
+    stage: str,
+    reason: str,
+    detail: str,
+    payload: str | bytes | None,
+    at: datetime,
+    partition_time: datetime | None = None,
+    source: str | None = None,
+    item_id: str | None = None,
+) -> Reject:
+    """Build a reject row; payloads are truncated and made valid UTF-8 text."""
+    if isinstance(payload, bytes):
+        text = payload[:PAYLOAD_LIMIT].decode("utf-8", "replace")
+    else:
+        text = (payload or "")[:PAYLOAD_LIMIT]
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return Reject(
+        id=item_id or stable_id("reject", origin),
+        input=origin,
+        stage=stage,
+        reason=reason,
+        detail=detail[:500],
+        payload=text,
+        at=at,
+        partition_time=partition_time or at,
+        source=source,
+    )
+
+
+_ROW_COLUMNS: dict[type, list[str]] = {
+    Article: ARTICLES.names,
+    Duplicate: DUPLICATES.names,
+    Reject: REJECTS.names,
+}
+
+TABLE_OF: dict[type, str] = {Article: "articles", Duplicate: "duplicates", Reject: "rejects"}
+
+
+def as_row(record: Article | Duplicate | Reject) -> dict[str, Any]:
+    """The record as a dict holding exactly its table's columns."""
+    return {name: getattr(record, name) for name in _ROW_COLUMNS[type(record)]}
+
+
+def table_schema(table: str) -> pa.Schema:
+    return {"articles": ARTICLES, "duplicates": DUPLICATES, "rejects": REJECTS}[table]

@@ -1,0 +1,111 @@
+"""Arrow schemas of every output table: the one source of truth.
+
+Every writer receives one of these schemas explicitly; nothing is inferred from data (datatrove's
+ParquetWriter warns against inference for good reason: a partition whose rows happen to have only
+nulls in a column would otherwise get a different type). Partition columns (``date``, ``source``)
+live in the directory names, never inside the files, so they are not part of these schemas.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+SCHEMA_VERSION = "1"
+
+TIMESTAMP = pa.timestamp("us", tz="UTC")
+
+
+def _field(name: str, type_: pa.DataType, doc: str, nullable: bool = True) -> pa.Field:
+    """A field whose one-line meaning travels with it (``akhbar schema`` prints it)."""
+    return pa.field(name, type_, nullable=nullable, metadata={"doc": doc})
+
+
+ENTITY_TYPE = pa.struct(
+    [
+        pa.field("text", pa.string()),
+        pa.field("normalized", pa.string()),
+        pa.field("type", pa.string()),
+        pa.field("start", pa.int32()),
+        pa.field("end", pa.int32()),
+    ]
+)
+
+AMOUNT_TYPE = pa.struct(
+    [
+        pa.field("text", pa.string()),
+        pa.field("value", pa.float64()),
+        pa.field("unit", pa.string()),
+    ]
+)
+
+ARTICLES = pa.schema(
+    [
+        _field("id", pa.string(), "stable id of the input item (hex)", nullable=False),
+        _field("guid", pa.string(), "the feed's guid / the record's own id, as given"),
+        _field("url", pa.string(), "canonical URL (tracking parameters, fragment removed)"),
+        _field("url_original", pa.string(), "the URL exactly as the input gave it"),
+        _field("title", pa.string(), "cleaned title"),
+        _field("summary", pa.string(), "cleaned description/summary, when the input had one"),
+        _field("text", pa.string(), "cleaned body text, paragraphs separated by blank lines"),
+        _field("text_normalized", pa.string(), "Arabic-normalized text used for matching"),
+        _field("published_at", TIMESTAMP, "publication time in UTC; null when unknown"),
+        _field("published_raw", pa.string(), "the publication date exactly as the input gave it"),
+        _field("fetched_at", TIMESTAMP, "when the item was fetched (file mtime for files)"),
+        _field("language", pa.string(), "language detected from the text, not the feed's tag"),
+        _field("language_declared", pa.string(), "language the feed or page declared"),
+        _field("authors", pa.list_(pa.string()), "author names"),
+        _field("categories", pa.list_(pa.string()), "categories / tags"),
+        _field("entities", pa.list_(ENTITY_TYPE), "named entities (PER/ORG/LOC)"),
+        _field("amounts", pa.list_(AMOUNT_TYPE), "money amounts, percentages and counts"),
+        _field("word_count", pa.int32(), "words in text"),
+        _field("char_count", pa.int32(), "characters in text"),
+        _field("content_hash", pa.string(), "blake2b-128 of text_normalized (hex)"),
+        _field("cluster_id", pa.string(), "story cluster; shared with its duplicates"),
+        _field("input_format", pa.string(), "rss | atom | rdf | jsonl | html"),
+        _field("origin", pa.string(), "input file and position the item came from"),
+    ]
+)
+
+DUPLICATES = pa.schema(
+    [
+        _field("id", pa.string(), "stable id of the input item (hex)", nullable=False),
+        _field("guid", pa.string(), "the feed's guid / the record's own id"),
+        _field("url", pa.string(), "canonical URL"),
+        _field("title", pa.string(), "cleaned title"),
+        _field("published_at", TIMESTAMP, "publication time in UTC; null when unknown"),
+        _field("fetched_at", TIMESTAMP, "when the item was fetched"),
+        _field("cluster_id", pa.string(), "the cluster_id of the canonical article"),
+        _field("duplicate_of", pa.string(), "id of the canonical article"),
+        _field("kind", pa.string(), "exact | url | near"),
+        _field("similarity", pa.float64(), "1.0 for exact copies; null for url-only matches"),
+        _field("content_hash", pa.string(), "blake2b-128 of text_normalized (hex)"),
+        _field("origin", pa.string(), "input file and position the item came from"),
+    ]
+)
+
+REJECTS = pa.schema(
+    [
+        _field("id", pa.string(), "stable id of the rejected input item or file", nullable=False),
+        _field("input", pa.string(), "input file or URL and position"),
+        _field("source", pa.string(), "source slug, when it was known"),
+        _field("stage", pa.string(), "read | parse | clean | filter"),
+        _field("reason", pa.string(), "machine-readable reason, e.g. xml:entities-forbidden"),
+        _field("detail", pa.string(), "human-readable explanation"),
+        _field("payload", pa.string(), "the raw input, truncated"),
+        _field("at", TIMESTAMP, "when the item was rejected"),
+    ]
+)
+
+TABLES: dict[str, pa.Schema] = {
+    "articles": ARTICLES,
+    "duplicates": DUPLICATES,
+    "rejects": REJECTS,
+}
+
+# Tables partitioned by source as well as date. `rejects` is partitioned by date only.
+PARTITIONED_BY_SOURCE = frozenset({"articles", "duplicates"})
+
+
+def with_version(schema: pa.Schema) -> pa.Schema:
+    """The schema as written: carries ``akhbar.schema_version`` in the file metadata."""
+    return schema.with_metadata({b"akhbar.schema_version": SCHEMA_VERSION.encode()})

@@ -1,0 +1,199 @@
+"""HTML to clean text: markup, entities, invisible characters and boilerplate lines.
+
+The cleaned text is what users read and what ``text`` stores, so it keeps paragraph breaks (one
+blank line between paragraphs) and the original spelling. Matching-oriented changes (alef forms,
+diacritics, ...) belong to ``normalize.py``, not here.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+BLOCK_TAGS = frozenset(
+    "p div li ul ol h1 h2 h3 h4 h5 h6 blockquote tr table section article header footer "
+    "pre figure figcaption hr dd dt dl main aside address center details summary".split()
+)
+# Content of these elements is never text a reader sees.
+DROP_TAGS = frozenset(
+    "script style iframe noscript template svg math object embed button select textarea "
+    "head title meta link canvas video audio source track map area frame frameset applet".split()
+)
+
+_LOOKS_LIKE_HTML = re.compile(r"<[a-zA-Z!/]|&(?:[a-zA-Z]{2,8}|#\d{1,7}|#x[0-9a-fA-F]{1,6});")
+_INLINE_SPACE = re.compile(r"[^\S\n]+")
+_MANY_NEWLINES = re.compile(r"\n{3,}")
+
+
+def _invisible_table() -> dict[int, int | None]:
+    """Characters that carry no text: C0/C1 controls, zero-width and bidi controls, surrogates."""
+    table: dict[int, int | None] = {}
+    for cp in list(range(0x00, 0x20)) + [0x7F] + list(range(0x80, 0xA0)):
+        table[cp] = None
+    table[0x09] = 0x20  # tab -> space
+    table[0x0A] = 0x0A  # keep newlines
+    table[0x0B] = 0x0A
+    table[0x0C] = 0x0A
+    for lo, hi in ((0x200B, 0x200F), (0x202A, 0x202E), (0x2066, 0x2069), (0xD800, 0xDFFF)):
+        for cp in range(lo, hi + 1):
+            table[cp] = None
+    for cp in (0x061C, 0x2060, 0xFEFF, 0xFFFE, 0xFFFF, 0x00AD):
+        table[cp] = None
+    table[0x2028] = 0x0A
+    table[0x2029] = 0x0A
+    return table
+
+
+INVISIBLE = _invisible_table()
+
+DEFAULT_BOILERPLATE = (
+    r"^The post .{0,400} appeared first on .{0,200}$",
+    r"^ظهرت المقالة .{0,400} أولا[ًً]? على .{0,200}$",
+    r"^(?:المصدر|Source)\s*:\s*.{0,80}$",
+    r"^(?:اقرأ|إقرأ) (?:أيضا|أيضاً|المزيد)\s*[:：]?\s*$",
+    r"^(?:Read more|Continue reading|Share this|شارك(?: هذا| المقال)?(?: على .{0,40})?)\s*[:.…]*$",
+    r"^(?:تابعونا|تابعوا|اشترك|اشتركوا) (?:على|في) .{0,80}$",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CleanConfig:
+    """Which cleaning rules run. Every rule can be switched off for a corpus that needs it."""
+
+    strip_html: bool = True
+    unescape_entities: bool = True
+    remove_invisible: bool = True
+    collapse_whitespace: bool = True
+    drop_boilerplate_lines: bool = True
+    boilerplate_patterns: tuple[str, ...] = field(default=DEFAULT_BOILERPLATE)
+
+
+def looks_like_html(text: str) -> bool:
+    return bool(_LOOKS_LIKE_HTML.search(text))
+
+
+def remove_invisible(text: str) -> str:
+    """Drop NUL/control, zero-width, bidi-control and lone-surrogate characters."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").translate(INVISIBLE)
+
+
+_PARSER = etree.HTMLParser(recover=True, remove_comments=True, remove_pis=True, no_network=True)
+
+
+def html_to_text(markup: str) -> str:
+    """Visible text of an HTML fragment or page, with block elements as paragraph breaks.
+
+    Iterative (``iterwalk``), so hostile nesting cannot exhaust the Python stack; libxml2 itself
+    caps the tree depth.
+    """
+    markup = markup.translate(INVISIBLE)
+    if not markup.strip():
+        return ""
+    try:
+        root = etree.fromstring(f"<div>{markup}</div>", _PARSER)
+    except (etree.ParserError, ValueError):
+        return ""
+    if root is None:
+        return ""
+    parts: list[str] = []
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        tag = tag.lower()
+        if event == "start":
+            if tag in DROP_TAGS:
+                walker.skip_subtree()
+                continue
+            if tag in BLOCK_TAGS:
+                parts.append("\n\n")
+            elif tag == "br":
+                parts.append("\n")
+            if el.text and tag:
+                parts.append(el.text)
+        else:
+            if tag in BLOCK_TAGS:
+                parts.append("\n\n")
+            if el.tail and el is not root:
+                parts.append(el.tail)
+    text = "".join(parts)
+    if not text.strip():
+        # libxml2 gives up on pathological trees (e.g. 10,000 nested divs): fall back to a
+        # regex strip so the words still come through instead of silently vanishing.
+        text = strip_tags_fallback(markup)
+    return text
+
+
+_DROP_BLOCK = re.compile(
+    r"<(script|style|iframe|noscript|template|svg|object|embed|textarea)\b.*?</\1\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
+_TAG = re.compile(r"<[^>]{0,2000}>")
+
+
+def strip_tags_fallback(markup: str) -> str:
+    """Crude but total tag removal used only when the HTML parser yields nothing."""
+    without_code = _DROP_BLOCK.sub(" ", markup)
+    without_code = re.sub(r"<(script|style)\b.*", " ", without_code, flags=re.I | re.S)
+    return _TAG.sub(" ", without_code).replace("<", " ")
+
+
+def clean_text(raw: str | None, config: CleanConfig = CleanConfig()) -> str:
+    """Raw HTML or plain text -> readable text with paragraph breaks and no invisible characters."""
+    if not raw:
+        return ""
+    text = raw
+    if config.remove_invisible:
+        text = remove_invisible(text)
+    if config.strip_html and looks_like_html(text):
+        text = html_to_text(text)
+        if config.unescape_entities and "&" in text:
+            # Feeds often escape twice: "&amp;quot;" survives one parse as "&quot;".
+            text = html.unescape(text)
+    elif config.unescape_entities and "&" in text:
+        text = html.unescape(text)
+    if config.remove_invisible:
+        text = remove_invisible(text)
+    if config.collapse_whitespace:
+        text = _collapse(text)
+    if config.drop_boilerplate_lines:
+        text = drop_boilerplate(text, _compiled(config.boilerplate_patterns))
+    return text
+
+
+def clean_line(raw: str | None, config: CleanConfig = CleanConfig()) -> str:
+    """Like ``clean_text`` but for one-line fields (titles): no line breaks at all."""
+    text = clean_text(raw, CleanConfig(
+        strip_html=config.strip_html,
+        unescape_entities=config.unescape_entities,
+        remove_invisible=config.remove_invisible,
+        collapse_whitespace=True,
+        drop_boilerplate_lines=False,
+    ))
+    return " ".join(text.split())
+
+
+def _collapse(text: str) -> str:
+    lines = [_INLINE_SPACE.sub(" ", line).strip() for line in text.split("\n")]
+    return _MANY_NEWLINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+_COMPILED: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+
+def _compiled(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    found = _COMPILED.get(patterns)
+    if found is None:
+        found = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE | re.MULTILINE)
+        _COMPILED[patterns] = found
+    return found
+
+
+def drop_boilerplate(text: str, pattern: re.Pattern[str]) -> str:
+    """Remove whole lines that match a boilerplate pattern, then re-tidy the paragraph breaks."""
+    if not text or not pattern.search(text):
+        return text
+    kept = [line for line in text.split("\n") if not pattern.fullmatch(line.strip())]
+    return _MANY_NEWLINES.sub("\n\n", "\n".join(kept)).strip()

@@ -1,0 +1,62 @@
+"""Sources: every input format becomes a ``RawItem``; unreadable inputs become ``Reject``s."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+import apache_beam as beam
+
+from schemas.records import RawItem, Reject, make_reject
+from transforms.commit import ReadCount
+from transforms.sources.files import InputFile, expand_inputs, read_input_file
+
+REJECTS_TAG = "rejects"
+COUNTS_TAG = "counts"
+
+__all__ = ["COUNTS_TAG", "REJECTS_TAG", "InputFile", "ReadInputFiles", "expand_inputs"]
+
+
+class ReadFileDoFn(beam.DoFn):
+    """One input file -> RawItems (main), Rejects, and one ReadCount for the run's accounting."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def process(self, item: InputFile) -> Iterator[RawItem | beam.pvalue.TaggedOutput]:
+        produced = 0
+        try:
+            for result in read_input_file(item, self.now):
+                produced += 1
+                if isinstance(result, Reject):
+                    yield beam.pvalue.TaggedOutput(REJECTS_TAG, result)
+                else:
+                    yield result
+        except Exception as exc:  # the file's reader broke: record it, keep what it yielded
+            produced += 1
+            yield beam.pvalue.TaggedOutput(
+                REJECTS_TAG,
+                make_reject(f"{item.display}#after={produced - 1}", "read", "read:internal-error",
+                            repr(exc)[:300], None, self.now),
+            )
+        yield beam.pvalue.TaggedOutput(COUNTS_TAG, ReadCount(item.display, produced))
+
+
+class ReadInputFiles(beam.PTransform):
+    """Input files -> (items, rejects, counts). Items are redistributed across workers."""
+
+    def __init__(self, files: list[InputFile], now: datetime) -> None:
+        super().__init__()
+        self.files = files
+        self.now = now
+
+    def expand(self, pbegin):  # type: ignore[no-untyped-def]
+        outputs = (
+            pbegin
+            | "ListFiles" >> beam.Create(self.files, reshuffle=False)
+            | "ReadFiles" >> beam.ParDo(ReadFileDoFn(self.now)).with_outputs(
+                REJECTS_TAG, COUNTS_TAG, main="items"
+            )
+        )
+        items = outputs.items | "Redistribute" >> beam.Reshuffle()
+        return items, outputs[REJECTS_TAG], outputs[COUNTS_TAG]

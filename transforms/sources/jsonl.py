@@ -1,0 +1,118 @@
+"""JSON Lines (optionally gzipped) -> RawItems, accepting the field aliases common in dumps."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any
+
+from schemas.records import RawItem, Reject, make_reject, stable_id
+from transforms.dedup.urls import host_of
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "guid", "_id", "uid", "docno"),
+    "url": ("url", "link", "canonical_url", "href"),
+    "source": ("source", "source_name", "site", "domain", "publisher"),
+    "title": ("title", "headline"),
+    "published": ("published", "date", "published_at", "pubDate", "pub_date", "datePublished", "time"),
+    "text": ("text", "content", "body", "article", "articleBody", "maintext"),
+    "summary": ("summary", "description", "abstract", "lead"),
+    "authors": ("authors", "author", "byline"),
+    "categories": ("categories", "category", "tags", "section", "keywords"),
+    "language": ("language", "lang", "inLanguage"),
+}
+
+
+def pick(record: dict[str, Any], field: str) -> Any:
+    for name in ALIASES[field]:
+        value = record.get(name)
+        if value not in (None, "", []):
+            return value
+    return None
+
+
+def as_text(value: Any) -> str | None:
+    """Strings pass; a dict with a name (``{"name": ...}``) gives its name; anything else is str()."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        inner = value.get("name") or value.get("value") or value.get("url")
+        return as_text(inner) if inner is not None else None
+    if isinstance(value, list):
+        texts = [t for t in (as_text(v) for v in value) if t]
+        return "\n\n".join(texts) if texts else None
+    return str(value)
+
+
+def as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        parts = [p.strip() for p in value.split(",")] if "," in value else [value.strip()]
+        return [p for p in parts if p]
+    if isinstance(value, list):
+        out: list[str] = []
+        for v in value:
+            text = as_text(v)
+            if text and text.strip() and text.strip() not in out:
+                out.append(text.strip())
+        return out
+    text = as_text(value)
+    return [text] if text else []
+
+
+def record_to_item(
+    record: dict[str, Any], origin: str, fetched_at: datetime, source_hint: str
+) -> RawItem:
+    url = as_text(pick(record, "url"))
+    source = as_text(pick(record, "source")) or host_of(url) or source_hint
+    guid = as_text(pick(record, "id"))
+    published = pick(record, "published")
+    return RawItem(
+        item_id=stable_id(source, guid or url, origin),
+        origin=origin,
+        input_format="jsonl",
+        source=source.strip() or source_hint,
+        fetched_at=fetched_at,
+        guid=guid,
+        url=url,
+        title=as_text(pick(record, "title")),
+        summary=as_text(pick(record, "summary")),
+        body=as_text(pick(record, "text")) or as_text(pick(record, "summary")),
+        published_raw=None if published is None else str(published),
+        authors=as_list(pick(record, "authors")),
+        categories=as_list(pick(record, "categories")),
+        language_declared=as_text(pick(record, "language")),
+    )
+
+
+def parse_jsonl(
+    lines: Iterable[bytes], display: str, fetched_at: datetime, source_hint: str, now: datetime
+) -> Iterator[RawItem | Reject]:
+    """One RawItem per non-blank line; a bad line becomes a Reject and the file goes on."""
+    for number, raw_line in enumerate(lines, start=1):
+        if not raw_line.strip():
+            continue
+        origin = f"{display}#line={number}"
+        try:
+            line = raw_line.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            yield make_reject(origin, "parse", "jsonl:invalid-utf8", str(exc), raw_line, now, fetched_at)
+            continue
+        try:
+            record = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            yield make_reject(origin, "parse", "jsonl:invalid-json", str(exc)[:300], line, now, fetched_at)
+            continue
+        if not isinstance(record, dict):
+            yield make_reject(
+                origin, "parse", "jsonl:not-an-object", f"got {type(record).__name__}", line, now, fetched_at
+            )
+            continue
+        try:
+            yield record_to_item(record, origin, fetched_at, source_hint)
+        except (TypeError, ValueError, AttributeError) as exc:
+            yield make_reject(origin, "parse", "jsonl:bad-record", repr(exc)[:300], line, now, fetched_at)

@@ -1,0 +1,165 @@
+"""Partitioned, atomic, idempotent Parquet writer for articles, duplicates and rejects.
+
+Beam's file sinks are avoided on purpose: ``fileio.WriteToFiles`` loses data when a partition
+folder is missing and breaks on the Dask runner, and ``WriteToParquet`` cannot route records to
+per-record folders. Instead rows are grouped by (table, date, source) and each group is written
+with pyarrow through Beam's ``FileSystems`` (so gs:// and s3:// work), to a temporary name that is
+then renamed into place. File names derive from the run's input fingerprint, so running the same
+inputs again replaces the earlier files instead of adding to them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, unquote
+
+import apache_beam as beam
+import pyarrow as pa
+import pyarrow.parquet as pq
+from apache_beam.io.filesystem import CompressionTypes
+from apache_beam.io.filesystems import FileSystems
+
+from schemas.records import Article, Duplicate, Reject, as_row
+from schemas.tables import PARTITIONED_BY_SOURCE, with_version
+
+ROW_GROUP_SIZE = 64 * 1024
+MAX_ROWS_PER_FILE = 1_000_000
+_SLUG_SAFE = frozenset("-_")
+WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
+)
+MAX_SLUG_CHARS = 120
+
+
+def partition_slug(name: str | None) -> str:
+    """A folder-safe, reversible (``unquote``) spelling of a source name.
+
+    Letters and digits of any script stay readable (``اليوم السابع`` -> ``اليوم%20السابع``);
+    everything else, including '/', '.', '%' and control characters, is percent-encoded, so the
+    slug is never '.', '..', empty, or a path. Over-long names are cut and given a hash suffix.
+    """
+    if not name:
+        return "unknown"
+    out = []
+    for ch in name:
+        if (ch.isalnum() and ch.isprintable()) or ch in _SLUG_SAFE:
+            out.append(ch)
+        else:
+            out.append(quote(ch, safe=""))
+    slug = "".join(out)
+    if slug.lower() in WINDOWS_RESERVED:
+        slug = "%" + f"{ord(slug[0]):02X}" + slug[1:]
+    if len(slug) > MAX_SLUG_CHARS:
+        # Not reversible any more, but unique: cut (never inside a %XX escape) and add a hash.
+        digest = hashlib.blake2b(name.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+        cut = slug[:MAX_SLUG_CHARS]
+        escape = cut.rfind("%", MAX_SLUG_CHARS - 2)
+        slug = f"{cut[:escape] if escape != -1 else cut}~{digest}"
+    return slug
+
+
+def slug_to_name(slug: str) -> str:
+    return unquote(slug)
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenFile:
+    """What one partition write produced; the commit step sums these into the run summary."""
+
+    table: str
+    path: str
+    rows: int
+    counts: tuple[tuple[str, int], ...]  # rejects by reason / duplicates by kind
+
+
+def partition_dir(output: str, table: str, date: str, source: str | None) -> str:
+    parts = [output.rstrip("/"), table, f"date={date}"]
+    if table in PARTITIONED_BY_SOURCE:
+        parts.append(f"source={partition_slug(source)}")
+    return posixpath.join(*parts) if "://" in output else "/".join(parts)
+
+
+def partition_key(record: Article | Duplicate | Reject) -> tuple[str, str, str | None]:
+    table = {Article: "articles", Duplicate: "duplicates", Reject: "rejects"}[type(record)]
+    source = None if table not in PARTITIONED_BY_SOURCE else record.source
+    return (table, record.partition_date, source)
+
+
+def _counts(records: list[Any], table: str) -> tuple[tuple[str, int], ...]:
+    field = {"rejects": "reason", "duplicates": "kind"}.get(table)
+    if field is None:
+        return ()
+    tally: dict[str, int] = {}
+    for record in records:
+        key = getattr(record, field)
+        tally[key] = tally.get(key, 0) + 1
+    return tuple(sorted(tally.items()))
+
+
+def write_partition(
+    output: str,
+    key: tuple[str, str, str | None],
+    records: Iterable[Article | Duplicate | Reject],
+    schema: pa.Schema,
+    fingerprint: str,
+    max_rows_per_file: int = MAX_ROWS_PER_FILE,
+) -> list[WrittenFile]:
+    """Write one partition's rows (sorted by id) as one or more Parquet files, atomically."""
+    table, date, source = key
+    ordered = sorted(records, key=lambda r: r.id)
+    folder = partition_dir(output, table, date, source)
+    written = []
+    for shard, start in enumerate(range(0, len(ordered), max_rows_per_file)):
+        chunk = ordered[start : start + max_rows_per_file]
+        arrow = pa.Table.from_pylist([as_row(r) for r in chunk], schema=with_version(schema))
+        final = f"{folder}/part-{fingerprint}-{shard:04d}.parquet"
+        temp = f"{folder}/.part-{fingerprint}-{shard:04d}.parquet.inprogress"
+        write_parquet_atomic(arrow, temp, final)
+        written.append(WrittenFile(table, final, len(chunk), _counts(chunk, table)))
+    return written
+
+
+def write_parquet_atomic(arrow: pa.Table, temp: str, final: str) -> None:
+    """zstd, large row groups, statistics on; readers never see a half-written file."""
+    with FileSystems.create(temp, compression_type=CompressionTypes.UNCOMPRESSED) as sink:
+        pq.write_table(
+            arrow,
+            sink,
+            compression="zstd",
+            row_group_size=ROW_GROUP_SIZE,
+            write_statistics=True,
+        )
+    FileSystems.rename([temp], [final])
+
+
+class _WritePartitionFn(beam.DoFn):
+    def __init__(self, output: str, schemas: dict[str, pa.Schema], fingerprint: str) -> None:
+        self.output = output
+        self.schemas = schemas
+        self.fingerprint = fingerprint
+
+    def process(self, element: tuple[tuple[str, str, str | None], Iterable[Any]]) -> Iterator[WrittenFile]:
+        key, records = element
+        yield from write_partition(self.output, key, records, self.schemas[key[0]], self.fingerprint)
+
+
+class WriteTables(beam.PTransform):
+    """Records of any table -> Parquet partitions; outputs one WrittenFile per file."""
+
+    def __init__(self, output: str, schemas: dict[str, pa.Schema], fingerprint: str) -> None:
+        super().__init__()
+        self.output = output
+        self.schemas = schemas
+        self.fingerprint = fingerprint
+
+    def expand(self, records):  # type: ignore[no-untyped-def]
+        return (
+            records
+            | "KeyByPartition" >> beam.Map(lambda r: (partition_key(r), r))
+            | "GroupByPartition" >> beam.GroupByKey()
+            | "WriteParquet" >> beam.ParDo(_WritePartitionFn(self.output, self.schemas, self.fingerprint))
+        )
