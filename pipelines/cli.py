@@ -57,9 +57,15 @@ def ingest_main(argv: list[str]) -> int:
     return 0
 
 
+def _drop_beam_import_noise(record: logging.LogRecord) -> bool:
+    """Beam warns at import that optional GCP client libraries are missing; they are not used."""
+    return "apitools not found" not in record.getMessage()
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger().addFilter(_drop_beam_import_noise)
     if not argv or argv[0] in ("-h", "--help"):
         print(USAGE)
         return 0 if argv else 2

@@ -129,7 +129,13 @@ def main_text_html(root: Any) -> str:
         body = root.find(".//body")
         return etree.tostring(body, encoding="unicode", method="html") if body is not None else ""
     best = max(scores.items(), key=lambda kv: kv[1])[0]
-    return etree.tostring(best, encoding="unicode", method="html", with_tail=False)
+    # Only the paragraph children: the container often also holds the headline, bylines, ads.
+    blocks = [
+        etree.tostring(child, encoding="unicode", method="html", with_tail=False)
+        for child in best
+        if isinstance(child.tag, str) and child.tag in _LEAF_BLOCKS
+    ]
+    return "\n".join(blocks)
 
 
 def parse_html_page(
