@@ -24,6 +24,7 @@ DROP_TAGS = frozenset(
 )
 
 _LOOKS_LIKE_HTML = re.compile(r"<[a-zA-Z!/]|&(?:[a-zA-Z]{2,8}|#\d{1,7}|#x[0-9a-fA-F]{1,6});")
+_LOOKS_LIKE_TAG = re.compile(r"<[a-zA-Z!/]")
 _INLINE_SPACE = re.compile(r"[^\S\n]+")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
 
@@ -48,6 +49,10 @@ def _invisible_table() -> dict[int, int | None]:
 
 
 INVISIBLE = _invisible_table()
+# What libxml2 cannot take even when invisible characters are wanted: NUL turns into U+FFFD and a
+# lone surrogate silently truncates the rest of the document.
+_PARSER_UNSAFE: dict[int, int | None] = {0x00: None, **{cp: None for cp in range(0xD800, 0xE000)}}
+MAX_MARKUP_PASSES = 8
 
 DEFAULT_BOILERPLATE = (
     r"^The post .{0,400} appeared first on .{0,200}$",
@@ -75,6 +80,10 @@ def looks_like_html(text: str) -> bool:
     return bool(_LOOKS_LIKE_HTML.search(text))
 
 
+def looks_like_tags(text: str) -> bool:
+    return bool(_LOOKS_LIKE_TAG.search(text))
+
+
 def remove_invisible(text: str) -> str:
     """Drop NUL/control, zero-width, bidi-control and lone-surrogate characters."""
     return text.replace("\r\n", "\n").replace("\r", "\n").translate(INVISIBLE)
@@ -89,7 +98,7 @@ def html_to_text(markup: str) -> str:
     Iterative (``iterwalk``), so hostile nesting cannot exhaust the Python stack; libxml2 itself
     caps the tree depth.
     """
-    markup = markup.translate(INVISIBLE)
+    markup = markup.translate(_PARSER_UNSAFE)
     if not markup.strip():
         return ""
     try:
@@ -145,21 +154,34 @@ def clean_text(raw: str | None, config: CleanConfig = CleanConfig()) -> str:
     if not raw:
         return ""
     text = raw
+    # Feeds often escape twice ("&amp;quot;", "&lt;p&gt;"): what one pass decodes can be markup
+    # or entities again, so passes repeat until nothing changes. That also makes
+    # clean_text(clean_text(x)) == clean_text(x).
+    for _ in range(MAX_MARKUP_PASSES):
+        before = text
+        text = _markup_pass(text, config)
+        if text == before:
+            break
+    if config.collapse_whitespace:
+        text = _collapse(text)
+    if config.drop_boilerplate_lines and config.boilerplate_patterns:
+        text = drop_boilerplate(text, _compiled(config.boilerplate_patterns))
+    return text
+
+
+def _markup_pass(text: str, config: CleanConfig) -> str:
+    """One round of invisible-character removal, tag stripping and entity decoding."""
     if config.remove_invisible:
         text = remove_invisible(text)
-    if config.strip_html and looks_like_html(text):
+    # With entity decoding off, an entity alone does not make the text HTML (the parser would
+    # decode it); entities inside real markup are still decoded once by the parser.
+    is_html = looks_like_html(text) if config.unescape_entities else looks_like_tags(text)
+    if config.strip_html and is_html:
         text = html_to_text(text)
-        if config.unescape_entities and "&" in text:
-            # Feeds often escape twice: "&amp;quot;" survives one parse as "&quot;".
-            text = html.unescape(text)
-    elif config.unescape_entities and "&" in text:
+    if config.unescape_entities and "&" in text:
         text = html.unescape(text)
     if config.remove_invisible:
         text = remove_invisible(text)
-    if config.collapse_whitespace:
-        text = _collapse(text)
-    if config.drop_boilerplate_lines:
-        text = drop_boilerplate(text, _compiled(config.boilerplate_patterns))
     return text
 
 

@@ -40,7 +40,8 @@ class UnsafeXML(ValueError):
 def screen_xml(data: bytes) -> bool:
     """Raise ``UnsafeXML`` for bombs, external entities and external DTDs.
 
-    Returns True when expat found the document well-formed, False when it is ill-formed but
+    Returns True when expat found the document well-formed, False when it is ill-formed (or in a
+    multi-byte encoding expat cannot read, which pyexpat signals with a bare ``ValueError``) but
     carries nothing dangerous (feedparser's loose mode may still recover items from it).
     """
     parser = pyexpat.ParserCreate()
@@ -92,15 +93,51 @@ def screen_xml(data: bytes) -> bool:
             f"entity {exc.name!r} refused: nested, oversized or too many declarations",
         ) from None
     except pyexpat.ExpatError as exc:
-        message = str(exc)
-        if "recursive entity" in message or "amplification" in message:
-            raise UnsafeXML("xml:entity-expansion", message) from None
-        if _declares_entities(data):
-            raise UnsafeXML(
-                "xml:entity-expansion", f"ill-formed document declaring entities: {message}"
-            ) from None
-        return False
+        return _ill_formed(data, str(exc))
+    except (ValueError, LookupError) as exc:
+        # expat reads only UTF-8/16, Latin-1 and ASCII by itself; for other declared encodings
+        # (EUC-KR, Big5, GB2312, a bogus name) screen a UTF-8 transcoding instead.
+        transcoded = _transcode_to_utf8(data)
+        if transcoded is not None and transcoded != data:
+            return screen_xml(transcoded)
+        return _ill_formed(data, str(exc))
     return True
+
+
+def _ill_formed(data: bytes, message: str) -> bool:
+    """Expat stopped early: refuse if the document may declare entities, else let feedparser's
+    loose mode try (it never expands custom entities)."""
+    if "recursive entity" in message or "amplification" in message:
+        raise UnsafeXML("xml:entity-expansion", message)
+    if _declares_entities(data):
+        raise UnsafeXML("xml:entity-expansion", f"ill-formed document declaring entities: {message}")
+    return False
+
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']", re.IGNORECASE)
+
+
+def _transcode_to_utf8(data: bytes) -> bytes | None:
+    """The document re-encoded as UTF-8 with its declaration saying so, or None if undecodable."""
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"),
+                       (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            candidates = [codec]
+            break
+    else:
+        head = data[:200].replace(b"\x00", b"").decode("ascii", "replace")
+        declared = _XML_DECL.match(head)
+        candidates = [declared.group(1)] if declared else []
+        if data[:2] in (b"<\x00", b"\x00<"):
+            candidates.append("utf-16-le" if data[:1] == b"<" else "utf-16-be")
+    for codec in candidates:
+        try:
+            text = data.decode(codec)
+        except (LookupError, UnicodeDecodeError):
+            continue
+        text = _XML_DECL.sub(lambda m: m.group(0).replace(m.group(1), "utf-8"), text, count=1)
+        return text.encode("utf-8")
+    return None
 
 
 def _declares_entities(data: bytes) -> bool:
