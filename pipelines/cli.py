@@ -52,7 +52,9 @@ def ingest_main(argv: list[str]) -> int:
         return 2
     print(format_summary(record))
     if not record["balanced"]:
-        print("akhbar ingest: ERROR: items read != rows written; see the run record", file=sys.stderr)
+        print(
+            "akhbar ingest: ERROR: items read != rows written; see the run record", file=sys.stderr
+        )
         return 1
     return 0
 

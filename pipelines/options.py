@@ -26,7 +26,9 @@ class IngestOptions(PipelineOptions):
             default=None,
             help="file, glob or folder to read (repeatable). Default: the bundled seeds/samples/",
         )
-        parser.add_argument("--output", default=DEFAULT_OUTPUT, help="output folder (default ./output)")
+        parser.add_argument(
+            "--output", default=DEFAULT_OUTPUT, help="output folder (default ./output)"
+        )
         parser.add_argument(
             "--language",
             dest="languages",

@@ -27,8 +27,10 @@ def parse_doc(raw: str) -> dict[str, str]:
 def read_ant_docs(tarball: Path = DEFAULT_TARBALL) -> Iterator[dict[str, str]]:
     """Every document, in sorted member order, as a dict of its lower-cased fields."""
     with tarfile.open(tarball, "r:gz") as archive:
-        members = sorted((m for m in archive.getmembers() if m.isfile() and m.name.endswith(".txt")),
-                         key=lambda m: m.name)
+        members = sorted(
+            (m for m in archive.getmembers() if m.isfile() and m.name.endswith(".txt")),
+            key=lambda m: m.name,
+        )
         for member in members:
             handle = archive.extractfile(member)
             if handle is None:

@@ -32,7 +32,7 @@ def pick(docs: list[dict[str, str]], category: str, count: int) -> list[dict[str
     return chosen[:count]
 
 
-def ant_datetime(doc: dict[str, str]):  # type: ignore[no-untyped-def]
+def ant_datetime(doc: dict[str, str]):
     from transforms.extract.dates import parse_date
 
     return parse_date(doc["time"])
@@ -81,14 +81,14 @@ def build_rss(seed_text: str, docs: list[dict[str, str]]) -> str:
     for i, doc in enumerate(docs):
         body = paragraphs_html(doc["text"])
         if i == 0:  # markup, entities and invisible characters a real CMS leaves behind
-            body = "<div class=\"share\">\u200f" + body + "<iframe src=\"x\"></iframe></div>&nbsp;&amp;"
+            body = '<div class="share">\u200f' + body + '<iframe src="x"></iframe></div>&nbsp;&amp;'
         when = format_datetime(ant_datetime(doc))
         items.append(f"""  <item>
-    <title>{escape(doc['title'])}</title>
-    <link>https://www.youm7.com/story/{doc['docno']}</link>
-    <guid>https://www.youm7.com/story/{doc['docno']}</guid>
+    <title>{escape(doc["title"])}</title>
+    <link>https://www.youm7.com/story/{doc["docno"]}</link>
+    <guid>https://www.youm7.com/story/{doc["docno"]}</guid>
     <pubDate>{when}</pubDate>
-    <category>{escape(doc['cat'])}</category>
+    <category>{escape(doc["cat"])}</category>
     <description>{escape(body)}</description>
   </item>""")
     return (
@@ -113,25 +113,25 @@ def egyptianize(text: str) -> str:
 
 def build_atom(docs: list[dict[str, str]], copied: dict[str, str]) -> str:
     entries = []
-    for doc in docs + [copied]:
+    for doc in [*docs, copied]:
         text = egyptianize(doc["text"]) if doc is copied else doc["text"]
         when = ant_datetime(doc)
         if doc is copied:
             when = when + timedelta(hours=3)  # republished later: the youm7 copy stays canonical
         entries.append(f"""  <entry>
-    <title>{escape(doc['title'])}</title>
-    <link rel="alternate" href="https://www.aljazeera.net/news/{doc['docno'].lower()}"/>
-    <id>tag:aljazeera.net,2017:{doc['docno']}</id>
+    <title>{escape(doc["title"])}</title>
+    <link rel="alternate" href="https://www.aljazeera.net/news/{doc["docno"].lower()}"/>
+    <id>tag:aljazeera.net,2017:{doc["docno"]}</id>
     <updated>{when.isoformat()}</updated>
     <published>{when.isoformat()}</published>
     <author><name>الجزيرة نت</name></author>
-    <category term="{escape(doc['cat'])}"/>
-    <summary>{escape(doc.get('abstract') or doc['title'])}</summary>
+    <category term="{escape(doc["cat"])}"/>
+    <summary>{escape(doc.get("abstract") or doc["title"])}</summary>
     <content type="html">{escape(paragraphs_html(text))}</content>
   </entry>""")
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="ar">\n'
-        "  <title>الجزيرة نت</title>\n  <link href=\"https://www.aljazeera.net/\"/>\n"
+        '  <title>الجزيرة نت</title>\n  <link href="https://www.aljazeera.net/"/>\n'
         "  <id>tag:aljazeera.net,2017:feed</id>\n  <updated>2017-06-01T00:00:00Z</updated>\n"
         + "\n".join(entries)
         + "\n</feed>\n"
@@ -140,7 +140,7 @@ def build_atom(docs: list[dict[str, str]], copied: dict[str, str]) -> str:
 
 def build_rdf(docs: list[dict[str, str]], url_variant: dict[str, str]) -> str:
     items, refs = [], []
-    for doc in docs + [url_variant]:
+    for doc in [*docs, url_variant]:
         if doc is url_variant:
             link = doc["url"].replace("http://", "https://") + "/?utm_source=rss&utm_medium=feed"
             text = doc["text"] + "\nتحديث: تمت إضافة تفاصيل جديدة إلى هذا الخبر."
@@ -148,13 +148,15 @@ def build_rdf(docs: list[dict[str, str]], url_variant: dict[str, str]) -> str:
             link = f"https://www.hespress.com/{doc['docno'].lower()}.html"
             text = doc["text"]
         refs.append(f'      <rdf:li rdf:resource="{escape(link)}"/>')
-        body = escape(paragraphs_html(text) + f"<p>The post {doc['title']} appeared first on Hespress.</p>")
+        body = escape(
+            paragraphs_html(text) + f"<p>The post {doc['title']} appeared first on Hespress.</p>"
+        )
         items.append(f"""  <item rdf:about="{escape(link)}">
-    <title>{escape(doc['title'])}</title>
+    <title>{escape(doc["title"])}</title>
     <link>{escape(link)}</link>
     <dc:date>{(ant_datetime(doc) + timedelta(hours=1 if doc is url_variant else 0)).isoformat()}</dc:date>
     <dc:creator>هسبريس</dc:creator>
-    <dc:subject>{escape(doc['cat'])}</dc:subject>
+    <dc:subject>{escape(doc["cat"])}</dc:subject>
     <description>{body}</description>
   </item>""")
     return (
@@ -163,7 +165,9 @@ def build_rdf(docs: list[dict[str, str]], url_variant: dict[str, str]) -> str:
         'xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">\n'
         '  <channel rdf:about="https://www.hespress.com/feed">\n    <title>هسبريس</title>\n'
         "    <link>https://www.hespress.com/</link>\n    <description>sample</description>\n"
-        "    <items><rdf:Seq>\n" + "\n".join(refs) + "\n    </rdf:Seq></items>\n  </channel>\n"
+        "    <items><rdf:Seq>\n"
+        + "\n".join(refs)
+        + "\n    </rdf:Seq></items>\n  </channel>\n"
         + "\n".join(items)
         + "\n</rdf:RDF>\n"
     )

@@ -14,13 +14,11 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 BLOCK_TAGS = frozenset(
-    "p div li ul ol h1 h2 h3 h4 h5 h6 blockquote tr table section article header footer "
-    "pre figure figcaption hr dd dt dl main aside address center details summary".split()
+    ["p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "table", "section", "article", "header", "footer", "pre", "figure", "figcaption", "hr", "dd", "dt", "dl", "main", "aside", "address", "center", "details", "summary"]
 )
 # Content of these elements is never text a reader sees.
 DROP_TAGS = frozenset(
-    "script style iframe noscript template svg math object embed button select textarea "
-    "head title meta link canvas video audio source track map area frame frameset applet".split()
+    ["script", "style", "iframe", "noscript", "template", "svg", "math", "object", "embed", "button", "select", "textarea", "head", "title", "meta", "link", "canvas", "video", "audio", "source", "track", "map", "area", "frame", "frameset", "applet"]
 )
 
 _LOOKS_LIKE_HTML = re.compile(r"<[a-zA-Z!/]|&(?:[a-zA-Z]{2,8}|#\d{1,7}|#x[0-9a-fA-F]{1,6});")
@@ -32,7 +30,7 @@ _MANY_NEWLINES = re.compile(r"\n{3,}")
 def _invisible_table() -> dict[int, int | None]:
     """Characters that carry no text: C0/C1 controls, zero-width and bidi controls, surrogates."""
     table: dict[int, int | None] = {}
-    for cp in list(range(0x00, 0x20)) + [0x7F] + list(range(0x80, 0xA0)):
+    for cp in [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)]:
         table[cp] = None
     table[0x09] = 0x20  # tab -> space
     table[0x0A] = 0x0A  # keep newlines
@@ -187,13 +185,16 @@ def _markup_pass(text: str, config: CleanConfig) -> str:
 
 def clean_line(raw: str | None, config: CleanConfig = CleanConfig()) -> str:
     """Like ``clean_text`` but for one-line fields (titles): no line breaks at all."""
-    text = clean_text(raw, CleanConfig(
-        strip_html=config.strip_html,
-        unescape_entities=config.unescape_entities,
-        remove_invisible=config.remove_invisible,
-        collapse_whitespace=True,
-        drop_boilerplate_lines=False,
-    ))
+    text = clean_text(
+        raw,
+        CleanConfig(
+            strip_html=config.strip_html,
+            unescape_entities=config.unescape_entities,
+            remove_invisible=config.remove_invisible,
+            collapse_whitespace=True,
+            drop_boilerplate_lines=False,
+        ),
+    )
     return " ".join(text.split())
 
 

@@ -79,9 +79,14 @@ def publish_run(
     removed = stale_files(output, fingerprint, set(summary["files"]))
     if removed:
         FileSystems.delete(removed)
-    record = {**meta, "run_id": run_id, "fingerprint": fingerprint,
-              "finished_at": datetime.now(UTC).isoformat(), "stale_files_removed": len(removed),
-              **summary}
+    record = {
+        **meta,
+        "run_id": run_id,
+        "fingerprint": fingerprint,
+        "finished_at": datetime.now(UTC).isoformat(),
+        "stale_files_removed": len(removed),
+        **summary,
+    }
     path = f"{output.rstrip('/')}/_runs/{run_id}.json"
     temp = f"{output.rstrip('/')}/_runs/.{run_id}.json.inprogress"
     with FileSystems.create(temp, compression_type=CompressionTypes.UNCOMPRESSED) as sink:
@@ -111,10 +116,11 @@ class CommitRun(beam.PTransform):
         self.fingerprint = fingerprint
         self.meta = meta
 
-    def expand(self, results):  # type: ignore[no-untyped-def]
+    def expand(self, results):
         return (
             results
             | "ToOneKey" >> beam.Map(lambda r: (None, r))
             | "Gather" >> beam.GroupByKey()
-            | "Publish" >> beam.ParDo(_PublishFn(self.output, self.run_id, self.fingerprint, self.meta))
+            | "Publish"
+            >> beam.ParDo(_PublishFn(self.output, self.run_id, self.fingerprint, self.meta))
         )

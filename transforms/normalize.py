@@ -80,7 +80,9 @@ def _build_table(cfg: NormalizeConfig) -> dict[int, str | None]:
     if cfg.teh_marbuta:
         table[0x0629] = "\u0647"
     if cfg.digits:
-        table.update({ord(a): str(i % 10) for i, a in enumerate(ARABIC_INDIC_DIGITS + PERSIAN_DIGITS)})
+        table.update(
+            {ord(a): str(i % 10) for i, a in enumerate(ARABIC_INDIC_DIGITS + PERSIAN_DIGITS)}
+        )
     return table
 
 
@@ -133,11 +135,15 @@ normalize = normalize_fast
 
 _PERSIAN_URDU_LETTERS = frozenset("پچژگکیۀےٹڈڑںھ")
 _STOPWORDS = {
-    "en": frozenset("the and of to in is that for on with as was by at from are this it an be".split()),
-    "fr": frozenset("le la les de des du et est un une pour dans que sur au aux par pas qui".split()),
-    "es": frozenset("el la los las de del y que en un una por con para es se al".split()),
-    "de": frozenset("der die das und ist nicht ein eine zu den mit von im für auf dem des".split()),
-    "pt": frozenset("o a os as de do da e que em um uma para com não por no na".split()),
+    "en": frozenset(
+        ["the", "and", "of", "to", "in", "is", "that", "for", "on", "with", "as", "was", "by", "at", "from", "are", "this", "it", "an", "be"]
+    ),
+    "fr": frozenset(
+        ["le", "la", "les", "de", "des", "du", "et", "est", "un", "une", "pour", "dans", "que", "sur", "au", "aux", "par", "pas", "qui"]
+    ),
+    "es": frozenset(["el", "la", "los", "las", "de", "del", "y", "que", "en", "un", "una", "por", "con", "para", "es", "se", "al"]),
+    "de": frozenset(["der", "die", "das", "und", "ist", "nicht", "ein", "eine", "zu", "den", "mit", "von", "im", "für", "auf", "dem", "des"]),
+    "pt": frozenset(["o", "a", "os", "as", "de", "do", "da", "e", "que", "em", "um", "uma", "para", "com", "não", "por", "no", "na"]),
 }
 
 
@@ -177,7 +183,7 @@ def detect_language(text: str, sample: int = 4000) -> str:
     letters = sum(counts.values())
     if letters < 10:
         return "und"
-    script, top = max(counts.items(), key=lambda kv: kv[1])
+    script = max(counts.items(), key=lambda kv: kv[1])[0]
     if script == "arab" or counts.get("arab", 0) / letters >= 0.4:
         return "fa" if persian / max(counts.get("arab", 1), 1) > 0.02 else "ar"
     if script == "latn":

@@ -42,7 +42,15 @@ def prepare_item(raw: RawItem, config: PrepareConfig, now: datetime) -> Article 
     def reject(reason: str, detail: str) -> Reject:
         payload = (raw.title or "") + "\n" + (raw.body or raw.summary or "")
         return make_reject(
-            raw.origin, "filter", reason, detail, payload, now, raw.fetched_at, raw.source, raw.item_id
+            raw.origin,
+            "filter",
+            reason,
+            detail,
+            payload,
+            now,
+            raw.fetched_at,
+            raw.source,
+            raw.item_id,
         )
 
     text = clean_text(raw.body, config.clean)
@@ -54,9 +62,13 @@ def prepare_item(raw: RawItem, config: PrepareConfig, now: datetime) -> Article 
         return reject("filter:too-short", f"{len(text)} characters < {config.min_text_chars}")
     language = detect_language(text)
     if config.languages and language not in config.languages:
-        return reject(f"filter:language-{language}", f"language {language} not in {config.languages}")
+        return reject(
+            f"filter:language-{language}", f"language {language} not in {config.languages}"
+        )
     normalized = normalize_fast(text, config.normalize)
-    summary = clean_text(raw.summary, config.clean) if raw.summary and raw.summary != raw.body else None
+    summary = (
+        clean_text(raw.summary, config.clean) if raw.summary and raw.summary != raw.body else None
+    )
     return Article(
         id=raw.item_id,
         source=raw.source,
@@ -96,8 +108,17 @@ class PrepareDoFn(beam.DoFn):
         except Exception as exc:  # a bug on one item must not kill the run; it is recorded
             yield beam.pvalue.TaggedOutput(
                 REJECTS_TAG,
-                make_reject(raw.origin, "clean", "clean:internal-error", repr(exc)[:300],
-                            raw.body, self.now, raw.fetched_at, raw.source, raw.item_id),
+                make_reject(
+                    raw.origin,
+                    "clean",
+                    "clean:internal-error",
+                    repr(exc)[:300],
+                    raw.body,
+                    self.now,
+                    raw.fetched_at,
+                    raw.source,
+                    raw.item_id,
+                ),
             )
             return
         if isinstance(result, Reject):
@@ -114,7 +135,7 @@ class PrepareArticles(beam.PTransform):
         self.config = config
         self.now = now
 
-    def expand(self, raw_items):  # type: ignore[no-untyped-def]
+    def expand(self, raw_items):
         return raw_items | "CleanNormalizeExtract" >> beam.ParDo(
             PrepareDoFn(self.config, self.now)
         ).with_outputs(REJECTS_TAG, main="articles")

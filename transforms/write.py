@@ -142,9 +142,13 @@ class _WritePartitionFn(beam.DoFn):
         self.schemas = schemas
         self.fingerprint = fingerprint
 
-    def process(self, element: tuple[tuple[str, str, str | None], Iterable[Any]]) -> Iterator[WrittenFile]:
+    def process(
+        self, element: tuple[tuple[str, str, str | None], Iterable[Any]]
+    ) -> Iterator[WrittenFile]:
         key, records = element
-        yield from write_partition(self.output, key, records, self.schemas[key[0]], self.fingerprint)
+        yield from write_partition(
+            self.output, key, records, self.schemas[key[0]], self.fingerprint
+        )
 
 
 class WriteTables(beam.PTransform):
@@ -156,10 +160,11 @@ class WriteTables(beam.PTransform):
         self.schemas = schemas
         self.fingerprint = fingerprint
 
-    def expand(self, records):  # type: ignore[no-untyped-def]
+    def expand(self, records):
         return (
             records
             | "KeyByPartition" >> beam.Map(lambda r: (partition_key(r), r))
             | "GroupByPartition" >> beam.GroupByKey()
-            | "WriteParquet" >> beam.ParDo(_WritePartitionFn(self.output, self.schemas, self.fingerprint))
+            | "WriteParquet"
+            >> beam.ParDo(_WritePartitionFn(self.output, self.schemas, self.fingerprint))
         )

@@ -82,16 +82,18 @@ def _emit(item: tuple[str, Iterable[Survivor]]) -> Iterator[Article | beam.pvalu
 class ExactDedup(beam.PTransform):
     """Articles -> (unique articles with cluster_id, duplicates)."""
 
-    def expand(self, articles):  # type: ignore[no-untyped-def]
+    def expand(self, articles):
         survivors = (
             articles
             | "KeyByUrl" >> beam.Map(lambda a: (url_group_key(a), a))
             | "GroupByUrl" >> beam.GroupByKey()
-            | "CollapseUrlGroups" >> beam.MapTuple(lambda _key, members: collapse_url_group(members))
+            | "CollapseUrlGroups"
+            >> beam.MapTuple(lambda _key, members: collapse_url_group(members))
         )
         return (
             survivors
             | "KeyByContent" >> beam.Map(lambda s: (s.article.content_hash, s))
             | "GroupByContent" >> beam.GroupByKey()
-            | "CollapseContentGroups" >> beam.FlatMap(_emit).with_outputs(DUPLICATES_TAG, main="articles")
+            | "CollapseContentGroups"
+            >> beam.FlatMap(_emit).with_outputs(DUPLICATES_TAG, main="articles")
         )

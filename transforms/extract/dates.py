@@ -21,22 +21,58 @@ FUTURE_TOLERANCE = timedelta(days=2)
 # Normalized spellings (alef without hamza, final ه/ي) so one table serves every orthography.
 ARABIC_MONTHS: dict[str, int] = {
     # MSA / Egyptian
-    "يناير": 1, "فبراير": 2, "مارس": 3, "ابريل": 4, "مايو": 5, "يونيو": 6, "يونيه": 6,
-    "يوليو": 7, "يوليه": 7, "اغسطس": 8, "سبتمبر": 9, "اكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12,
+    "يناير": 1,
+    "فبراير": 2,
+    "مارس": 3,
+    "ابريل": 4,
+    "مايو": 5,
+    "يونيو": 6,
+    "يونيه": 6,
+    "يوليو": 7,
+    "يوليه": 7,
+    "اغسطس": 8,
+    "سبتمبر": 9,
+    "اكتوبر": 10,
+    "نوفمبر": 11,
+    "ديسمبر": 12,
     # Maghrebi (Tunisia, Algeria; Morocco shares most MSA names)
-    "جانفي": 1, "فيفري": 2, "افريل": 4, "ماي": 5, "جوان": 6, "جويليه": 7, "اوت": 8,
-    "شتنبر": 9, "نونبر": 11, "دجنبر": 12, "يوليوز": 7, "غشت": 8,
+    "جانفي": 1,
+    "فيفري": 2,
+    "افريل": 4,
+    "ماي": 5,
+    "جوان": 6,
+    "جويليه": 7,
+    "اوت": 8,
+    "شتنبر": 9,
+    "نونبر": 11,
+    "دجنبر": 12,
+    "يوليوز": 7,
+    "غشت": 8,
     # Levantine / Iraqi
-    "كانون الثاني": 1, "شباط": 2, "اذار": 3, "نيسان": 4, "ايار": 5, "حزيران": 6, "تموز": 7,
-    "اب": 8, "ايلول": 9, "تشرين الاول": 10, "تشرين الثاني": 11, "كانون الاول": 12,
+    "كانون الثاني": 1,
+    "شباط": 2,
+    "اذار": 3,
+    "نيسان": 4,
+    "ايار": 5,
+    "حزيران": 6,
+    "تموز": 7,
+    "اب": 8,
+    "ايلول": 9,
+    "تشرين الاول": 10,
+    "تشرين الثاني": 11,
+    "كانون الاول": 12,
 }
 _MONTH_ALT = "|".join(sorted((re.escape(m) for m in ARABIC_MONTHS), key=len, reverse=True))
 _ARABIC_DATE = re.compile(
     rf"(?<!\d)(\d{{1,2}})\s+(?:من\s+)?({_MONTH_ALT})(?:\s*/\s*[^\s\d]+)?\s*(?:،|,)?\s*(\d{{4}})"
     r"(?:\D{0,12}?(\d{1,2}):(\d{2}))?"
 )
-_DMY = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*$")
-_YMD_SLASH = re.compile(r"^\s*(\d{4})/(\d{1,2})/(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*$")
+_DMY = re.compile(
+    r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*$"
+)
+_YMD_SLASH = re.compile(
+    r"^\s*(\d{4})/(\d{1,2})/(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*$"
+)
 # ANT's broken form: 2017-01-21T133400
 _COMPACT_TIME = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})T(\d{2})(\d{2})(\d{2})\s*$")
 _EPOCH = re.compile(r"^\s*\d{9,13}(?:\.\d+)?\s*$")
@@ -81,16 +117,17 @@ def _parse(raw: Any, now: datetime) -> datetime | None:
     if _EPOCH.match(text):
         return _from_epoch(float(text))
     if (m := _COMPACT_TIME.match(text)) is not None:
-        return datetime(*map(int, m.groups()), tzinfo=UTC)
+        y, mo, d, hh, mi, ss = (int(g) for g in m.groups())
+        return datetime(y, mo, d, hh, mi, ss, tzinfo=UTC)
     iso = _parse_iso(text)
     if iso is not None:
         return iso
     if (m := _DMY.match(text)) is not None:
-        day, month, year, hh, mm, ss = m.groups()
-        return datetime(int(year), int(month), int(day), int(hh or 0), int(mm or 0), int(ss or 0), tzinfo=UTC)
+        d, mo, y, hh, mi, ss = (int(g or 0) for g in m.groups())
+        return datetime(y, mo, d, hh, mi, ss, tzinfo=UTC)
     if (m := _YMD_SLASH.match(text)) is not None:
-        year, month, day, hh, mm, ss = m.groups()
-        return datetime(int(year), int(month), int(day), int(hh or 0), int(mm or 0), int(ss or 0), tzinfo=UTC)
+        y, mo, d, hh, mi, ss = (int(g or 0) for g in m.groups())
+        return datetime(y, mo, d, hh, mi, ss, tzinfo=UTC)
     if "," in text or text[:3].isalpha():
         try:
             return to_utc(parsedate_to_datetime(text))
@@ -144,5 +181,5 @@ def _dateparser(text: str, now: datetime) -> datetime | None:
         "RETURN_AS_TIMEZONE_AWARE": True,
         "PREFER_DATES_FROM": "past",
     }
-    found = dateparser.parse(text, languages=["ar", "en", "fr"], settings=settings)  # type: ignore[arg-type]
+    found = dateparser.parse(text, languages=["ar", "en", "fr"], settings=settings)
     return to_utc(found) if found is not None else None

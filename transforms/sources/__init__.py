@@ -36,8 +36,14 @@ class ReadFileDoFn(beam.DoFn):
             produced += 1
             yield beam.pvalue.TaggedOutput(
                 REJECTS_TAG,
-                make_reject(f"{item.display}#after={produced - 1}", "read", "read:internal-error",
-                            repr(exc)[:300], None, self.now),
+                make_reject(
+                    f"{item.display}#after={produced - 1}",
+                    "read",
+                    "read:internal-error",
+                    repr(exc)[:300],
+                    None,
+                    self.now,
+                ),
             )
         yield beam.pvalue.TaggedOutput(COUNTS_TAG, ReadCount(item.display, produced))
 
@@ -50,11 +56,12 @@ class ReadInputFiles(beam.PTransform):
         self.files = files
         self.now = now
 
-    def expand(self, pbegin):  # type: ignore[no-untyped-def]
+    def expand(self, pbegin):
         outputs = (
             pbegin
             | "ListFiles" >> beam.Create(self.files, reshuffle=False)
-            | "ReadFiles" >> beam.ParDo(ReadFileDoFn(self.now)).with_outputs(
+            | "ReadFiles"
+            >> beam.ParDo(ReadFileDoFn(self.now)).with_outputs(
                 REJECTS_TAG, COUNTS_TAG, main="items"
             )
         )

@@ -111,7 +111,9 @@ def parse_feed(
                 title=entry.get("title"),
                 summary=summary,
                 body=body,
-                published_raw=entry.get("published") or entry.get("updated") or entry.get("dc_date"),
+                published_raw=entry.get("published")
+                or entry.get("updated")
+                or entry.get("dc_date"),
                 published_at=published,
                 authors=_names(entry),
                 categories=_categories(entry),
@@ -119,6 +121,12 @@ def parse_feed(
             )
         except Exception as exc:  # one broken entry must not lose the others
             yield make_reject(
-                origin, "parse", "feed:bad-entry", repr(exc)[:300], repr(entry)[:2000], now, fetched_at,
+                origin,
+                "parse",
+                "feed:bad-entry",
+                repr(exc)[:300],
+                repr(entry)[:2000],
+                now,
+                fetched_at,
                 source=source,
             )

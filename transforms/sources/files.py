@@ -40,7 +40,9 @@ def expand_inputs(patterns: list[str]) -> list[InputFile]:
     """Files named by paths, globs or folders (recursively), sorted, without repeats."""
     found: dict[str, InputFile] = {}
     for pattern in patterns:
-        matches = sorted(glob.glob(pattern, recursive=True)) if glob.has_magic(pattern) else [pattern]
+        matches = (
+            sorted(glob.glob(pattern, recursive=True)) if glob.has_magic(pattern) else [pattern]
+        )
         if not matches:
             raise FileNotFoundError(f"--input {pattern!r} matches no file")
         for match in matches:
@@ -58,7 +60,9 @@ def expand_inputs(patterns: list[str]) -> list[InputFile]:
 
 
 def _ignored(path: Path) -> bool:
-    return path.name in IGNORED_NAMES or any(part.startswith((".", "_")) for part in path.parts[-1:])
+    return path.name in IGNORED_NAMES or any(
+        part.startswith((".", "_")) for part in path.parts[-1:]
+    )
 
 
 def file_mtime(path: str) -> datetime:
@@ -105,7 +109,15 @@ def read_input_file(item: InputFile, now: datetime) -> Iterator[RawItem | Reject
         yield make_reject(display, "read", "read:io-error", str(exc), None, now)
         return
     if size > MAX_FILE_BYTES:
-        yield make_reject(display, "read", "read:too-large", f"{size} bytes > {MAX_FILE_BYTES}", None, now, fetched_at)
+        yield make_reject(
+            display,
+            "read",
+            "read:too-large",
+            f"{size} bytes > {MAX_FILE_BYTES}",
+            None,
+            now,
+            fetched_at,
+        )
         return
     hint = source_hint_for(display)
     try:
@@ -120,7 +132,15 @@ def read_input_file(item: InputFile, now: datetime) -> Iterator[RawItem | Reject
         return
     fmt = sniff_format(display, head)
     if fmt is None:
-        yield make_reject(display, "read", "read:unknown-format", "not a feed, JSONL or HTML file", head, now, fetched_at)
+        yield make_reject(
+            display,
+            "read",
+            "read:unknown-format",
+            "not a feed, JSONL or HTML file",
+            head,
+            now,
+            fetched_at,
+        )
         return
     if fmt == "jsonl":
         yield from _read_jsonl(item, gzipped, display, fetched_at, hint, now)
@@ -145,10 +165,12 @@ def _read_jsonl(
     """Stream lines so a large dump never sits in memory; a truncated gzip rejects its tail."""
     opener = gzip.open if gzipped else open
     try:
-        with opener(item.path, "rb") as handle:  # type: ignore[operator]
+        with opener(item.path, "rb") as handle:
             yield from parse_jsonl(_lines(handle), display, fetched_at, hint, now)
     except (OSError, EOFError, zlib.error) as exc:
-        yield make_reject(f"{display}#tail", "read", "read:gzip-error", str(exc), None, now, fetched_at)
+        yield make_reject(
+            f"{display}#tail", "read", "read:gzip-error", str(exc), None, now, fetched_at
+        )
 
 
 def _lines(handle: io.BufferedIOBase) -> Iterator[bytes]:

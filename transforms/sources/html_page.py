@@ -19,8 +19,18 @@ from schemas.records import RawItem, Reject, make_reject, stable_id
 from transforms.dedup.urls import host_of
 
 ARTICLE_TYPES = frozenset(
-    {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting",
-     "OpinionNewsArticle", "BackgroundNewsArticle", "LiveBlogPosting", "WebPage", "ReviewNewsArticle"}
+    {
+        "NewsArticle",
+        "Article",
+        "ReportageNewsArticle",
+        "AnalysisNewsArticle",
+        "BlogPosting",
+        "OpinionNewsArticle",
+        "BackgroundNewsArticle",
+        "LiveBlogPosting",
+        "WebPage",
+        "ReviewNewsArticle",
+    }
 )
 _PARSER = etree.HTMLParser(recover=True, no_network=True, remove_comments=True)
 _JSON_COMMENTS = re.compile(r"^\s*(?://[^\n]*|<!\[CDATA\[|\]\]>)", re.MULTILINE)
@@ -147,7 +157,9 @@ def parse_html_page(
         yield make_reject(display, "parse", "html:parse-error", str(exc), data, now, fetched_at)
         return
     if root is None:
-        yield make_reject(display, "parse", "html:empty-document", "no HTML found", data, now, fetched_at)
+        yield make_reject(
+            display, "parse", "html:empty-document", "no HTML found", data, now, fetched_at
+        )
         return
     article = find_news_article(root) or {}
     meta = meta_values(root)
@@ -156,8 +168,11 @@ def parse_html_page(
         if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
             canonical = link.get("href")
             break
-    url = canonical or _first(meta, "og:url") or _jsonld_text(article.get("url")) or _jsonld_text(
-        article.get("mainEntityOfPage")
+    url = (
+        canonical
+        or _first(meta, "og:url")
+        or _jsonld_text(article.get("url"))
+        or _jsonld_text(article.get("mainEntityOfPage"))
     )
     title_el = root.find(".//title")
     title = (
@@ -167,12 +182,26 @@ def parse_html_page(
     )
     published_raw = (
         _jsonld_text(article.get("datePublished"))
-        or _first(meta, "article:published_time", "pubdate", "publishdate", "publish-date",
-                  "date", "dc.date.issued", "dc.date", "parsely-pub-date", "sailthru.date")
+        or _first(
+            meta,
+            "article:published_time",
+            "pubdate",
+            "publishdate",
+            "publish-date",
+            "date",
+            "dc.date.issued",
+            "dc.date",
+            "parsely-pub-date",
+            "sailthru.date",
+        )
         or _jsonld_text(article.get("dateModified"))
         or _first(meta, "article:modified_time", "og:updated_time")
     )
-    authors = _jsonld_names(article.get("author")) or meta.get("article:author", []) or meta.get("author", [])
+    authors = (
+        _jsonld_names(article.get("author"))
+        or meta.get("article:author", [])
+        or meta.get("author", [])
+    )
     categories = _jsonld_names(article.get("articleSection")) + meta.get("article:section", [])
     keywords = article.get("keywords")
     if isinstance(keywords, str):
@@ -182,7 +211,9 @@ def parse_html_page(
     categories += meta.get("article:tag", [])
     body = _jsonld_text(article.get("articleBody")) or main_text_html(root)
     html_el = root if root.tag == "html" else root.find(".//html")
-    declared = _jsonld_text(article.get("inLanguage")) or (html_el.get("lang") if html_el is not None else None)
+    declared = _jsonld_text(article.get("inLanguage")) or (
+        html_el.get("lang") if html_el is not None else None
+    )
     source = host_of(url) or _first(meta, "og:site_name") or source_hint
     origin = f"{display}#page"
     yield RawItem(

@@ -15,7 +15,15 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "url": ("url", "link", "canonical_url", "href"),
     "source": ("source", "source_name", "site", "domain", "publisher"),
     "title": ("title", "headline"),
-    "published": ("published", "date", "published_at", "pubDate", "pub_date", "datePublished", "time"),
+    "published": (
+        "published",
+        "date",
+        "published_at",
+        "pubDate",
+        "pub_date",
+        "datePublished",
+        "time",
+    ),
     "text": ("text", "content", "body", "article", "articleBody", "maintext"),
     "summary": ("summary", "description", "abstract", "lead"),
     "authors": ("authors", "author", "byline"),
@@ -100,19 +108,31 @@ def parse_jsonl(
         try:
             line = raw_line.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            yield make_reject(origin, "parse", "jsonl:invalid-utf8", str(exc), raw_line, now, fetched_at)
+            yield make_reject(
+                origin, "parse", "jsonl:invalid-utf8", str(exc), raw_line, now, fetched_at
+            )
             continue
         try:
             record = json.loads(line)
         except (json.JSONDecodeError, RecursionError) as exc:
-            yield make_reject(origin, "parse", "jsonl:invalid-json", str(exc)[:300], line, now, fetched_at)
+            yield make_reject(
+                origin, "parse", "jsonl:invalid-json", str(exc)[:300], line, now, fetched_at
+            )
             continue
         if not isinstance(record, dict):
             yield make_reject(
-                origin, "parse", "jsonl:not-an-object", f"got {type(record).__name__}", line, now, fetched_at
+                origin,
+                "parse",
+                "jsonl:not-an-object",
+                f"got {type(record).__name__}",
+                line,
+                now,
+                fetched_at,
             )
             continue
         try:
             yield record_to_item(record, origin, fetched_at, source_hint)
         except (TypeError, ValueError, AttributeError) as exc:
-            yield make_reject(origin, "parse", "jsonl:bad-record", repr(exc)[:300], line, now, fetched_at)
+            yield make_reject(
+                origin, "parse", "jsonl:bad-record", repr(exc)[:300], line, now, fetched_at
+            )

@@ -72,7 +72,9 @@ def screen_xml(data: bytes) -> bool:
     def on_unparsed(name: str, *_args: object) -> None:
         raise EntitiesForbidden(name, None, None, None, None, None)
 
-    def on_external_ref(_context: str, _base: str | None, system_id: str | None, public_id: str | None) -> int:
+    def on_external_ref(
+        _context: str, _base: str | None, system_id: str | None, public_id: str | None
+    ) -> int:
         raise ExternalReferenceForbidden(_context, _base, system_id, public_id)
 
     parser.StartDoctypeDeclHandler = on_doctype
@@ -82,7 +84,9 @@ def screen_xml(data: bytes) -> bool:
     try:
         parser.Parse(data, True)
     except DTDForbidden as exc:
-        raise UnsafeXML("xml:external-dtd", f"external DTD {exc.sysid!r} refused (never fetched)") from None
+        raise UnsafeXML(
+            "xml:external-dtd", f"external DTD {exc.sysid!r} refused (never fetched)"
+        ) from None
     except ExternalReferenceForbidden as exc:
         raise UnsafeXML(
             "xml:external-entity", f"external entity {exc.sysid!r} refused (never fetched)"
@@ -110,17 +114,26 @@ def _ill_formed(data: bytes, message: str) -> bool:
     if "recursive entity" in message or "amplification" in message:
         raise UnsafeXML("xml:entity-expansion", message)
     if _declares_entities(data):
-        raise UnsafeXML("xml:entity-expansion", f"ill-formed document declaring entities: {message}")
+        raise UnsafeXML(
+            "xml:entity-expansion", f"ill-formed document declaring entities: {message}"
+        )
     return False
 
 
-_XML_DECL = re.compile(r"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']", re.IGNORECASE)
+_XML_DECL = re.compile(
+    r"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']", re.IGNORECASE
+)
 
 
 def _transcode_to_utf8(data: bytes) -> bytes | None:
     """The document re-encoded as UTF-8 with its declaration saying so, or None if undecodable."""
-    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"),
-                       (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+    for bom, codec in (
+        (b"\xef\xbb\xbf", "utf-8-sig"),
+        (b"\xff\xfe\x00\x00", "utf-32"),
+        (b"\x00\x00\xfe\xff", "utf-32"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ):
         if data.startswith(bom):
             candidates = [codec]
             break
@@ -144,10 +157,9 @@ def _declares_entities(data: bytes) -> bool:
     """Entity declarations in a document expat could not read to the end (any common encoding)."""
     if _ENTITY_DECL_RE.search(data):
         return True
-    for encoding in ("utf-16", "utf-32"):
-        try:
-            if _ENTITY_DECL_RE16.search(data[:65536].decode(encoding)):
-                return True
-        except UnicodeDecodeError:
-            continue
+    head = data[:65536]
+    # Both byte orders explicitly: "utf-16"/"utf-32" assume little-endian without a BOM.
+    for encoding in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"):
+        if _ENTITY_DECL_RE16.search(head.decode(encoding, "ignore")):
+            return True
     return False
