@@ -32,7 +32,9 @@ _SLUG_SAFE = frozenset("-_")
 WINDOWS_RESERVED = frozenset(
     {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
 )
-MAX_SLUG_CHARS = 120
+# The folder is named "source=" + slug and file systems cap a name at 255 bytes (not characters):
+# 120 Arabic letters are already 240 bytes.
+MAX_SLUG_BYTES = 200
 
 
 def partition_slug(name: str | None) -> str:
@@ -49,21 +51,27 @@ def partition_slug(name: str | None) -> str:
         if (ch.isalnum() and ch.isprintable()) or ch in _SLUG_SAFE:
             out.append(ch)
         else:
-            out.append(quote(ch, safe=""))
+            # Bytes, so that a lone surrogate is encoded too instead of raising.
+            out.append(quote(ch.encode("utf-8", "surrogatepass"), safe=""))
     slug = "".join(out)
+    if not slug.strip("."):
+        # quote() keeps '.', which is fine inside a name but not for '.' and '..' themselves.
+        slug = slug.replace(".", "%2E")
     if slug.lower() in WINDOWS_RESERVED:
         slug = "%" + f"{ord(slug[0]):02X}" + slug[1:]
-    if len(slug) > MAX_SLUG_CHARS:
-        # Not reversible any more, but unique: cut (never inside a %XX escape) and add a hash.
+    encoded = slug.encode("utf-8")
+    if len(encoded) > MAX_SLUG_BYTES:
+        # Not reversible any more, but unique: cut (never inside a character or a %XX escape)
+        # and add a hash.
         digest = hashlib.blake2b(name.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
-        cut = slug[:MAX_SLUG_CHARS]
-        escape = cut.rfind("%", MAX_SLUG_CHARS - 2)
+        cut = encoded[:MAX_SLUG_BYTES].decode("utf-8", "ignore")
+        escape = cut.rfind("%", len(cut) - 2)
         slug = f"{cut[:escape] if escape != -1 else cut}~{digest}"
     return slug
 
 
 def slug_to_name(slug: str) -> str:
-    return unquote(slug)
+    return unquote(slug, errors="surrogatepass")
 
 
 @dataclass(frozen=True, slots=True)

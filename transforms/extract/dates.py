@@ -63,9 +63,12 @@ ARABIC_MONTHS: dict[str, int] = {
     "كانون الاول": 12,
 }
 _MONTH_ALT = "|".join(sorted((re.escape(m) for m in ARABIC_MONTHS), key=len, reverse=True))
+# A paired name ('تشرين الثاني/نوفمبر', 'نوفمبر/تشرين الثاني') may itself be two words; a time may
+# carry a 12-hour marker (ص / صباحا = a.m., م / مساء = p.m.).
 _ARABIC_DATE = re.compile(
-    rf"(?<!\d)(\d{{1,2}})\s+(?:من\s+)?({_MONTH_ALT})(?:\s*/\s*[^\s\d]+)?\s*(?:،|,)?\s*(\d{{4}})"
-    r"(?:\D{0,12}?(\d{1,2}):(\d{2}))?"
+    rf"(?<!\d)(\d{{1,2}})\s+(?:من\s+)?({_MONTH_ALT})(?:\s*/\s*(?:{_MONTH_ALT}|[^\s\d]+))?"
+    r"\s*(?:،|,)?\s*(\d{4})"
+    r"(?:\D{0,12}?(\d{1,2}):(\d{2})(?::\d{2})?(?:\s*(صباحا|مساء|ص|م)(?![\u0621-\u064A]))?)?"
 )
 _DMY = re.compile(
     r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*$"
@@ -99,7 +102,8 @@ def parse_date(raw: Any, now: datetime | None = None) -> datetime | None:
     now = now or datetime.now(UTC)
     try:
         return plausible(_parse(raw, now), now)
-    except (ValueError, TypeError, OverflowError, IndexError, KeyError):
+    except (ValueError, TypeError, OverflowError, IndexError, KeyError, OSError):
+        # OSError: datetime.fromtimestamp raises EOVERFLOW for epochs around +-1e17 seconds.
         return None
 
 
@@ -160,15 +164,18 @@ def _parse_iso(text: str) -> datetime | None:
 
 
 def parse_arabic_date(text: str) -> datetime | None:
-    """'الأحد 29 نوفمبر 2026', '3 تشرين الثاني/نوفمبر 2025 - 14:30', '12 جوان 2019'."""
+    """'الأحد 29 نوفمبر 2026', '3 تشرين الثاني/نوفمبر 2025 - 14:30', '12 جوان 2019 9:05 م'."""
     norm = normalize_fast(text)
     m = _ARABIC_DATE.search(norm)
     if m is None:
         return None
-    day, month_name, year, hh, mm = m.groups()
-    return datetime(
-        int(year), ARABIC_MONTHS[month_name], int(day), int(hh or 0), int(mm or 0), tzinfo=UTC
-    )
+    day, month_name, year, hh, mm, marker = m.groups()
+    hour = int(hh or 0)
+    if marker in ("م", "مساء") and hour < 12:
+        hour += 12
+    elif marker in ("ص", "صباحا") and hour == 12:
+        hour = 0
+    return datetime(int(year), ARABIC_MONTHS[month_name], int(day), hour, int(mm or 0), tzinfo=UTC)
 
 
 def _dateparser(text: str, now: datetime) -> datetime | None:

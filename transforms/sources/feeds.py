@@ -97,8 +97,9 @@ def parse_feed(
             body, summary = _body_html(entry)
             link = entry.get("link")
             guid = entry.get("id") or entry.get("guid")
-            published = _struct_to_datetime(entry.get("published_parsed")) or _struct_to_datetime(
-                entry.get("updated_parsed")
+            # dict.get bypasses feedparser's deprecated published->updated key fallback.
+            published = _struct_to_datetime(dict.get(entry, "published_parsed")) or _struct_to_datetime(
+                dict.get(entry, "updated_parsed")
             )
             yield RawItem(
                 item_id=stable_id(source, guid or link, origin),

@@ -123,13 +123,17 @@ def read_input_file(item: InputFile, now: datetime) -> Iterator[RawItem | Reject
     try:
         with open(item.path, "rb") as handle:
             head = handle.read(4096)
-        gzipped = head[:2] == b"\x1f\x8b"
-        if gzipped:
+    except OSError as exc:  # unreadable (permissions, a folder, gone): not a gzip problem
+        yield make_reject(display, "read", "read:io-error", str(exc), None, now, fetched_at)
+        return
+    gzipped = head[:2] == b"\x1f\x8b"
+    if gzipped:
+        try:
             with gzip.open(item.path, "rb") as handle:
                 head = handle.read(4096)
-    except (OSError, EOFError, zlib.error) as exc:
-        yield make_reject(display, "read", "read:gzip-error", str(exc), None, now, fetched_at)
-        return
+        except (OSError, EOFError, zlib.error) as exc:
+            yield make_reject(display, "read", "read:gzip-error", str(exc), None, now, fetched_at)
+            return
     fmt = sniff_format(display, head)
     if fmt is None:
         yield make_reject(
@@ -154,6 +158,17 @@ def read_input_file(item: InputFile, now: datetime) -> Iterator[RawItem | Reject
                 data = handle.read()
     except (OSError, EOFError, zlib.error) as exc:
         yield make_reject(display, "read", "read:gzip-error", str(exc), None, now, fetched_at)
+        return
+    if len(data) > MAX_FILE_BYTES:  # a gzip that inflates past the limit: refuse, never truncate
+        yield make_reject(
+            display,
+            "read",
+            "read:too-large",
+            f"inflates past {MAX_FILE_BYTES} bytes",
+            None,
+            now,
+            fetched_at,
+        )
         return
     parser = parse_feed if fmt == "feed" else parse_html_page
     yield from parser(data, display, fetched_at, hint, now)

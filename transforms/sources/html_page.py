@@ -33,6 +33,11 @@ ARTICLE_TYPES = frozenset(
     }
 )
 _PARSER = etree.HTMLParser(recover=True, no_network=True, remove_comments=True)
+_UTF8_PARSER = etree.HTMLParser(
+    recover=True, no_network=True, remove_comments=True, encoding="utf-8"
+)
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+_CHARSET_DECL = re.compile(rb"<meta[^>]*charset|<\?xml[^>]*encoding", re.IGNORECASE)
 _JSON_COMMENTS = re.compile(r"^\s*(?://[^\n]*|<!\[CDATA\[|\]\]>)", re.MULTILINE)
 
 
@@ -148,11 +153,23 @@ def main_text_html(root: Any) -> str:
     return "\n".join(blocks)
 
 
+def _parser_for(data: bytes) -> Any:
+    """libxml2 reads a page that declares no charset as Latin-1; if such a page is valid UTF-8
+    (what saved Arabic pages without a <meta charset> almost always are), read it as UTF-8."""
+    if data.startswith(_BOMS) or _CHARSET_DECL.search(data[:4096]):
+        return _PARSER
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return _PARSER
+    return _UTF8_PARSER
+
+
 def parse_html_page(
     data: bytes, display: str, fetched_at: datetime, source_hint: str, now: datetime
 ) -> Iterator[RawItem | Reject]:
     try:
-        root = etree.fromstring(data, _PARSER)
+        root = etree.fromstring(data, _parser_for(data))
     except (etree.ParserError, ValueError) as exc:
         yield make_reject(display, "parse", "html:parse-error", str(exc), data, now, fetched_at)
         return

@@ -132,7 +132,7 @@ def parse_jsonl(
             continue
         try:
             yield record_to_item(record, origin, fetched_at, source_hint)
-        except (TypeError, ValueError, AttributeError) as exc:
+        except (TypeError, ValueError, AttributeError, RecursionError) as exc:
             yield make_reject(
                 origin, "parse", "jsonl:bad-record", repr(exc)[:300], line, now, fetched_at
             )
