@@ -10,7 +10,7 @@ Attached items follow their survivor, so every duplicate points at the final can
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import apache_beam as beam
 
@@ -62,9 +62,9 @@ def as_duplicate(article: Article, canonical: Article, cluster_id: str) -> Dupli
 def collapse_content_group(survivors: Iterable[Survivor]) -> tuple[Article, list[Duplicate]]:
     """The canonical article of one content hash and every duplicate that points at it."""
     ordered = sorted(survivors, key=lambda s: s.article.order_key())
-    canonical = ordered[0].article
-    cluster = cluster_id_for(canonical)
-    canonical.cluster_id = cluster
+    cluster = cluster_id_for(ordered[0].article)
+    # A copy, not a mutation: Beam forbids changing elements a step received.
+    canonical = replace(ordered[0].article, cluster_id=cluster)
     duplicates = [as_duplicate(a, canonical, cluster) for a in ordered[0].attached]
     for other in ordered[1:]:
         duplicates.append(as_duplicate(other.article, canonical, cluster))
