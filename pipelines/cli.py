@@ -5,6 +5,7 @@ Exit codes: 0 success; 1 the run finished but its accounting did not balance; 2 
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from typing import Any
@@ -14,6 +15,12 @@ USAGE = """usage: akhbar <command> [options]
 commands:
   ingest   batch-ingest files into partitioned Parquet (akhbar ingest --help)
 """
+
+# command name -> "module:function" taking argv (list[str]) and returning an exit code.
+# Commands are imported only when used, so `akhbar ingest` never pays for the others.
+COMMANDS: dict[str, str] = {
+    "ingest": "pipelines.cli:ingest_main",
+}
 
 
 def format_summary(record: dict[str, Any]) -> str:
@@ -72,10 +79,13 @@ def main(argv: list[str] | None = None) -> int:
         print(USAGE)
         return 0 if argv else 2
     command, rest = argv[0], argv[1:]
-    if command == "ingest":
-        return ingest_main(rest)
-    print(f"akhbar: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
-    return 2
+    target = COMMANDS.get(command)
+    if target is None:
+        print(f"akhbar: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
+        return 2
+    module_name, function_name = target.split(":")
+    handler = getattr(importlib.import_module(module_name), function_name)
+    return int(handler(rest))
 
 
 if __name__ == "__main__":

@@ -77,6 +77,10 @@ class Article:
     char_count: int
     entities: list[dict[str, Any]] = field(default_factory=list)
     amounts: list[dict[str, Any]] = field(default_factory=list)
+    dates_mentioned: list[dict[str, Any]] = field(default_factory=list)
+    quotes: list[dict[str, Any]] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)
     cluster_id: str | None = None
 
     def order_key(self) -> tuple[bool, datetime, str, str]:

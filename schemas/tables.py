@@ -38,6 +38,26 @@ AMOUNT_TYPE = pa.struct(
     ]
 )
 
+DATE_MENTION_TYPE = pa.struct(
+    [
+        pa.field("text", pa.string()),
+        pa.field("value", pa.date32()),
+        pa.field("start", pa.int32()),
+        pa.field("end", pa.int32()),
+    ]
+)
+
+QUOTE_TYPE = pa.struct(
+    [
+        pa.field("speaker", pa.string()),
+        pa.field("speaker_type", pa.string()),
+        pa.field("verb", pa.string()),
+        pa.field("text", pa.string()),
+        pa.field("start", pa.int32()),
+        pa.field("end", pa.int32()),
+    ]
+)
+
 ARTICLES = pa.schema(
     [
         _field("id", pa.string(), "stable id of the input item (hex)", nullable=False),
@@ -57,6 +77,10 @@ ARTICLES = pa.schema(
         _field("categories", pa.list_(pa.string()), "categories / tags"),
         _field("entities", pa.list_(ENTITY_TYPE), "named entities (PER/ORG/LOC)"),
         _field("amounts", pa.list_(AMOUNT_TYPE), "money amounts, percentages and counts"),
+        _field("dates_mentioned", pa.list_(DATE_MENTION_TYPE), "dates mentioned in the text"),
+        _field("quotes", pa.list_(QUOTE_TYPE), "attributed statements: speaker and verb"),
+        _field("keywords", pa.list_(pa.string()), "top TF-IDF terms of the article"),
+        _field("places", pa.list_(pa.string()), "distinct normalized LOC entities"),
         _field("word_count", pa.int32(), "words in text"),
         _field("char_count", pa.int32(), "characters in text"),
         _field("content_hash", pa.string(), "blake2b-128 of text_normalized (hex)"),
