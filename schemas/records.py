@@ -82,6 +82,8 @@ class Article:
     keywords: list[str] = field(default_factory=list)
     places: list[str] = field(default_factory=list)
     cluster_id: str | None = None
+    duplicate_count: int = 0
+    syndicated_by: list[str] = field(default_factory=list)
 
     def order_key(self) -> tuple[bool, datetime, str, str]:
         """Canonical-choice order: earliest published first, then a stable tie-break by id."""

@@ -85,6 +85,8 @@ ARTICLES = pa.schema(
         _field("char_count", pa.int32(), "characters in text"),
         _field("content_hash", pa.string(), "blake2b-128 of text_normalized (hex)"),
         _field("cluster_id", pa.string(), "story cluster; shared with its duplicates"),
+        _field("duplicate_count", pa.int32(), "copies of this story found in the same run"),
+        _field("syndicated_by", pa.list_(pa.string()), "sources that carried the story (this run)"),
         _field("input_format", pa.string(), "rss | atom | rdf | jsonl | html"),
         _field("origin", pa.string(), "input file and position the item came from"),
     ]

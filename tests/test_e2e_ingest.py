@@ -195,3 +195,18 @@ def test_help_lists_options() -> None:
 def test_samples_cover_the_contract() -> None:
     names = sorted(p.name for p in SAMPLES.iterdir() if p.is_file())
     assert {"jawharafm.jsonl", "youm7.xml", "aljazeera.atom", "hespress.rdf"} <= set(names)
+
+
+def test_story_counts_on_canonical_articles(sample_run: tuple[Path, dict]) -> None:
+    output, _ = sample_run
+    con = duckdb.connect()
+    seed = con.execute(
+        f"select duplicate_count, syndicated_by from read_parquet('{output}/articles/**/*.parquet', "
+        "hive_partitioning=true) where text like '%لياو ليتشانج%'"
+    ).fetchall()
+    assert seed == [(1, ["masrawy.com", "youm7.com"])]
+    singles = con.execute(
+        f"select count(*) from read_parquet('{output}/articles/**/*.parquet', hive_partitioning=true) "
+        "where duplicate_count = 0 and len(syndicated_by) = 1"
+    ).fetchone()[0]
+    assert singles == 39 - 3

@@ -72,15 +72,41 @@ def collapse_content_group(survivors: Iterable[Survivor]) -> tuple[Article, list
     return canonical, duplicates
 
 
-def _emit(item: tuple[str, Iterable[Survivor]]) -> Iterator[Article | beam.pvalue.TaggedOutput]:
-    canonical, duplicates = collapse_content_group(item[1])
-    yield canonical
-    for duplicate in duplicates:
+@dataclass(slots=True)
+class DedupGroup:
+    """One story so far: its canonical article and every duplicate pointing at it.
+
+    Dedup stages (exact, then near) pass groups along, so that when a later stage merges two
+    stories every earlier duplicate is re-pointed at the final canonical article.
+    """
+
+    canonical: Article
+    duplicates: list[Duplicate] = field(default_factory=list)
+
+
+def with_story_counts(group: DedupGroup) -> Article:
+    """The canonical article carrying how many copies its story had and which outlets ran it."""
+    outlets = sorted({group.canonical.source, *(d.source for d in group.duplicates)})
+    return replace(
+        group.canonical, duplicate_count=len(group.duplicates), syndicated_by=outlets
+    )
+
+
+def _emit(group: DedupGroup) -> Iterator[Article | beam.pvalue.TaggedOutput]:
+    yield with_story_counts(group)
+    for duplicate in group.duplicates:
         yield beam.pvalue.TaggedOutput(DUPLICATES_TAG, duplicate)
 
 
-class ExactDedup(beam.PTransform):
-    """Articles -> (unique articles with cluster_id, duplicates)."""
+class EmitGroups(beam.PTransform):
+    """DedupGroups -> (articles, duplicates) for the writers."""
+
+    def expand(self, groups):
+        return groups | "Emit" >> beam.FlatMap(_emit).with_outputs(DUPLICATES_TAG, main="articles")
+
+
+class ExactDedupGroups(beam.PTransform):
+    """Articles -> one DedupGroup per exact-duplicate cluster (singletons included)."""
 
     def expand(self, articles):
         survivors = (
@@ -95,5 +121,12 @@ class ExactDedup(beam.PTransform):
             | "KeyByContent" >> beam.Map(lambda s: (s.article.content_hash, s))
             | "GroupByContent" >> beam.GroupByKey()
             | "CollapseContentGroups"
-            >> beam.FlatMap(_emit).with_outputs(DUPLICATES_TAG, main="articles")
+            >> beam.MapTuple(lambda _key, group: DedupGroup(*collapse_content_group(group)))
         )
+
+
+class ExactDedup(beam.PTransform):
+    """Articles -> (unique articles with cluster_id and story counts, duplicates)."""
+
+    def expand(self, articles):
+        return articles | "Groups" >> ExactDedupGroups() | "Split" >> EmitGroups()
