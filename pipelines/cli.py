@@ -1,6 +1,7 @@
 """``akhbar`` command line: ``akhbar ingest [options]``.
 
-Exit codes: 0 success; 1 the run finished but its accounting did not balance; 2 bad usage.
+Exit codes: 0 success; 1 the run finished but its accounting did not balance; 2 bad usage;
+3 another run holds the output folder.
 """
 
 from __future__ import annotations
@@ -14,12 +15,18 @@ USAGE = """usage: akhbar <command> [options]
 
 commands:
   ingest   batch-ingest files into partitioned Parquet (akhbar ingest --help)
+  query    SQL over the output: views articles, duplicates, rejects, runs (akhbar query --help)
+  report   write one self-contained HTML report with charts (akhbar report --help)
+  schema   print the output tables, columns, types and meanings (akhbar schema --help)
 """
 
 # command name -> "module:function" taking argv (list[str]) and returning an exit code.
 # Commands are imported only when used, so `akhbar ingest` never pays for the others.
 COMMANDS: dict[str, str] = {
     "ingest": "pipelines.cli:ingest_main",
+    "query": "pipelines.query:query_main",
+    "report": "pipelines.report:report_main",
+    "schema": "pipelines.schema_cmd:schema_main",
 }
 
 
@@ -33,13 +40,21 @@ def format_summary(record: dict[str, Any]) -> str:
         + "".join(f"  {k}={v}" for k, v in record["duplicates_by_kind"].items()),
         f"  rejects          {record['rejects']}",
     ]
+    if record.get("already_ingested"):
+        lines.append(f"  already ingested {record['already_ingested']}  (written by earlier runs)")
     for reason, count in record["rejects_by_reason"].items():
         lines.append(f"    {reason:<32} {count}")
     lines.append(f"  time taken       {record.get('seconds', 0):.2f} s")
     verdict = "OK" if record["balanced"] else "MISMATCH"
     lines.append(
         f"  accounting       read {record['read']} = articles {record['articles']} + duplicates "
-        f"{record['duplicates']} + rejects {record['rejects']} ({record['accounted']})  {verdict}"
+        f"{record['duplicates']} + rejects {record['rejects']}"
+        + (
+            f" + already ingested {record['already_ingested']}"
+            if record.get("already_ingested")
+            else ""
+        )
+        + f" ({record['accounted']})  {verdict}"
     )
     return "\n".join(lines)
 
@@ -51,12 +66,16 @@ def ingest_main(argv: list[str]) -> int:
         ingest_help_parser().print_help()
         return 0
     from pipelines.ingest import run_ingest
+    from transforms.lock import OutputLocked
 
     try:
         record = run_ingest(with_default_runner(argv))
     except FileNotFoundError as exc:
         print(f"akhbar ingest: {exc}", file=sys.stderr)
         return 2
+    except OutputLocked as exc:
+        print(f"akhbar ingest: {exc}", file=sys.stderr)
+        return 3
     print(format_summary(record))
     if not record["balanced"]:
         print(

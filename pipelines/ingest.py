@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,12 +22,16 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipelines.options import IngestOptions
+from schemas.records import stable_id
 from schemas.tables import TABLES
-from transforms.commit import CommitRun
-from transforms.dedup.exact import DUPLICATES_TAG, ExactDedup
+from transforms.commit import AlreadyIngested, CommitRun, recover_incomplete_runs
+from transforms.dedup.exact import DUPLICATES_TAG, EmitGroups, ExactDedupGroups
+from transforms.dedup.prior import ReadPrior, prior_files
+from transforms.lock import OutputLock
 from transforms.prepare import REJECTS_TAG, PrepareArticles, PrepareConfig
 from transforms.sources import ReadInputFiles, expand_inputs
 from transforms.sources.files import InputFile
+from transforms.state import staging_dir
 from transforms.write import WriteTables
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "seeds" / "samples"
@@ -43,6 +47,13 @@ class IngestPlan:
     fingerprint: str
     started_at: datetime
     prepare: PrepareConfig
+    prior_files: list[str]
+    feeds: str | None = None
+    horizon_days: int = 30
+
+    @property
+    def staging(self) -> str:
+        return staging_dir(self.output, self.run_id)
 
 
 def input_fingerprint(files: list[InputFile]) -> str:
@@ -55,18 +66,26 @@ def input_fingerprint(files: list[InputFile]) -> str:
 
 def plan_from_options(options: PipelineOptions) -> IngestPlan:
     opts = options.view_as(IngestOptions)
-    patterns = opts.inputs or [str(SAMPLES_DIR)]
-    files = expand_inputs(patterns)
+    patterns = opts.inputs or ([] if opts.feeds else [str(SAMPLES_DIR)])
+    files = expand_inputs(patterns) if patterns else []
     started = datetime.now(UTC).replace(microsecond=0)
     output = opts.output if "://" in opts.output else str(Path(opts.output).resolve())
     languages = tuple(x.strip() for x in (opts.languages or "").split(",") if x.strip())
+    run_id = opts.run_id or started.strftime("%Y%m%dT%H%M%SZ")
+    # Files: the same paths replace what they wrote before. Feeds: every poll is new content.
+    fingerprint = (
+        input_fingerprint(files) if not opts.feeds else f"r{stable_id('run', run_id)[:15]}"
+    )
     return IngestPlan(
         files=files,
         output=output,
-        run_id=opts.run_id or started.strftime("%Y%m%dT%H%M%SZ"),
-        fingerprint=input_fingerprint(files),
+        run_id=run_id,
+        fingerprint=fingerprint,
         started_at=started,
         prepare=PrepareConfig(min_text_chars=opts.min_text_chars, languages=languages),
+        prior_files=[],
+        feeds=opts.feeds,
+        horizon_days=opts.state_horizon_days,
     )
 
 
@@ -74,14 +93,22 @@ def build_pipeline(pipeline: beam.Pipeline, plan: IngestPlan, runner_name: str) 
     now = plan.started_at
     items, read_rejects, counts = pipeline | "Read" >> ReadInputFiles(plan.files, now)
     prepared = items | "Prepare" >> PrepareArticles(plan.prepare, now)
-    deduped = prepared.articles | "ExactDedup" >> ExactDedup()
+    prior = pipeline | "Prior" >> ReadPrior(plan.prior_files) if plan.prior_files else None
+    groups, prior_duplicates, seen = prepared.articles | "ExactDedup" >> ExactDedupGroups(
+        prior, skip_seen=plan.feeds is not None
+    )
+    emitted = groups | "EmitStories" >> EmitGroups()
     records = (
-        deduped.articles,
-        deduped[DUPLICATES_TAG],
+        emitted.articles,
+        emitted[DUPLICATES_TAG],
+        prior_duplicates,
         prepared[REJECTS_TAG],
         read_rejects,
     ) | "AllRecords" >> beam.Flatten()
-    written = records | "Write" >> WriteTables(plan.output, dict(TABLES), plan.fingerprint)
+    written = records | "Write" >> WriteTables(
+        plan.output, dict(TABLES), plan.fingerprint, staging=plan.staging
+    )
+    already = seen | "CountAlreadyIngested" >> beam.Map(AlreadyIngested)
     meta = {
         "started_at": plan.started_at.isoformat(),
         "inputs": [f.display for f in plan.files][:1000],
@@ -89,20 +116,26 @@ def build_pipeline(pipeline: beam.Pipeline, plan: IngestPlan, runner_name: str) 
         "output": plan.output,
     }
     (
-        (written, counts)
+        (written, counts, already)
         | "WriteResultsAndCounts" >> beam.Flatten()
         | "Commit" >> CommitRun(plan.output, plan.run_id, plan.fingerprint, meta)
     )
 
 
 def run_ingest(argv: list[str]) -> dict[str, Any]:
-    """Build and run the batch pipeline; return the published run record."""
+    """Lock the output, finish any interrupted commit, run the pipeline, return the run record."""
     options = PipelineOptions(argv)
     plan = plan_from_options(options)
+    opts = options.view_as(IngestOptions)
     runner_name = str(options.get_all_options().get("runner") or "")
     started = time.monotonic()
-    with beam.Pipeline(options=options) as pipeline:
-        build_pipeline(pipeline, plan, runner_name)
+    with OutputLock(plan.output, wait_seconds=opts.lock_wait):
+        recover_incomplete_runs(plan.output)
+        plan = replace(
+            plan, prior_files=prior_files(plan.output, plan.fingerprint, plan.horizon_days)
+        )
+        with beam.Pipeline(options=options) as pipeline:
+            build_pipeline(pipeline, plan, runner_name)
     record = read_run_record(plan.output, plan.run_id)
     record["seconds"] = round(time.monotonic() - started, 2)
     return record

@@ -43,6 +43,39 @@ class IngestOptions(PipelineOptions):
             help="items whose cleaned text is shorter are rejected (filter:too-short)",
         )
         parser.add_argument(
+            "--feeds",
+            default=None,
+            help="feed list (YAML list of {source, url, language?, country?} or one URL per line) "
+            "to poll over HTTP; items an earlier run wrote are skipped",
+        )
+        parser.add_argument(
+            "--allow-private-network",
+            dest="allow_private_network",
+            action="store_true",
+            default=False,
+            help="allow fetching loopback/private/link-local addresses (tests, intranets)",
+        )
+        parser.add_argument(
+            "--user-agent",
+            dest="user_agent",
+            default=None,
+            help="User-Agent sent with every HTTP request",
+        )
+        parser.add_argument(
+            "--state-horizon-days",
+            dest="state_horizon_days",
+            type=int,
+            default=30,
+            help="earlier output written within this many days is matched against (default 30)",
+        )
+        parser.add_argument(
+            "--lock-wait",
+            dest="lock_wait",
+            type=float,
+            default=0.0,
+            help="seconds to wait for another run on the same output to finish (default: fail at once)",
+        )
+        parser.add_argument(
             "--run-id",
             dest="run_id",
             default=None,

@@ -131,10 +131,16 @@ def test_publish_run_writes_the_record_and_removes_stale_files(
     assert record["stale_files_removed"] == 3
     assert record["finished_at"].endswith("+00:00")
     # written under a temporary name, then renamed into place: readers never see half a record
-    assert renames == [([f"{root}/_runs/.run-1.json.inprogress"], [f"{root}/_runs/run-1.json"])]
+    assert renames[-1] == ([f"{root}/_runs/.run-1.json.inprogress"], [f"{root}/_runs/run-1.json"])
+    # the pending manifest (the commit's intent) was written first and removed at the end
+    assert renames[0][1] == [f"{root}/_state/pending/run-1.json"]
+    assert not (Path(root) / "_state" / "pending" / "run-1.json").exists()
     assert sorted(p.name for p in (Path(root) / "_runs").iterdir()) == ["run-1.json"]
 
-    remaining = {str(p) for p in Path(root).rglob("*") if p.is_file() and "_runs" not in p.parts}
+    remaining = {
+        str(p) for p in Path(root).rglob("*")
+        if p.is_file() and "_runs" not in p.parts and "_state" not in p.parts
+    }
     assert remaining == {output["kept"], output["other_run"], output["not_parquet"]}
 
 

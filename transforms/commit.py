@@ -8,16 +8,29 @@ that an earlier run of the same inputs wrote but this run did not are removed af
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import apache_beam as beam
-from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
+from transforms.state import (
+    FetchState,
+    crash_point,
+    delete_quietly,
+    ensure_dir,
+    join,
+    list_files,
+    load_validators,
+    merge_validators,
+    read_json,
+    staging_dir,
+    state_dir,
+    validators_path,
+    write_json_atomic,
+)
 from transforms.write import WrittenFile
 
 
@@ -29,6 +42,13 @@ class ReadCount:
     items: int
 
 
+@dataclass(frozen=True, slots=True)
+class AlreadyIngested:
+    """An item an earlier run wrote (same source and guid/URL): counted, never written twice."""
+
+    id: str
+
+
 def summarize(results: Iterable[WrittenFile | ReadCount]) -> dict[str, Any]:
     read = 0
     tables = {"articles": 0, "duplicates": 0, "rejects": 0}
@@ -36,7 +56,13 @@ def summarize(results: Iterable[WrittenFile | ReadCount]) -> dict[str, Any]:
     rejects_by_reason: dict[str, int] = {}
     files: list[str] = []
     inputs = 0
+    already = 0
     for result in results:
+        if isinstance(result, AlreadyIngested):
+            already += 1
+            continue
+        if not isinstance(result, ReadCount | WrittenFile):
+            continue
         if isinstance(result, ReadCount):
             read += result.items
             inputs += 1
@@ -46,13 +72,14 @@ def summarize(results: Iterable[WrittenFile | ReadCount]) -> dict[str, Any]:
         target = rejects_by_reason if result.table == "rejects" else duplicates_by_kind
         for key, count in result.counts:
             target[key] = target.get(key, 0) + count
-    accounted = tables["articles"] + tables["duplicates"] + tables["rejects"]
+    accounted = tables["articles"] + tables["duplicates"] + tables["rejects"] + already
     return {
         "input_files": inputs,
         "read": read,
         "articles": tables["articles"],
         "duplicates": tables["duplicates"],
         "rejects": tables["rejects"],
+        "already_ingested": already,
         "duplicates_by_kind": dict(sorted(duplicates_by_kind.items())),
         "rejects_by_reason": dict(sorted(rejects_by_reason.items())),
         "accounted": accounted,
@@ -72,27 +99,77 @@ def stale_files(output: str, fingerprint: str, written: set[str]) -> list[str]:
     return stale
 
 
+def pending_path(output: str, run_id: str) -> str:
+    return join(state_dir(output), "pending", f"{run_id}.json")
+
+
 def publish_run(
     output: str, run_id: str, fingerprint: str, meta: dict[str, Any], results: Iterable[Any]
 ) -> dict[str, Any]:
-    summary = summarize(results)
-    removed = stale_files(output, fingerprint, set(summary["files"]))
-    if removed:
-        FileSystems.delete(removed)
-    record = {
-        **meta,
+    """Commit protocol: record intent, move staged files, update state, publish the record.
+
+    The pending manifest is written first, so a run killed at any later point is finished by
+    ``recover_incomplete_runs`` at the start of the next run (roll forward); a run killed
+    before it leaves only staging files, which readers never see and recovery deletes.
+    """
+    items = list(results)
+    summary = summarize(items)
+    written = [r for r in items if isinstance(r, WrittenFile)]
+    fetched = [asdict(r) for r in items if isinstance(r, FetchState)]
+    record = {**meta, "run_id": run_id, "fingerprint": fingerprint, **summary}
+    pending = {
         "run_id": run_id,
         "fingerprint": fingerprint,
-        "finished_at": datetime.now(UTC).isoformat(),
-        "stale_files_removed": len(removed),
-        **summary,
+        "moves": [[w.staged, w.path] for w in written if w.staged],
+        "fetched": fetched,
+        "record": record,
     }
-    path = f"{output.rstrip('/')}/_runs/{run_id}.json"
-    temp = f"{output.rstrip('/')}/_runs/.{run_id}.json.inprogress"
-    with FileSystems.create(temp, compression_type=CompressionTypes.UNCOMPRESSED) as sink:
-        sink.write(json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))
-    FileSystems.rename([temp], [path])
+    crash_point("before-pending")
+    write_json_atomic(pending_path(output, run_id), pending)
+    crash_point("after-pending")
+    return finish_commit(output, pending)
+
+
+def finish_commit(output: str, pending: dict[str, Any]) -> dict[str, Any]:
+    """Idempotent second half of the commit: safe to run again after a crash at any line."""
+    for staged, final in pending["moves"]:
+        if FileSystems.exists(staged):
+            ensure_dir(final.rsplit("/", 1)[0])
+            FileSystems.rename([staged], [final])
+            crash_point("mid-moves")
+    record = dict(pending["record"])
+    removed = stale_files(output, pending["fingerprint"], set(record["files"]))
+    delete_quietly(removed)
+    if pending["fetched"]:
+        known = load_validators(output)
+        merged = merge_validators(known, [FetchState(**f) for f in pending["fetched"]])
+        write_json_atomic(validators_path(output), merged)
+    crash_point("before-record")
+    record["stale_files_removed"] = len(removed)
+    record["finished_at"] = datetime.now(UTC).isoformat()
+    write_json_atomic(join(output, "_runs", f"{pending['run_id']}.json"), record)
+    delete_quietly([staging_dir(output, pending["run_id"])])
+    delete_quietly([pending_path(output, pending["run_id"])])
     return record
+
+
+def recover_incomplete_runs(output: str) -> list[str]:
+    """Finish commits a killed run had started; drop staging a killed run never committed.
+
+    Must run while holding the output lock, before a new run stages anything.
+    """
+    recovered = []
+    for path in list_files(join(state_dir(output), "pending", "*.json")):
+        pending = read_json(path)
+        if isinstance(pending, dict) and "moves" in pending:
+            finish_commit(output, pending)
+            recovered.append(str(pending["run_id"]))
+    leftovers = {
+        p.split("/_staging/", 1)[1].split("/", 1)[0]
+        for p in list_files(join(output, "_staging", "**"))
+    }
+    delete_quietly([staging_dir(output, run) for run in sorted(leftovers)])
+    return recovered
 
 
 class _PublishFn(beam.DoFn):

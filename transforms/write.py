@@ -25,6 +25,7 @@ from apache_beam.io.filesystems import FileSystems
 
 from schemas.records import Article, Duplicate, Reject, as_row
 from schemas.tables import PARTITIONED_BY_SOURCE, with_version
+from transforms.state import crash_point
 
 ROW_GROUP_SIZE = 64 * 1024
 MAX_ROWS_PER_FILE = 1_000_000
@@ -82,6 +83,7 @@ class WrittenFile:
     path: str
     rows: int
     counts: tuple[tuple[str, int], ...]  # rejects by reason / duplicates by kind
+    staged: str | None = None  # where it was written, when the run stages before committing
 
 
 def partition_dir(output: str, table: str, date: str, source: str | None) -> str:
@@ -115,19 +117,34 @@ def write_partition(
     schema: pa.Schema,
     fingerprint: str,
     max_rows_per_file: int = MAX_ROWS_PER_FILE,
+    staging: str | None = None,
 ) -> list[WrittenFile]:
-    """Write one partition's rows (sorted by id) as one or more Parquet files, atomically."""
+    """Write one partition's rows (sorted by id) as one or more Parquet files, atomically.
+
+    With ``staging``, files are written under that folder with the same layout and only the
+    commit step moves them to their final place, so a run that dies leaves no rows visible.
+    """
     table, date, source = key
     ordered = sorted(records, key=lambda r: r.id)
     folder = partition_dir(output, table, date, source)
+    write_folder = partition_dir(staging, table, date, source) if staging else folder
     written = []
     for shard, start in enumerate(range(0, len(ordered), max_rows_per_file)):
         chunk = ordered[start : start + max_rows_per_file]
         arrow = pa.Table.from_pylist([as_row(r) for r in chunk], schema=with_version(schema))
-        final = f"{folder}/part-{fingerprint}-{shard:04d}.parquet"
-        temp = f"{folder}/.part-{fingerprint}-{shard:04d}.parquet.inprogress"
-        write_parquet_atomic(arrow, temp, final)
-        written.append(WrittenFile(table, final, len(chunk), _counts(chunk, table)))
+        name = f"part-{fingerprint}-{shard:04d}.parquet"
+        target = f"{write_folder}/{name}"
+        write_parquet_atomic(arrow, f"{write_folder}/.{name}.inprogress", target)
+        crash_point("after-file")
+        written.append(
+            WrittenFile(
+                table,
+                f"{folder}/{name}",
+                len(chunk),
+                _counts(chunk, table),
+                staged=target if staging else None,
+            )
+        )
     return written
 
 
@@ -145,28 +162,43 @@ def write_parquet_atomic(arrow: pa.Table, temp: str, final: str) -> None:
 
 
 class _WritePartitionFn(beam.DoFn):
-    def __init__(self, output: str, schemas: dict[str, pa.Schema], fingerprint: str) -> None:
+    def __init__(
+        self, output: str, schemas: dict[str, pa.Schema], fingerprint: str, staging: str | None
+    ) -> None:
         self.output = output
         self.schemas = schemas
         self.fingerprint = fingerprint
+        self.staging = staging
 
     def process(
         self, element: tuple[tuple[str, str, str | None], Iterable[Any]]
     ) -> Iterator[WrittenFile]:
         key, records = element
         yield from write_partition(
-            self.output, key, records, self.schemas[key[0]], self.fingerprint
+            self.output,
+            key,
+            records,
+            self.schemas[key[0]],
+            self.fingerprint,
+            staging=self.staging,
         )
 
 
 class WriteTables(beam.PTransform):
     """Records of any table -> Parquet partitions; outputs one WrittenFile per file."""
 
-    def __init__(self, output: str, schemas: dict[str, pa.Schema], fingerprint: str) -> None:
+    def __init__(
+        self,
+        output: str,
+        schemas: dict[str, pa.Schema],
+        fingerprint: str,
+        staging: str | None = None,
+    ) -> None:
         super().__init__()
         self.output = output
         self.schemas = schemas
         self.fingerprint = fingerprint
+        self.staging = staging
 
     def expand(self, records):
         return (
@@ -174,5 +206,7 @@ class WriteTables(beam.PTransform):
             | "KeyByPartition" >> beam.Map(lambda r: (partition_key(r), r))
             | "GroupByPartition" >> beam.GroupByKey()
             | "WriteParquet"
-            >> beam.ParDo(_WritePartitionFn(self.output, self.schemas, self.fingerprint))
+            >> beam.ParDo(
+                _WritePartitionFn(self.output, self.schemas, self.fingerprint, self.staging)
+            )
         )

@@ -15,8 +15,10 @@ from dataclasses import dataclass, field, replace
 import apache_beam as beam
 
 from schemas.records import Article, Duplicate, stable_id
+from transforms.dedup.prior import PriorEntry
 
 DUPLICATES_TAG = "duplicates"
+SEEN_TAG = "already_ingested"
 
 
 @dataclass(slots=True)
@@ -40,8 +42,10 @@ def collapse_url_group(members: Iterable[Article]) -> Survivor:
     return Survivor(ordered[0], ordered[1:])
 
 
-def as_duplicate(article: Article, canonical: Article, cluster_id: str) -> Duplicate:
+def as_duplicate(article: Article, canonical: Article | PriorEntry, cluster_id: str) -> Duplicate:
+    """``article`` as a duplicate row of ``canonical`` (an article of this run or an earlier one)."""
     same_text = article.content_hash == canonical.content_hash
+    canonical_id = canonical.canonical_id if isinstance(canonical, PriorEntry) else canonical.id
     return Duplicate(
         id=article.id,
         source=article.source,
@@ -51,7 +55,7 @@ def as_duplicate(article: Article, canonical: Article, cluster_id: str) -> Dupli
         published_at=article.published_at,
         fetched_at=article.fetched_at,
         cluster_id=cluster_id,
-        duplicate_of=canonical.id,
+        duplicate_of=canonical_id,
         kind="exact" if same_text else "url",
         similarity=1.0 if same_text else None,
         content_hash=article.content_hash,
@@ -87,9 +91,7 @@ class DedupGroup:
 def with_story_counts(group: DedupGroup) -> Article:
     """The canonical article carrying how many copies its story had and which outlets ran it."""
     outlets = sorted({group.canonical.source, *(d.source for d in group.duplicates)})
-    return replace(
-        group.canonical, duplicate_count=len(group.duplicates), syndicated_by=outlets
-    )
+    return replace(group.canonical, duplicate_count=len(group.duplicates), syndicated_by=outlets)
 
 
 def _emit(group: DedupGroup) -> Iterator[Article | beam.pvalue.TaggedOutput]:
@@ -105,28 +107,109 @@ class EmitGroups(beam.PTransform):
         return groups | "Emit" >> beam.FlatMap(_emit).with_outputs(DUPLICATES_TAG, main="articles")
 
 
+def earliest_prior(priors: list[PriorEntry]) -> PriorEntry:
+    return min(priors, key=lambda p: (p.published_at is None, str(p.published_at), p.canonical_id))
+
+
+def split_url_group(
+    members: Iterable[Article | PriorEntry], skip_seen: bool
+) -> Iterator[Survivor | beam.pvalue.TaggedOutput]:
+    """Stage 1 with earlier runs: a URL an earlier run wrote makes every new copy a duplicate
+    of that article; with ``skip_seen`` (feed polling) the very same item is only counted."""
+    articles = [m for m in members if isinstance(m, Article)]
+    priors = [m for m in members if isinstance(m, PriorEntry)]
+    if not articles:
+        return
+    if not priors:
+        yield collapse_url_group(articles)
+        return
+    target = earliest_prior(priors)
+    seen = {p.item_identity() for p in priors}
+    for article in articles:
+        if skip_seen and (article.source, article.guid or article.url_key) in seen:
+            yield beam.pvalue.TaggedOutput(SEEN_TAG, article.id)
+        else:
+            yield beam.pvalue.TaggedOutput(
+                DUPLICATES_TAG, as_duplicate(article, target, target.cluster_id)
+            )
+
+
+def split_content_group(
+    members: Iterable[Survivor | PriorEntry],
+) -> Iterator[DedupGroup | beam.pvalue.TaggedOutput]:
+    """Stage 2 with earlier runs: text an earlier run wrote turns the whole group into its
+    duplicates; otherwise the earliest survivor becomes the canonical article."""
+    survivors = [m for m in members if isinstance(m, Survivor)]
+    priors = [m for m in members if isinstance(m, PriorEntry)]
+    if not survivors:
+        return
+    if not priors:
+        yield DedupGroup(*collapse_content_group(survivors))
+        return
+    target = earliest_prior(priors)
+    for survivor in survivors:
+        for article in (survivor.article, *survivor.attached):
+            yield beam.pvalue.TaggedOutput(
+                DUPLICATES_TAG, as_duplicate(article, target, target.cluster_id)
+            )
+
+
 class ExactDedupGroups(beam.PTransform):
-    """Articles -> one DedupGroup per exact-duplicate cluster (singletons included)."""
+    """Articles (+ what earlier runs wrote) -> DedupGroups, duplicates of earlier articles,
+    and the ids of items an earlier run already ingested (feed polling only)."""
+
+    def __init__(self, prior=None, skip_seen: bool = False) -> None:
+        super().__init__()
+        self.prior = prior
+        self.skip_seen = skip_seen
 
     def expand(self, articles):
-        survivors = (
-            articles
-            | "KeyByUrl" >> beam.Map(lambda a: (url_group_key(a), a))
+        keyed_articles = articles | "KeyByUrl" >> beam.Map(lambda a: (url_group_key(a), a))
+        by_url = [keyed_articles]
+        by_content = []
+        if self.prior is not None:
+            by_url.append(
+                self.prior
+                | "PriorWithUrl" >> beam.Filter(lambda p: p.url_key is not None)
+                | "KeyPriorByUrl" >> beam.Map(lambda p: (f"u:{p.url_key}", p))
+            )
+            by_content.append(
+                self.prior
+                | "PriorWithHash" >> beam.Filter(lambda p: p.content_hash is not None)
+                | "KeyPriorByContent" >> beam.Map(lambda p: (p.content_hash, p))
+            )
+        skip_seen = self.skip_seen
+        stage1 = (
+            by_url
+            | "UrlMembers" >> beam.Flatten()
             | "GroupByUrl" >> beam.GroupByKey()
             | "CollapseUrlGroups"
-            >> beam.MapTuple(lambda _key, members: collapse_url_group(members))
+            >> beam.FlatMapTuple(
+                lambda _k, members: split_url_group(members, skip_seen)
+            ).with_outputs(DUPLICATES_TAG, SEEN_TAG, main="survivors")
         )
-        return (
-            survivors
-            | "KeyByContent" >> beam.Map(lambda s: (s.article.content_hash, s))
+        keyed_survivors = stage1.survivors | "KeyByContent" >> beam.Map(
+            lambda s: (s.article.content_hash, s)
+        )
+        stage2 = (
+            [keyed_survivors, *by_content]
+            | "ContentMembers" >> beam.Flatten()
             | "GroupByContent" >> beam.GroupByKey()
             | "CollapseContentGroups"
-            >> beam.MapTuple(lambda _key, group: DedupGroup(*collapse_content_group(group)))
+            >> beam.FlatMapTuple(lambda _k, members: split_content_group(members)).with_outputs(
+                DUPLICATES_TAG, main="groups"
+            )
         )
+        prior_duplicates = (
+            stage1[DUPLICATES_TAG],
+            stage2[DUPLICATES_TAG],
+        ) | "DuplicatesOfEarlierRuns" >> beam.Flatten()
+        return stage2.groups, prior_duplicates, stage1[SEEN_TAG]
 
 
 class ExactDedup(beam.PTransform):
-    """Articles -> (unique articles with cluster_id and story counts, duplicates)."""
+    """Articles -> (unique articles with cluster_id and story counts, duplicates); one run only."""
 
     def expand(self, articles):
-        return articles | "Groups" >> ExactDedupGroups() | "Split" >> EmitGroups()
+        groups, _prior_duplicates, _seen = articles | "Groups" >> ExactDedupGroups()
+        return groups | "Split" >> EmitGroups()
