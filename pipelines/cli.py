@@ -65,11 +65,17 @@ def ingest_main(argv: list[str]) -> int:
     if "-h" in argv or "--help" in argv:
         ingest_help_parser().print_help()
         return 0
+    import tempfile
+
     from pipelines.ingest import run_ingest
+    from pipelines.progress_view import with_progress
     from transforms.lock import OutputLocked
 
     try:
-        record = run_ingest(with_default_runner(argv))
+        with tempfile.TemporaryDirectory(prefix="akhbar-progress-") as progress_dir:
+            record = with_progress(
+                progress_dir, lambda: run_ingest(with_default_runner(argv), progress_dir)
+            )
     except FileNotFoundError as exc:
         print(f"akhbar ingest: {exc}", file=sys.stderr)
         return 2

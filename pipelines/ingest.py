@@ -50,6 +50,7 @@ class IngestPlan:
     prior_files: list[str]
     feeds: str | None = None
     horizon_days: int = 30
+    progress_dir: str | None = None
 
     @property
     def staging(self) -> str:
@@ -91,8 +92,10 @@ def plan_from_options(options: PipelineOptions) -> IngestPlan:
 
 def build_pipeline(pipeline: beam.Pipeline, plan: IngestPlan, runner_name: str) -> None:
     now = plan.started_at
-    items, read_rejects, counts = pipeline | "Read" >> ReadInputFiles(plan.files, now)
-    prepared = items | "Prepare" >> PrepareArticles(plan.prepare, now)
+    items, read_rejects, counts = pipeline | "Read" >> ReadInputFiles(
+        plan.files, now, plan.progress_dir
+    )
+    prepared = items | "Prepare" >> PrepareArticles(plan.prepare, now, plan.progress_dir)
     prior = pipeline | "Prior" >> ReadPrior(plan.prior_files) if plan.prior_files else None
     groups, prior_duplicates, seen = prepared.articles | "ExactDedup" >> ExactDedupGroups(
         prior, skip_seen=plan.feeds is not None
@@ -106,7 +109,11 @@ def build_pipeline(pipeline: beam.Pipeline, plan: IngestPlan, runner_name: str) 
         read_rejects,
     ) | "AllRecords" >> beam.Flatten()
     written = records | "Write" >> WriteTables(
-        plan.output, dict(TABLES), plan.fingerprint, staging=plan.staging
+        plan.output,
+        dict(TABLES),
+        plan.fingerprint,
+        staging=plan.staging,
+        progress_dir=plan.progress_dir,
     )
     already = seen | "CountAlreadyIngested" >> beam.Map(AlreadyIngested)
     meta = {
@@ -122,10 +129,13 @@ def build_pipeline(pipeline: beam.Pipeline, plan: IngestPlan, runner_name: str) 
     )
 
 
-def run_ingest(argv: list[str]) -> dict[str, Any]:
-    """Lock the output, finish any interrupted commit, run the pipeline, return the run record."""
+def run_ingest(argv: list[str], progress_dir: str | None = None) -> dict[str, Any]:
+    """Lock the output, finish any interrupted commit, run the pipeline, return the run record.
+
+    ``progress_dir``: a local folder where workers report live counts (see transforms.progress).
+    """
     options = PipelineOptions(argv)
-    plan = plan_from_options(options)
+    plan = replace(plan_from_options(options), progress_dir=progress_dir)
     opts = options.view_as(IngestOptions)
     runner_name = str(options.get_all_options().get("runner") or "")
     started = time.monotonic()

@@ -18,6 +18,7 @@ from transforms.clean import CleanConfig, clean_line, clean_text
 from transforms.dedup.urls import canonical_url, url_key
 from transforms.extract.metadata import clean_names, resolve_published, word_count
 from transforms.normalize import NormalizeConfig, detect_language, normalize_fast
+from transforms.progress import ProgressCounter
 
 REJECTS_TAG = "rejects"
 
@@ -98,9 +99,18 @@ def prepare_item(raw: RawItem, config: PrepareConfig, now: datetime) -> Article 
 class PrepareDoFn(beam.DoFn):
     """Thin wrapper: Articles on the main output, Rejects on ``rejects``."""
 
-    def __init__(self, config: PrepareConfig, now: datetime) -> None:
+    def __init__(
+        self, config: PrepareConfig, now: datetime, progress_dir: str | None = None
+    ) -> None:
         self.config = config
         self.now = now
+        self.progress_dir = progress_dir
+
+    def setup(self) -> None:
+        self.progress = ProgressCounter(self.progress_dir)
+
+    def finish_bundle(self) -> None:
+        self.progress.flush()
 
     def process(self, raw: RawItem) -> Iterator[Article | beam.pvalue.TaggedOutput]:
         try:
@@ -122,20 +132,25 @@ class PrepareDoFn(beam.DoFn):
             )
             return
         if isinstance(result, Reject):
+            self.progress.add("filtered")
             yield beam.pvalue.TaggedOutput(REJECTS_TAG, result)
         else:
+            self.progress.add("prepared")
             yield result
 
 
 class PrepareArticles(beam.PTransform):
     """RawItems -> (articles, rejects)."""
 
-    def __init__(self, config: PrepareConfig, now: datetime) -> None:
+    def __init__(
+        self, config: PrepareConfig, now: datetime, progress_dir: str | None = None
+    ) -> None:
         super().__init__()
         self.config = config
         self.now = now
+        self.progress_dir = progress_dir
 
     def expand(self, raw_items):
         return raw_items | "CleanNormalizeExtract" >> beam.ParDo(
-            PrepareDoFn(self.config, self.now)
+            PrepareDoFn(self.config, self.now, self.progress_dir)
         ).with_outputs(REJECTS_TAG, main="articles")

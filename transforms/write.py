@@ -25,6 +25,7 @@ from apache_beam.io.filesystems import FileSystems
 
 from schemas.records import Article, Duplicate, Reject, as_row
 from schemas.tables import PARTITIONED_BY_SOURCE, with_version
+from transforms.progress import ProgressCounter
 from transforms.state import crash_point
 
 ROW_GROUP_SIZE = 64 * 1024
@@ -163,25 +164,36 @@ def write_parquet_atomic(arrow: pa.Table, temp: str, final: str) -> None:
 
 class _WritePartitionFn(beam.DoFn):
     def __init__(
-        self, output: str, schemas: dict[str, pa.Schema], fingerprint: str, staging: str | None
+        self,
+        output: str,
+        schemas: dict[str, pa.Schema],
+        fingerprint: str,
+        staging: str | None,
+        progress_dir: str | None = None,
     ) -> None:
         self.output = output
         self.schemas = schemas
         self.fingerprint = fingerprint
         self.staging = staging
+        self.progress_dir = progress_dir
+
+    def setup(self) -> None:
+        self.progress = ProgressCounter(self.progress_dir, min_interval=0.0)
 
     def process(
         self, element: tuple[tuple[str, str, str | None], Iterable[Any]]
     ) -> Iterator[WrittenFile]:
         key, records = element
-        yield from write_partition(
+        for written in write_partition(
             self.output,
             key,
             records,
             self.schemas[key[0]],
             self.fingerprint,
             staging=self.staging,
-        )
+        ):
+            self.progress.add(f"written:{written.table}", written.rows)
+            yield written
 
 
 class WriteTables(beam.PTransform):
@@ -193,12 +205,14 @@ class WriteTables(beam.PTransform):
         schemas: dict[str, pa.Schema],
         fingerprint: str,
         staging: str | None = None,
+        progress_dir: str | None = None,
     ) -> None:
         super().__init__()
         self.output = output
         self.schemas = schemas
         self.fingerprint = fingerprint
         self.staging = staging
+        self.progress_dir = progress_dir
 
     def expand(self, records):
         return (
@@ -207,6 +221,8 @@ class WriteTables(beam.PTransform):
             | "GroupByPartition" >> beam.GroupByKey()
             | "WriteParquet"
             >> beam.ParDo(
-                _WritePartitionFn(self.output, self.schemas, self.fingerprint, self.staging)
+                _WritePartitionFn(
+                    self.output, self.schemas, self.fingerprint, self.staging, self.progress_dir
+                )
             )
         )

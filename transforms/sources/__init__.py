@@ -9,6 +9,7 @@ import apache_beam as beam
 
 from schemas.records import RawItem, Reject, make_reject
 from transforms.commit import ReadCount
+from transforms.progress import ProgressCounter
 from transforms.sources.files import InputFile, expand_inputs, read_input_file
 
 REJECTS_TAG = "rejects"
@@ -20,14 +21,22 @@ __all__ = ["COUNTS_TAG", "REJECTS_TAG", "InputFile", "ReadInputFiles", "expand_i
 class ReadFileDoFn(beam.DoFn):
     """One input file -> RawItems (main), Rejects, and one ReadCount for the run's accounting."""
 
-    def __init__(self, now: datetime) -> None:
+    def __init__(self, now: datetime, progress_dir: str | None = None) -> None:
         self.now = now
+        self.progress_dir = progress_dir
+
+    def setup(self) -> None:
+        self.progress = ProgressCounter(self.progress_dir)
+
+    def finish_bundle(self) -> None:
+        self.progress.flush()
 
     def process(self, item: InputFile) -> Iterator[RawItem | beam.pvalue.TaggedOutput]:
         produced = 0
         try:
             for result in read_input_file(item, self.now):
                 produced += 1
+                self.progress.add("read")
                 if isinstance(result, Reject):
                     yield beam.pvalue.TaggedOutput(REJECTS_TAG, result)
                 else:
@@ -51,17 +60,20 @@ class ReadFileDoFn(beam.DoFn):
 class ReadInputFiles(beam.PTransform):
     """Input files -> (items, rejects, counts). Items are redistributed across workers."""
 
-    def __init__(self, files: list[InputFile], now: datetime) -> None:
+    def __init__(
+        self, files: list[InputFile], now: datetime, progress_dir: str | None = None
+    ) -> None:
         super().__init__()
         self.files = files
         self.now = now
+        self.progress_dir = progress_dir
 
     def expand(self, pbegin):
         outputs = (
             pbegin
             | "ListFiles" >> beam.Create(self.files, reshuffle=False)
             | "ReadFiles"
-            >> beam.ParDo(ReadFileDoFn(self.now)).with_outputs(
+            >> beam.ParDo(ReadFileDoFn(self.now, self.progress_dir)).with_outputs(
                 REJECTS_TAG, COUNTS_TAG, main="items"
             )
         )
