@@ -20,10 +20,12 @@ from schemas.records import RawItem, Reject, make_reject
 from transforms.sources.feeds import parse_feed
 from transforms.sources.html_page import parse_html_page
 from transforms.sources.jsonl import parse_jsonl
+from transforms.sources.warc import read_warc_file
 
 FEED_SUFFIXES = (".xml", ".rss", ".atom", ".rdf", ".feed")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+WARC_SUFFIXES = (".warc", ".arc")
 IGNORED_NAMES = frozenset({"README.md", "LICENSE", "LICENSE.txt", "NOTICE", ".DS_Store"})
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
@@ -74,7 +76,7 @@ def _strip_gz(name: str) -> str:
 
 
 def sniff_format(name: str, head: bytes) -> str | None:
-    """'feed' | 'jsonl' | 'html' | None, from the extension first, then the first bytes."""
+    """'feed' | 'jsonl' | 'html' | 'warc' | None, from the extension first, then the first bytes."""
     lower = _strip_gz(name.lower())
     if lower.endswith(FEED_SUFFIXES):
         return "feed"
@@ -82,7 +84,11 @@ def sniff_format(name: str, head: bytes) -> str | None:
         return "jsonl"
     if lower.endswith(HTML_SUFFIXES):
         return "html"
+    if lower.endswith(WARC_SUFFIXES):
+        return "warc"
     probe = head[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if probe.startswith((b"warc/", b"filedesc://")):  # a WARC record, an ARC file header
+        return "warc"
     if probe.startswith(b"{"):
         return "jsonl"
     if b"<rss" in probe or b"<feed" in probe or b"<rdf:rdf" in probe:
@@ -108,17 +114,6 @@ def read_input_file(item: InputFile, now: datetime) -> Iterator[RawItem | Reject
     except OSError as exc:
         yield make_reject(display, "read", "read:io-error", str(exc), None, now)
         return
-    if size > MAX_FILE_BYTES:
-        yield make_reject(
-            display,
-            "read",
-            "read:too-large",
-            f"{size} bytes > {MAX_FILE_BYTES}",
-            None,
-            now,
-            fetched_at,
-        )
-        return
     hint = source_hint_for(display)
     try:
         with open(item.path, "rb") as handle:
@@ -135,12 +130,26 @@ def read_input_file(item: InputFile, now: datetime) -> Iterator[RawItem | Reject
             yield make_reject(display, "read", "read:gzip-error", str(exc), None, now, fetched_at)
             return
     fmt = sniff_format(display, head)
+    if fmt == "warc":  # streamed record by record (CC-NEWS files are ~1 GB): no whole-file cap
+        yield from read_warc_file(item.path, display, fetched_at, hint, now)
+        return
+    if size > MAX_FILE_BYTES:
+        yield make_reject(
+            display,
+            "read",
+            "read:too-large",
+            f"{size} bytes > {MAX_FILE_BYTES}",
+            None,
+            now,
+            fetched_at,
+        )
+        return
     if fmt is None:
         yield make_reject(
             display,
             "read",
             "read:unknown-format",
-            "not a feed, JSONL or HTML file",
+            "not a feed, JSONL, HTML or WARC file",
             head,
             now,
             fetched_at,
