@@ -33,7 +33,7 @@ COMMANDS: dict[str, str] = {
 def format_summary(record: dict[str, Any]) -> str:
     lines = [
         f"akhbar ingest: run {record['run_id']} -> {record['output']}",
-        f"  input files      {record['input_files']}",
+        f"  inputs           {record['input_files']}",
         f"  items read       {record['read']}",
         f"  articles         {record['articles']}",
         f"  duplicates       {record['duplicates']}"
@@ -100,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger().addFilter(_drop_beam_import_noise)
+    # trafilatura warns once per page without text; those pages become rejects with a reason.
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
     if not argv or argv[0] in ("-h", "--help"):
         print(USAGE)
         return 0 if argv else 2

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,8 +30,11 @@ from transforms.dedup.prior import ReadPrior, prior_files
 from transforms.lock import OutputLock
 from transforms.prepare import REJECTS_TAG, PrepareArticles, PrepareConfig
 from transforms.sources import ReadInputFiles, expand_inputs
+from transforms.sources.feedlist import FeedSpec, load_feed_list
 from transforms.sources.files import InputFile
-from transforms.state import staging_dir
+from transforms.sources.http import FetchConfig
+from transforms.sources.poll import PollConfig, PollFeeds
+from transforms.state import load_validators, staging_dir
 from transforms.write import WriteTables
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "seeds" / "samples"
@@ -51,6 +54,9 @@ class IngestPlan:
     feeds: str | None = None
     horizon_days: int = 30
     progress_dir: str | None = None
+    feed_specs: list[FeedSpec] = field(default_factory=list)
+    poll: PollConfig | None = None
+    validators: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def staging(self) -> str:
@@ -87,7 +93,19 @@ def plan_from_options(options: PipelineOptions) -> IngestPlan:
         prior_files=[],
         feeds=opts.feeds,
         horizon_days=opts.state_horizon_days,
+        feed_specs=load_feed_list(opts.feeds) if opts.feeds else [],
+        poll=PollConfig(fetch=fetch_config_from(opts), fetch_articles=opts.fetch_articles),
     )
+
+
+def fetch_config_from(opts: IngestOptions) -> FetchConfig:
+    settings: dict[str, Any] = {
+        "allow_private_network": opts.allow_private_network,
+        "per_host_delay": opts.host_delay,
+    }
+    if opts.user_agent:
+        settings["user_agent"] = opts.user_agent
+    return FetchConfig(**settings)
 
 
 def build_pipeline(pipeline: beam.Pipeline, plan: IngestPlan, runner_name: str) -> None:
@@ -95,6 +113,17 @@ def build_pipeline(pipeline: beam.Pipeline, plan: IngestPlan, runner_name: str) 
     items, read_rejects, counts = pipeline | "Read" >> ReadInputFiles(
         plan.files, now, plan.progress_dir
     )
+    fetch_states = None
+    if plan.feed_specs and plan.poll is not None:
+        polled = (
+            pipeline
+            | "ListFeeds" >> beam.Create(plan.feed_specs, reshuffle=False)
+            | "Poll" >> PollFeeds(plan.poll, plan.validators, now, plan.progress_dir)
+        )
+        items = (items, polled[0]) | "FileAndFeedItems" >> beam.Flatten()
+        read_rejects = (read_rejects, polled[1]) | "FileAndFeedRejects" >> beam.Flatten()
+        counts = (counts, polled[2]) | "FileAndFeedCounts" >> beam.Flatten()
+        fetch_states = polled[3]
     prepared = items | "Prepare" >> PrepareArticles(plan.prepare, now, plan.progress_dir)
     prior = pipeline | "Prior" >> ReadPrior(plan.prior_files) if plan.prior_files else None
     groups, prior_duplicates, seen = prepared.articles | "ExactDedup" >> ExactDedupGroups(
@@ -123,7 +152,7 @@ def build_pipeline(pipeline: beam.Pipeline, plan: IngestPlan, runner_name: str) 
         "output": plan.output,
     }
     (
-        (written, counts, already)
+        [written, counts, already, *([fetch_states] if fetch_states is not None else [])]
         | "WriteResultsAndCounts" >> beam.Flatten()
         | "Commit" >> CommitRun(plan.output, plan.run_id, plan.fingerprint, meta)
     )
@@ -142,7 +171,9 @@ def run_ingest(argv: list[str], progress_dir: str | None = None) -> dict[str, An
     with OutputLock(plan.output, wait_seconds=opts.lock_wait):
         recover_incomplete_runs(plan.output)
         plan = replace(
-            plan, prior_files=prior_files(plan.output, plan.fingerprint, plan.horizon_days)
+            plan,
+            prior_files=prior_files(plan.output, plan.fingerprint, plan.horizon_days),
+            validators=load_validators(plan.output) if plan.feed_specs else {},
         )
         with beam.Pipeline(options=options) as pipeline:
             build_pipeline(pipeline, plan, runner_name)

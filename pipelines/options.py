@@ -56,6 +56,21 @@ class IngestOptions(PipelineOptions):
             help="allow fetching loopback/private/link-local addresses (tests, intranets)",
         )
         parser.add_argument(
+            "--fetch-articles",
+            dest="fetch_articles",
+            action="store_true",
+            default=False,
+            help="for feed items that carry only a summary, fetch the linked page (robots.txt "
+            "respected) and extract the article with trafilatura",
+        )
+        parser.add_argument(
+            "--host-delay",
+            dest="host_delay",
+            type=float,
+            default=1.0,
+            help="minimum seconds between two requests to the same host (default 1.0)",
+        )
+        parser.add_argument(
             "--user-agent",
             dest="user_agent",
             default=None,
