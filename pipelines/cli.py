@@ -14,7 +14,8 @@ from typing import Any
 USAGE = """usage: akhbar <command> [options]
 
 commands:
-  ingest   batch-ingest files into partitioned Parquet (akhbar ingest --help)
+  ingest   batch-ingest files or feeds into partitioned Parquet (akhbar ingest --help)
+  stream   poll feeds continuously with Beam streaming (akhbar stream --help)
   query    SQL over the output: views articles, duplicates, rejects, runs (akhbar query --help)
   report   write one self-contained HTML report with charts (akhbar report --help)
   schema   print the output tables, columns, types and meanings (akhbar schema --help)
@@ -24,6 +25,7 @@ commands:
 # Commands are imported only when used, so `akhbar ingest` never pays for the others.
 COMMANDS: dict[str, str] = {
     "ingest": "pipelines.cli:ingest_main",
+    "stream": "pipelines.stream:stream_main",
     "query": "pipelines.query:query_main",
     "report": "pipelines.report:report_main",
     "schema": "pipelines.schema_cmd:schema_main",

@@ -98,11 +98,49 @@ class IngestOptions(PipelineOptions):
         )
 
 
+class StreamOptions(IngestOptions):
+    """Options of ``akhbar stream`` (the ingest options plus the polling schedule)."""
+
+    @classmethod
+    def _add_argparse_args(cls, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--poll-interval",
+            dest="poll_interval",
+            type=float,
+            default=300.0,
+            help="seconds between two polls of every feed (default 300)",
+        )
+        parser.add_argument(
+            "--window",
+            dest="window",
+            type=float,
+            default=None,
+            help="seconds per output window (default: the poll interval)",
+        )
+        parser.add_argument(
+            "--duration",
+            dest="duration",
+            type=float,
+            default=None,
+            help="stop after this many seconds (default: run until stopped)",
+        )
+
+
 def with_default_runner(argv: list[str]) -> list[str]:
     """Add ``--runner=FnApiRunner`` unless the user chose a runner."""
     if any(arg == "--runner" or arg.startswith("--runner=") for arg in argv):
         return argv
     return [*argv, f"--runner={DEFAULT_RUNNER}"]
+
+
+def stream_help_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="akhbar stream",
+        description="Poll feeds continuously (Beam streaming) into partitioned Parquet.",
+    )
+    IngestOptions._add_argparse_args(parser)
+    StreamOptions._add_argparse_args(parser)
+    return parser
 
 
 def ingest_help_parser() -> argparse.ArgumentParser:

@@ -31,7 +31,7 @@ from transforms.state import (
     validators_path,
     write_json_atomic,
 )
-from transforms.write import WrittenFile
+from transforms.write import WrittenFile, window_fingerprint
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,25 +173,47 @@ def recover_incomplete_runs(output: str) -> list[str]:
 
 
 class _PublishFn(beam.DoFn):
-    def __init__(self, output: str, run_id: str, fingerprint: str, meta: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        output: str,
+        run_id: str,
+        fingerprint: str,
+        meta: dict[str, Any],
+        per_window: bool = False,
+    ) -> None:
         self.output = output
         self.run_id = run_id
         self.fingerprint = fingerprint
         self.meta = meta
+        self.per_window = per_window
 
-    def process(self, element: tuple[None, Iterable[Any]]) -> Iterator[dict[str, Any]]:
-        yield publish_run(self.output, self.run_id, self.fingerprint, self.meta, element[1])
+    def process(
+        self, element: tuple[None, Iterable[Any]], window: Any = beam.DoFn.WindowParam
+    ) -> Iterator[dict[str, Any]]:
+        run_id, fingerprint = self.run_id, self.fingerprint
+        if self.per_window:  # streaming: one record per window, for that window's files
+            fingerprint = window_fingerprint(self.fingerprint, window)
+            run_id = f"{self.run_id}-{fingerprint.rsplit('-', 1)[1]}"
+        yield publish_run(self.output, run_id, fingerprint, self.meta, element[1])
 
 
 class CommitRun(beam.PTransform):
     """All write results + read counts -> one published run record."""
 
-    def __init__(self, output: str, run_id: str, fingerprint: str, meta: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        output: str,
+        run_id: str,
+        fingerprint: str,
+        meta: dict[str, Any],
+        per_window: bool = False,
+    ) -> None:
         super().__init__()
         self.output = output
         self.run_id = run_id
         self.fingerprint = fingerprint
         self.meta = meta
+        self.per_window = per_window
 
     def expand(self, results):
         return (
@@ -199,5 +221,5 @@ class CommitRun(beam.PTransform):
             | "ToOneKey" >> beam.Map(lambda r: (None, r))
             | "Gather" >> beam.GroupByKey()
             | "Publish"
-            >> beam.ParDo(_PublishFn(self.output, self.run_id, self.fingerprint, self.meta))
+            >> beam.ParDo(_PublishFn(self.output, self.run_id, self.fingerprint, self.meta, self.per_window))
         )

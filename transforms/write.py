@@ -162,6 +162,12 @@ def write_parquet_atomic(arrow: pa.Table, temp: str, final: str) -> None:
     FileSystems.rename([temp], [final])
 
 
+def window_fingerprint(fingerprint: str, window: Any) -> str:
+    """Streaming: one file set per window, named after the window's start (epoch seconds)."""
+    start = getattr(window, "start", None)
+    return f"{fingerprint}-w{int(start)}" if start is not None else fingerprint
+
+
 class _WritePartitionFn(beam.DoFn):
     def __init__(
         self,
@@ -170,26 +176,31 @@ class _WritePartitionFn(beam.DoFn):
         fingerprint: str,
         staging: str | None,
         progress_dir: str | None = None,
+        per_window: bool = False,
     ) -> None:
         self.output = output
         self.schemas = schemas
         self.fingerprint = fingerprint
         self.staging = staging
         self.progress_dir = progress_dir
+        self.per_window = per_window
 
     def setup(self) -> None:
         self.progress = ProgressCounter(self.progress_dir, min_interval=0.0)
 
     def process(
-        self, element: tuple[tuple[str, str, str | None], Iterable[Any]]
+        self,
+        element: tuple[tuple[str, str, str | None], Iterable[Any]],
+        window: Any = beam.DoFn.WindowParam,
     ) -> Iterator[WrittenFile]:
         key, records = element
+        fingerprint = window_fingerprint(self.fingerprint, window) if self.per_window else self.fingerprint
         for written in write_partition(
             self.output,
             key,
             records,
             self.schemas[key[0]],
-            self.fingerprint,
+            fingerprint,
             staging=self.staging,
         ):
             self.progress.add(f"written:{written.table}", written.rows)
@@ -206,8 +217,10 @@ class WriteTables(beam.PTransform):
         fingerprint: str,
         staging: str | None = None,
         progress_dir: str | None = None,
+        per_window: bool = False,
     ) -> None:
         super().__init__()
+        self.per_window = per_window
         self.output = output
         self.schemas = schemas
         self.fingerprint = fingerprint
@@ -222,7 +235,12 @@ class WriteTables(beam.PTransform):
             | "WriteParquet"
             >> beam.ParDo(
                 _WritePartitionFn(
-                    self.output, self.schemas, self.fingerprint, self.staging, self.progress_dir
+                    self.output,
+                    self.schemas,
+                    self.fingerprint,
+                    self.staging,
+                    self.progress_dir,
+                    self.per_window,
                 )
             )
         )

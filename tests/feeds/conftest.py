@@ -7,8 +7,8 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from email.utils import format_datetime
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -87,7 +87,7 @@ def make_handler(state: FeedServer) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *_args: object) -> None:
             pass
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             with state.lock:
                 state.log.append((self.path, dict(self.headers.items()), time.monotonic()))
                 feed_items = list(state.feeds.get(self.path.strip("/"), []))

@@ -127,3 +127,19 @@ def test_fetch_articles_fills_summary_only_items_and_respects_robots(
     assert len(by_guid["teasers.xml-1"]["text"]) <= 125  # robots.txt said no: summary kept
     fetched_pages = [p for p, _h, _t in feed_server.log if p.startswith("/pages/")]
     assert fetched_pages == ["/pages/teasers.xml-0.html"]
+
+
+def test_bundled_feed_list_offline_fails_cleanly(tmp_path: Path) -> None:
+    """No internet here: one reject row per feed, exit 0, a clear summary."""
+    from transforms.sources.feedlist import load_feed_list
+
+    feeds = load_feed_list(REPO / "seeds" / "feeds.yaml")
+    proc = run_akhbar("ingest", "--feeds", str(REPO / "seeds" / "feeds.yaml"), "--output", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    record = last_record(tmp_path)
+    assert record["read"] == record["rejects"] == len(feeds) >= 25
+    assert record["articles"] == 0 and record["balanced"]
+    assert all(reason.startswith("http:") for reason in record["rejects_by_reason"])
+    assert "accounting" in proc.stdout and "OK" in proc.stdout
+    inputs = {r["input"] for r in rows(tmp_path, "rejects")}
+    assert inputs == {f.url for f in feeds}

@@ -1,0 +1,229 @@
+"""Continuous ingestion: ``akhbar stream --feeds FILE --output DIR --poll-interval S``.
+
+    PeriodicImpulse -> (feed, tick) -> stateful poll (validators in keyed state)
+        -> the batch core (PrepareArticles) -> StreamingExactDedup (keyed state, seeded with
+        earlier output) -> fixed windows -> partitioned Parquet per window -> a run record and
+        the HTTP validators per window
+
+Correctness does not depend on when the local runner fires timers or emits windows (it fires
+timers every tick and emits windows only at the end, DESIGN.md): dedup state is never cleared
+by timers, and each window's files and record are named after the window, so a window written
+late is still written exactly once. On Flink/Dataflow windows are written as the watermark
+passes them and state is checkpointed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import apache_beam as beam
+from apache_beam.coders import PickleCoder
+from apache_beam.transforms import window as beam_window
+from apache_beam.transforms.periodicsequence import PeriodicImpulse
+from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
+from apache_beam.utils.timestamp import MAX_TIMESTAMP
+
+from schemas.records import Reject, stable_id
+from schemas.tables import TABLES
+from transforms.commit import AlreadyIngested, CommitRun, ReadCount
+from transforms.dedup.prior import ReadPrior
+from transforms.dedup.stateful import StreamingExactDedup
+from transforms.prepare import REJECTS_TAG, PrepareArticles, PrepareConfig
+from transforms.sources.feedlist import FeedSpec
+from transforms.sources.http import Fetcher
+from transforms.sources.poll import ArticleFetcher, PollConfig, poll_feed
+from transforms.state import FetchState
+from transforms.write import WriteTables
+
+
+@dataclass(frozen=True, slots=True)
+class StreamPlan:
+    output: str
+    run_id: str
+    specs: list[FeedSpec]
+    poll: PollConfig
+    prepare: PrepareConfig
+    validators: dict[str, dict[str, Any]]
+    prior_files: list[str]
+    poll_interval: float
+    window: float
+    duration: float | None
+    horizon_days: float = 7.0
+
+    @property
+    def fingerprint(self) -> str:
+        return f"s{stable_id('stream', self.run_id)[:15]}"
+
+
+class _StatefulPollFn(beam.DoFn):
+    """Polls one feed per element; the feed's validators live in keyed state between ticks."""
+
+    VALIDATORS = ReadModifyWriteStateSpec("validators", PickleCoder())
+
+    def __init__(self, config: PollConfig, initial: dict[str, dict[str, Any]]) -> None:
+        self.config = config
+        self.initial = initial
+
+    def setup(self) -> None:
+        self.fetcher = Fetcher(self.config.fetch)
+        self.articles = (
+            ArticleFetcher(self.fetcher, self.config.fetch) if self.config.fetch_articles else None
+        )
+
+    def teardown(self) -> None:
+        self.fetcher.close()
+
+    def process(
+        self,
+        element: tuple[str, FeedSpec],
+        stored=beam.DoFn.StateParam(VALIDATORS),  # noqa: B008
+    ) -> Iterator[Any]:
+        url, spec = element
+        validators = stored.read() or self.initial.get(url)
+        now = datetime.now(UTC).replace(microsecond=0)
+        for result in poll_feed(spec, self.fetcher, validators, now, self.articles):
+            if isinstance(result, FetchState):
+                stored.write({"etag": result.etag, "last_modified": result.last_modified})
+                yield beam.pvalue.TaggedOutput("state", result)
+            elif isinstance(result, Reject):
+                yield beam.pvalue.TaggedOutput("rejects", result)
+            elif isinstance(result, ReadCount):
+                yield beam.pvalue.TaggedOutput("counts", result)
+            else:
+                yield result
+
+
+def build_stream(pipeline: beam.Pipeline, plan: StreamPlan, start: float) -> None:
+    stop = start + plan.duration if plan.duration else MAX_TIMESTAMP
+    specs = plan.specs
+    ticks = pipeline | "Ticks" >> PeriodicImpulse(
+        start_timestamp=start, stop_timestamp=stop, fire_interval=plan.poll_interval
+    )
+    polled = (
+        ticks
+        | "FeedsPerTick" >> beam.FlatMap(lambda _t: [(s.url, s) for s in specs])
+        | "Poll"
+        >> beam.ParDo(_StatefulPollFn(plan.poll, plan.validators)).with_outputs(
+            "rejects", "counts", "state", main="items"
+        )
+    )
+    now = datetime.fromtimestamp(start, UTC).replace(microsecond=0)
+    prepared = polled.items | "Prepare" >> PrepareArticles(plan.prepare, now)
+    prior = pipeline | "Prior" >> ReadPrior(plan.prior_files) if plan.prior_files else None
+    articles, duplicates, seen = prepared.articles | "Dedup" >> StreamingExactDedup(
+        prior, skip_seen=True, horizon_days=plan.horizon_days
+    )
+    windowing = beam_window.FixedWindows(plan.window)
+    records = (
+        (articles, duplicates, prepared[REJECTS_TAG], polled.rejects)
+        | "AllRecords" >> beam.Flatten()
+        | "WindowRecords" >> beam.WindowInto(windowing)
+    )
+    written = records | "Write" >> WriteTables(
+        plan.output, dict(TABLES), plan.fingerprint, per_window=True
+    )
+    bookkeeping = (
+        (polled.counts, polled.state, seen | "AsAlreadyIngested" >> beam.Map(AlreadyIngested))
+        | "Bookkeeping" >> beam.Flatten()
+        | "WindowBookkeeping" >> beam.WindowInto(windowing)
+    )
+    meta = {"mode": "stream", "inputs": [s.url for s in specs][:1000], "output": plan.output}
+    (
+        (written, bookkeeping)
+        | "ResultsPerWindow" >> beam.Flatten()
+        | "Commit"
+        >> CommitRun(plan.output, plan.run_id, plan.fingerprint, meta, per_window=True)
+    )
+
+
+def stream_totals(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Sum of the per-window run records of one stream."""
+    keys = ("read", "articles", "duplicates", "rejects", "already_ingested", "accounted")
+    totals: dict[str, Any] = {k: sum(int(r.get(k, 0)) for r in records) for k in keys}
+    totals["windows"] = len(records)
+    totals["balanced"] = all(r.get("balanced") for r in records)
+    return totals
+
+
+def wait_until(deadline: float) -> None:
+    while time.time() < deadline:
+        time.sleep(min(0.5, max(0.0, deadline - time.time())))
+
+
+def run_stream(argv: list[str]) -> dict[str, Any]:
+    """Lock the output, seed state from earlier runs, stream until ``--duration`` ends."""
+    from pathlib import Path
+
+    from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+
+    from pipelines.ingest import fetch_config_from
+    from pipelines.options import StreamOptions
+    from transforms.commit import recover_incomplete_runs
+    from transforms.dedup.prior import prior_files
+    from transforms.lock import OutputLock
+    from transforms.sources.feedlist import load_feed_list
+    from transforms.state import list_files, load_validators, read_json
+
+    options = PipelineOptions(argv)
+    options.view_as(StandardOptions).streaming = True
+    opts = options.view_as(StreamOptions)
+    if not opts.feeds:
+        raise ValueError("akhbar stream needs --feeds FILE")
+    output = opts.output if "://" in opts.output else str(Path(opts.output).resolve())
+    started = time.time()
+    run_id = opts.run_id or datetime.fromtimestamp(started, UTC).strftime("stream-%Y%m%dT%H%M%SZ")
+    languages = tuple(x.strip() for x in (opts.languages or "").split(",") if x.strip())
+    with OutputLock(output, wait_seconds=opts.lock_wait):
+        recover_incomplete_runs(output)
+        plan = StreamPlan(
+            output=output,
+            run_id=run_id,
+            specs=load_feed_list(opts.feeds),
+            poll=PollConfig(fetch=fetch_config_from(opts), fetch_articles=opts.fetch_articles),
+            prepare=PrepareConfig(min_text_chars=opts.min_text_chars, languages=languages),
+            validators=load_validators(output),
+            prior_files=prior_files(output, "-", opts.state_horizon_days),
+            poll_interval=opts.poll_interval,
+            window=opts.window or opts.poll_interval,
+            duration=opts.duration,
+            horizon_days=float(opts.state_horizon_days),
+        )
+        with beam.Pipeline(options=options) as pipeline:
+            build_stream(pipeline, plan, started)
+    records = [
+        r for path in list_files(f"{output}/_runs/{run_id}-w*.json") if (r := read_json(path))
+    ]
+    totals = stream_totals(records)
+    totals.update(run_id=run_id, output=output, seconds=round(time.time() - started, 2))
+    return totals
+
+
+def stream_main(argv: list[str]) -> int:
+    import sys
+
+    from pipelines.options import stream_help_parser, with_default_runner
+    from transforms.lock import OutputLocked
+
+    if "-h" in argv or "--help" in argv:
+        stream_help_parser().print_help()
+        return 0
+    try:
+        totals = run_stream(with_default_runner(argv))
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"akhbar stream: {exc}", file=sys.stderr)
+        return 2
+    except OutputLocked as exc:
+        print(f"akhbar stream: {exc}", file=sys.stderr)
+        return 3
+    print(
+        f"akhbar stream: run {totals['run_id']} -> {totals['output']}: {totals['windows']} windows, "
+        f"read {totals['read']} = articles {totals['articles']} + duplicates {totals['duplicates']}"
+        f" + rejects {totals['rejects']} + already ingested {totals['already_ingested']} "
+        f"({totals['accounted']})  {'OK' if totals['balanced'] else 'MISMATCH'}"
+        f"  in {totals['seconds']:.1f} s"
+    )
+    return 0 if totals["balanced"] else 1
