@@ -46,6 +46,9 @@ def format_summary(record: dict[str, Any]) -> str:
         lines.append(f"  already ingested {record['already_ingested']}  (written by earlier runs)")
     for reason, count in record["rejects_by_reason"].items():
         lines.append(f"    {reason:<32} {count}")
+    if record.get("skipped_not_items"):
+        skipped = ", ".join(f"{k}={v}" for k, v in record["skipped_not_items"].items())
+        lines.append(f"  skipped records  {skipped}  (not news items: not counted as read)")
     lines.append(f"  time taken       {record.get('seconds', 0):.2f} s")
     verdict = "OK" if record["balanced"] else "MISMATCH"
     lines.append(

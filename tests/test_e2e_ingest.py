@@ -210,3 +210,12 @@ def test_story_counts_on_canonical_articles(sample_run: tuple[Path, dict]) -> No
         "where duplicate_count = 0 and len(syndicated_by) = 1"
     ).fetchone()[0]
     assert singles == 39 - 3
+
+
+def test_warc_inputs_count_skipped_records(tmp_path: Path) -> None:
+    record = ingest(tmp_path, "--input", str(SHARED_DATA / "warc"))
+    assert record["balanced"] and record["input_files"] == 14
+    skipped = record["skipped_not_items"]
+    assert skipped["request"] > 0 and skipped["warcinfo"] > 0
+    assert record["articles"] >= 1
+    assert all(reason.startswith("warc:") for reason in record["rejects_by_reason"])

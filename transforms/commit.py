@@ -40,6 +40,7 @@ class ReadCount:
 
     input: str
     items: int
+    skipped: tuple[tuple[str, int], ...] = ()  # records that are not news items (WARC requests...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,7 @@ def summarize(results: Iterable[WrittenFile | ReadCount]) -> dict[str, Any]:
     files: list[str] = []
     inputs = 0
     already = 0
+    skipped: dict[str, int] = {}
     for result in results:
         if isinstance(result, AlreadyIngested):
             already += 1
@@ -66,6 +68,8 @@ def summarize(results: Iterable[WrittenFile | ReadCount]) -> dict[str, Any]:
         if isinstance(result, ReadCount):
             read += result.items
             inputs += 1
+            for reason, count in result.skipped:
+                skipped[reason] = skipped.get(reason, 0) + count
             continue
         tables[result.table] += result.rows
         files.append(result.path)
@@ -80,6 +84,7 @@ def summarize(results: Iterable[WrittenFile | ReadCount]) -> dict[str, Any]:
         "duplicates": tables["duplicates"],
         "rejects": tables["rejects"],
         "already_ingested": already,
+        "skipped_not_items": dict(sorted(skipped.items())),
         "duplicates_by_kind": dict(sorted(duplicates_by_kind.items())),
         "rejects_by_reason": dict(sorted(rejects_by_reason.items())),
         "accounted": accounted,

@@ -11,6 +11,7 @@ from schemas.records import RawItem, Reject, make_reject
 from transforms.commit import ReadCount
 from transforms.progress import ProgressCounter
 from transforms.sources.files import InputFile, expand_inputs, read_input_file
+from transforms.sources.warc import WarcStats
 
 REJECTS_TAG = "rejects"
 COUNTS_TAG = "counts"
@@ -33,8 +34,9 @@ class ReadFileDoFn(beam.DoFn):
 
     def process(self, item: InputFile) -> Iterator[RawItem | beam.pvalue.TaggedOutput]:
         produced = 0
+        warc_stats = WarcStats()
         try:
-            for result in read_input_file(item, self.now):
+            for result in read_input_file(item, self.now, warc_stats):
                 produced += 1
                 self.progress.add("read")
                 if isinstance(result, Reject):
@@ -54,7 +56,8 @@ class ReadFileDoFn(beam.DoFn):
                     self.now,
                 ),
             )
-        yield beam.pvalue.TaggedOutput(COUNTS_TAG, ReadCount(item.display, produced))
+        skipped = tuple(sorted(warc_stats.skipped().items()))
+        yield beam.pvalue.TaggedOutput(COUNTS_TAG, ReadCount(item.display, produced, skipped))
 
 
 class ReadInputFiles(beam.PTransform):

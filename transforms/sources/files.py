@@ -20,7 +20,7 @@ from schemas.records import RawItem, Reject, make_reject
 from transforms.sources.feeds import parse_feed
 from transforms.sources.html_page import parse_html_page
 from transforms.sources.jsonl import parse_jsonl
-from transforms.sources.warc import read_warc_file
+from transforms.sources.warc import WarcStats, read_warc_file
 
 FEED_SUFFIXES = (".xml", ".rss", ".atom", ".rdf", ".feed")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
@@ -105,7 +105,9 @@ def source_hint_for(display: str) -> str:
     return name.split(".")[0] or "unknown"
 
 
-def read_input_file(item: InputFile, now: datetime) -> Iterator[RawItem | Reject]:
+def read_input_file(
+    item: InputFile, now: datetime, warc_stats: WarcStats | None = None
+) -> Iterator[RawItem | Reject]:
     """All items of one file. Never raises: unreadable files become one Reject."""
     display = item.display
     try:
@@ -131,7 +133,7 @@ def read_input_file(item: InputFile, now: datetime) -> Iterator[RawItem | Reject
             return
     fmt = sniff_format(display, head)
     if fmt == "warc":  # streamed record by record (CC-NEWS files are ~1 GB): no whole-file cap
-        yield from read_warc_file(item.path, display, fetched_at, hint, now)
+        yield from read_warc_file(item.path, display, fetched_at, hint, now, stats=warc_stats)
         return
     if size > MAX_FILE_BYTES:
         yield make_reject(
