@@ -98,6 +98,32 @@ def plan_from_options(options: PipelineOptions) -> IngestPlan:
     )
 
 
+def build_info() -> dict[str, str | None]:
+    """akhbar's version and, when running from a git checkout, its commit (for the run record)."""
+    import subprocess
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        akhbar_version: str | None = version("akhbar")
+    except PackageNotFoundError:
+        akhbar_version = None
+    try:
+        commit: str | None = (
+            subprocess.run(
+                ["git", "rev-parse", "HEAD"],
+                cwd=Path(__file__).resolve().parent,
+                capture_output=True,
+                text=True,
+                timeout=5,
+                check=True,
+            ).stdout.strip()
+            or None
+        )
+    except (OSError, subprocess.SubprocessError):
+        commit = None
+    return {"akhbar_version": akhbar_version, "git_commit": commit}
+
+
 def fetch_config_from(opts: IngestOptions) -> FetchConfig:
     settings: dict[str, Any] = {
         "allow_private_network": opts.allow_private_network,
@@ -146,6 +172,7 @@ def build_pipeline(pipeline: beam.Pipeline, plan: IngestPlan, runner_name: str) 
     )
     already = seen | "CountAlreadyIngested" >> beam.Map(AlreadyIngested)
     meta = {
+        **build_info(),
         "started_at": plan.started_at.isoformat(),
         "inputs": [f.display for f in plan.files][:1000],
         "runner": runner_name,

@@ -131,12 +131,19 @@ def build_stream(pipeline: beam.Pipeline, plan: StreamPlan, start: float) -> Non
         | "Bookkeeping" >> beam.Flatten()
         | "WindowBookkeeping" >> beam.WindowInto(windowing)
     )
-    meta = {"mode": "stream", "inputs": [s.url for s in specs][:1000], "output": plan.output}
+    from pipelines.ingest import build_info
+
+    meta = {
+        **build_info(),
+        "mode": "stream",
+        "started_at": datetime.fromtimestamp(start, UTC).isoformat(),
+        "inputs": [s.url for s in specs][:1000],
+        "output": plan.output,
+    }
     (
         (written, bookkeeping)
         | "ResultsPerWindow" >> beam.Flatten()
-        | "Commit"
-        >> CommitRun(plan.output, plan.run_id, plan.fingerprint, meta, per_window=True)
+        | "Commit" >> CommitRun(plan.output, plan.run_id, plan.fingerprint, meta, per_window=True)
     )
 
 

@@ -219,3 +219,13 @@ def test_warc_inputs_count_skipped_records(tmp_path: Path) -> None:
     assert skipped["request"] > 0 and skipped["warcinfo"] > 0
     assert record["articles"] >= 1
     assert all(reason.startswith("warc:") for reason in record["rejects_by_reason"])
+
+
+def test_run_record_has_what_report_and_audits_need(sample_run: tuple[Path, dict]) -> None:
+    _, record = sample_run
+    for key in ("started_at", "finished_at", "inputs", "runner", "akhbar_version", "git_commit",
+                "rejects_by_reason", "duplicates_by_kind", "articles", "duplicates", "rejects"):
+        assert key in record, key
+    assert record["runner"] == "FnApiRunner"
+    assert record["akhbar_version"] == "0.1.0"
+    assert record["git_commit"] is None or len(record["git_commit"]) == 40
