@@ -1,0 +1,248 @@
+"""Entities (PER, ORG, LOC): gazetteer + head patterns + person patterns (+ optional NER), merged.
+
+Sources are tried from the most to the least reliable and a later one never overrides an earlier
+one where they overlap: gazetteer names, then organisations and places announced by a head noun,
+then people announced by titles, then shorter repeats of those people, and last the spans of an
+optional NER model. Everything is found on the normalized text and mapped back to ``text``, so
+``text[start:end] == entity["text"]`` always holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from transforms.extract.gazetteer import GazetteerMatcher, Lexicons
+from transforms.extract.heads import organisation_spans, place_spans
+from transforms.extract.keywords import IdfTable
+from transforms.extract.lexicon import CURRENCY_WORDS
+from transforms.extract.offsets import AlignedText
+from transforms.extract.persons import PersonLexicon, Persons, find_persons, propagate
+from transforms.extract.tokens import Span, Token
+from transforms.normalize import normalize_fast
+
+ENTITY_TYPES = ("PER", "ORG", "LOC")
+
+
+class SpanSource(Protocol):
+    """Anything that proposes extra entity spans on the original text (the NER model)."""
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]: ...
+
+
+class Segmenter(Protocol):
+    """Anything that splits a word into (proclitics, stem) candidates (camel-tools morphology)."""
+
+    def segment(self, word: str) -> list[tuple[str, str]]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class EntityResources:
+    matcher: GazetteerMatcher
+    lexicons: Lexicons
+    people: PersonLexicon
+    single_word: dict[str, tuple[str, str, str]]  # key -> (canonical, type, country), for stems
+
+
+def build_resources(
+    lexicons: Lexicons, idf: IdfTable, use_person_list: bool = True
+) -> EntityResources:
+    entries = [e for e in lexicons.entries if use_person_list or e.type != "PER"]
+    people = PersonLexicon(lexicons.given_names, frozenset(lexicons.nisba), idf)
+    single = {
+        e.key: (e.canonical, e.type, e.country) for e in entries if " " not in e.key and not e.weak
+    }
+    return EntityResources(GazetteerMatcher(entries), lexicons, people, single)
+
+
+@dataclass(slots=True)
+class EntityResult:
+    spans: list[Span]  # normalized offsets, in text order
+    persons: Persons
+
+
+def _clip(span: Span, others: list[Span]) -> bool:
+    return all(span.end <= o.start or span.start >= o.end for o in others)
+
+
+def find_entities(
+    aligned: AlignedText,
+    tokens: list[Token],
+    res: EntityResources,
+    segmenter: Segmenter | None = None,
+    ner: SpanSource | None = None,
+) -> EntityResult:
+    norm = aligned.normalized
+    gazetteer = [
+        Span(m.start, m.end, m.entry.type, m.entry.canonical, "gazetteer", m.entry.country)
+        for m in res.matcher.find(norm)
+    ]
+    if segmenter is not None:
+        gazetteer += _segmented(tokens, gazetteer, res, segmenter)
+    gazetteer = _drop_currency_adjectives(tokens, gazetteer)
+    chosen = list(gazetteer)
+    idf = res.people.idf
+    patterns = organisation_spans(
+        tokens, gazetteer, idf, res.people.given_names, res.people.nisba
+    ) + place_spans(tokens, gazetteer, idf)
+    for span in sorted(patterns, key=lambda s: s.start - s.end):
+        inside = [c for c in chosen if span.start <= c.start and c.end <= span.end]
+        others = [c for c in chosen if c not in inside]
+        if _clip(span, others) and all(c.source == "gazetteer" for c in inside):
+            # a longer pattern name swallows the gazetteer names inside it: "مخيم جنين",
+            # "وزارة الطاقة السعودية", "صندوق قطر للتنمية"
+            canonical = normalize_fast(norm[span.start : span.end])
+            chosen = [*others, Span(span.start, span.end, span.type, canonical, span.source)]
+
+    def original(tok: Token) -> str:
+        start, end = aligned.span(tok.start, tok.end)
+        return aligned.original[start:end]
+
+    persons = find_persons(tokens, chosen, res.people, original)
+    for span in persons.spans:
+        if _clip(span, chosen):
+            chosen.append(span)
+    people = [s for s in chosen if s.type == "PER"]
+    chosen += propagate(norm, people, chosen, res.people)
+    chosen = _unify_people(chosen)
+    if ner is not None:
+        chosen += _ner_spans(aligned, ner, chosen)
+    chosen.sort(key=lambda s: s.start)
+    return EntityResult(chosen, persons)
+
+
+def _drop_currency_adjectives(tokens: list[Token], spans: list[Span]) -> list[Span]:
+    """ "11 ألف ليرة سورية": سورية after a currency name is its adjective, not the country."""
+    currency_ends = {t.end for t in tokens if t.text in CURRENCY_WORDS}
+    out = []
+    for span in spans:
+        if span.type == "LOC" and any(0 < span.start - end <= 1 for end in currency_ends):
+            continue
+        out.append(span)
+    return out
+
+
+def _unify_people(spans: list[Span]) -> list[Span]:
+    """Give every person the fullest name the article uses for them.
+
+    "عبد الغفار" after "خالد عبد الغفار", or "محمد بن عبدالرحمن" after the full chain, get the
+    full name as ``normalized``; quotes then name one speaker, not three. When two people share
+    the short form, the one mentioned last before it wins.
+    """
+    first_seen: dict[str, int] = {}
+    for span in sorted(spans, key=lambda s: s.start):
+        if span.type == "PER" and span.canonical:
+            first_seen.setdefault(span.canonical, span.start)
+    out = []
+    for span in spans:
+        if span.type == "PER" and span.canonical:
+            short = span.canonical
+            fuller = [
+                full
+                for full in first_seen
+                if len(full) > len(short)
+                and (full.endswith(" " + short) or full.startswith(short + " "))
+            ]
+            if fuller:
+                before = [f for f in fuller if first_seen[f] <= span.start]
+                pool = before or fuller
+                best = (
+                    max(pool, key=lambda f: (first_seen[f], len(f)))
+                    if before
+                    else min(pool, key=lambda f: (first_seen[f], -len(f)))
+                )
+                span = Span(span.start, span.end, span.type, best, span.source, span.country)
+        out.append(span)
+    return out
+
+
+def _segmented(
+    tokens: list[Token], found: list[Span], res: EntityResources, segmenter: Segmenter
+) -> list[Span]:
+    """Single-word names the prefix rules missed but the morphological analyzer can segment."""
+    out: list[Span] = []
+    for tok in tokens:
+        if (
+            not tok.is_word
+            or len(tok.text) < 4
+            or not _clip(Span(tok.start, tok.end, "", "", ""), found + out)
+        ):
+            continue
+        for _prefix, stem in segmenter.segment(tok.text):
+            hit = res.single_word.get(stem)
+            at = tok.text.rfind(stem)
+            if hit is not None and at >= 0:
+                canonical, type_, country = hit
+                out.append(
+                    Span(
+                        tok.start + at,
+                        tok.start + at + len(stem),
+                        type_,
+                        canonical,
+                        "morphology",
+                        country,
+                    )
+                )
+                break
+    return out
+
+
+def _ner_spans(aligned: AlignedText, ner: SpanSource, taken: list[Span]) -> list[Span]:
+    """Model spans (original offsets) moved to normalized offsets; kept where nothing else is."""
+    out: list[Span] = []
+    original = aligned.original
+    norm_starts = _original_to_normalized(aligned)
+    for start, end, type_ in ner.spans(original):
+        if type_ not in ENTITY_TYPES or end <= start:
+            continue
+        n_start, n_end = norm_starts[start], norm_starts[end]
+        if n_end <= n_start:
+            continue
+        span = Span(n_start, n_end, type_, normalize_fast(original[start:end]), "ner")
+        if _clip(span, taken + out):
+            out.append(span)
+    return out
+
+
+def _original_to_normalized(aligned: AlignedText) -> list[int]:
+    """For each original offset (0..len), the normalized offset of the first character kept at or
+    after it (a deleted diacritic maps to the next letter)."""
+    size = len(aligned.original)
+    table: list[int | None] = [None] * (size + 1)
+    table[size] = len(aligned.normalized)
+    for n in range(len(aligned.normalized) - 1, -1, -1):
+        table[aligned.start(n)] = n
+    for o in range(size - 1, -1, -1):
+        if table[o] is None:
+            table[o] = table[o + 1]
+    return [t if t is not None else 0 for t in table]
+
+
+def to_dicts(aligned: AlignedText, spans: Iterable[Span]) -> list[dict[str, Any]]:
+    """The schema's entity structs: text, normalized, type, start, end (offsets into ``text``)."""
+    out = []
+    for span in spans:
+        start, end = aligned.span(span.start, span.end)
+        surface = aligned.original[start:end]
+        if not surface.strip():
+            continue
+        out.append(
+            {
+                "text": surface,
+                "normalized": span.canonical or normalize_fast(surface),
+                "type": span.type,
+                "start": start,
+                "end": end,
+            }
+        )
+    return out
+
+
+def places(entities: list[dict[str, Any]]) -> list[str]:
+    """Distinct normalized LOC values, in order of first mention."""
+    seen: dict[str, None] = {}
+    for entity in entities:
+        if entity["type"] == "LOC":
+            seen.setdefault(entity["normalized"], None)
+    return list(seen)

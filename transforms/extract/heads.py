@@ -1,0 +1,352 @@
+"""Organisations and places announced by a head noun: "وزارة الصحة والسكان", "محافظة الزرقاء".
+
+No list can hold every ministry, committee, refugee camp or oil field, but Arabic names them with
+a head noun followed by a genitive chain of definite words, so the chain is the name. The chain
+ends at the first word that cannot continue a name: a verb, a preposition phrase, a number,
+punctuation. Gazetteer names inside the chain ("مصرف ليبيا المركزي") are taken whole.
+
+Guideline rules this follows (tests/golden/GUIDELINES.md): institutional heads are part of an
+organisation's name; company and media heads (شركة، قناة، نادي) are not, unless a definite
+chain follows them ("الشركة الوطنية للمحروقات"); administrative heads (محافظة، ولاية) are not
+part of a place's name, facility heads (مخيم، حقل، ميناء) are.
+"""
+
+from __future__ import annotations
+
+from transforms.extract.keywords import IdfTable
+from transforms.extract.lexicon import (
+    ANAPHORIC,
+    COMPANY_HEADS,
+    NAME_PARTICLES,
+    ORG_HEADS,
+    PLACE_ADMIN_HEADS,
+    PLACE_FACILITY_HEADS,
+    PROCLITICS,
+    STOPWORDS,
+)
+from transforms.extract.tokens import Span, Token, covering
+
+MAX_CHAIN = 7
+COMMON_SHARE = 0.01  # a word in more than 1% of reference articles is not a rare proper name
+FOREIGN_SHARE = 0.002  # a bare company name must be rarer than this
+_CHAIN_STOP = frozenset(
+    [
+        "الذي",
+        "التي",
+        "الذين",
+        "اللذين",
+        "اللتين",
+        "الان",
+        "اليوم",
+        "الماضي",
+        "المقبل",
+        "القادم",
+        "الجاري",
+        "الحالي",
+        "الاحد",
+        "الاثنين",
+        "الثلاثاء",
+        "الاربعاء",
+        "الخميس",
+        "الجمعه",
+        "السبت",
+        "الاول",
+        "الثاني",
+        "الثالث",
+        "الاخير",
+        "الاخيره",
+    ]
+)
+_FACILITY_ADJECTIVES = frozenset(
+    [
+        "الكبير",
+        "الكبري",
+        "الدولي",
+        "الجديد",
+        "الجديده",
+        "الوطني",
+        "الاولمبي",
+        "الرئيسي",
+        "الشمالي",
+        "الجنوبي",
+        "الشرقي",
+        "الغربي",
+        "العالمي",
+        "التجاري",
+    ]
+)
+
+
+def _head_forms(heads: frozenset[str]) -> dict[str, tuple[int, str]]:
+    """Every spelling of a head with its proclitics -> (offset of the head in it, head).
+
+    One dict lookup per token instead of trying every proclitic on every word; "للوزارة" maps
+    to the head at offset 0, since the article's ل is fused with the preposition's.
+    """
+    forms: dict[str, tuple[int, str]] = {}
+    for head in heads:
+        forms.setdefault(head, (0, head))
+        for prefix in PROCLITICS:
+            forms.setdefault(prefix + head, (len(prefix), head))
+            if prefix[-1] == "ل" and head.startswith("ال"):
+                forms.setdefault(prefix + head[1:], (len(prefix) - 1, head))
+    return forms
+
+
+_ORG_FORMS = _head_forms(ORG_HEADS | COMPANY_HEADS)
+_ADMIN_FORMS = _head_forms(PLACE_ADMIN_HEADS)
+_FACILITY_FORMS = _head_forms(PLACE_FACILITY_HEADS)
+
+
+def _head(token: Token, forms: dict[str, tuple[int, str]]) -> tuple[int, str] | None:
+    """(start offset of the head inside the token, head word) when the token is a head."""
+    found = forms.get(token.text)
+    if found is None:
+        return None
+    return token.start + found[0], found[1]
+
+
+def _definite(word: str) -> bool:
+    return (
+        len(word) > 3
+        and word.startswith(("ال", "وال", "لل"))
+        and word not in _CHAIN_STOP
+        and word not in STOPWORDS
+    )
+
+
+def _indefinite(word: str) -> bool:
+    return len(word) >= 3 and not word.startswith("ال") and word not in STOPWORDS
+
+
+def _chain(
+    tokens: list[Token],
+    i: int,
+    gaz: list[Span | None],
+    given: frozenset[str],
+    after_definite: bool,
+) -> tuple[int, list[str]]:
+    """Extend a name chain from token ``i``; returns (index after the last token kept, kinds).
+
+    A definite head ("البنك") cannot take an indefinite construct ("البنك يتوقع"), and words
+    that start with ي are imperfect verbs, not nouns of a name. A person's name inside an
+    institution's ("مستشفى ابن سينا", "المستشفى الجامعي ابن الجزار") is part of it.
+    """
+    j, kept_end = i, i
+    kinds: list[str] = []
+    pending: list[str] = []
+    while j < len(tokens) and j - i < MAX_CHAIN:
+        tok = tokens[j]
+        span = gaz[j]
+        if span is not None and span.type in ("LOC", "ORG") and span.start >= tok.start:
+            if j == i and after_definite and span.type == "LOC":
+                break  # "من الصندوق القاهرة": a definite head does not take a place in construct
+            if kinds and span.start > tok.start and tok.text[0] in "وف":
+                break  # "... نابلس والمؤسسة الوطنية للنفط": a list, not one name
+            k = j
+            while k < len(tokens) and tokens[k].start < span.end:
+                k += 1
+            kinds += [*pending, f"gaz-{span.type}"]
+            pending, j, kept_end = [], k, k
+            continue
+        if not tok.is_word or span is not None:
+            break
+        word = tok.text
+        if word[:1] in "وف" and (word[1:] in ORG_HEADS or word[1:] in COMPANY_HEADS):
+            break  # "... والمؤسسة الوطنية": the next organisation of a list begins
+        if pending and pending[-1] == "name" and word not in STOPWORDS and not word.startswith("ي"):
+            kinds += [*pending, "name"]
+            pending, j, kept_end = [], j + 1, j + 1
+        elif word in NAME_PARTICLES or (
+            not after_definite
+            and word in given
+            and word not in STOPWORDS
+            and not word.startswith("ال")
+        ):
+            pending.append("name")
+            j += 1
+        elif _definite(word):
+            kinds += [*pending, "def"]
+            pending, j, kept_end = [], j + 1, j + 1
+        elif word.startswith("ل") and j + 1 < len(tokens) and tokens[j + 1].text.startswith("ال"):
+            pending.append("lam")  # "لإعادة الإعمار": kept only with what follows
+            j += 1
+        elif (
+            _indefinite(word)
+            and not word.startswith("ي")
+            and (pending or (j == i and not after_definite))
+            and len(pending) < 3
+        ):
+            pending.append("indef")  # construct state: kept only if a definite word follows
+            j += 1
+        else:
+            break
+    return kept_end, kinds
+
+
+def organisation_spans(
+    tokens: list[Token],
+    gazetteer: list[Span],
+    idf: IdfTable,
+    given: frozenset[str],
+    nisba: frozenset[str] = frozenset(),
+) -> list[Span]:
+    """Organisations named by an institutional head plus a genitive chain."""
+    gaz = covering(tokens, gazetteer)
+    out: list[Span] = []
+    i = 0
+    while i < len(tokens):
+        if gaz[i] is not None:
+            i += 1
+            continue
+        found = _head(tokens[i], _ORG_FORMS)
+        if found is None:
+            i += 1
+            continue
+        start, head = found
+        company = head in COMPANY_HEADS
+        end_index, kinds = _chain(tokens, i + 1, gaz, given, head.startswith("ال"))
+        names = [tokens[k].text for k in range(i + 1, end_index)]
+        if (
+            kinds
+            and not all(n in ANAPHORIC for n in names)
+            and not (company and len(kinds) == 1 and kinds[0].startswith("gaz"))
+        ):
+            if company and kinds[0] != "def":
+                start = tokens[i + 1].start  # "شركة نفط البصرة": the head is not the name
+                adjective = names[-1] in nisba or names[-1].endswith(("يه", "ي"))
+                if (
+                    len(kinds) == 2
+                    and kinds[0] in ("indef", "gaz-ORG")
+                    and kinds[1] == "def"
+                    and adjective
+                ):
+                    end_index -= 1  # "مجموعة إيني الإيطالية": the adjective describes the name
+            out.append(Span(start, tokens[end_index - 1].end, "ORG", "", "pattern"))
+            i = end_index
+            continue
+        if company:
+            named = _quoted_name(tokens, i + 1) or _bare_name(tokens, i + 1, gaz, idf)
+            if named is not None:
+                out.append(named)
+        i += 1
+    return out
+
+
+def _bare_name(tokens: list[Token], i: int, gaz: list[Span | None], idf: IdfTable) -> Span | None:
+    """ "مجموعة إيني الإيطالية": one or two rare words after a company head are its name.
+
+    Not when they are a person's ("رئيس النادي فهد بن نافل"): a name particle ends it.
+    """
+    k = i
+    while k < len(tokens) and k - i < 2 and gaz[k] is None and tokens[k].is_word:
+        word = tokens[k].text
+        if (
+            word.startswith("ال")
+            or word in STOPWORDS
+            or word in NAME_PARTICLES
+            or idf.word_share(word) >= FOREIGN_SHARE
+        ):
+            break
+        k += 1
+    if k < len(tokens) and tokens[k].text in NAME_PARTICLES:
+        return None
+    if k == i:
+        return None
+    return Span(tokens[i].start, tokens[k - 1].end, "ORG", "", "pattern")
+
+
+def _quoted_name(tokens: list[Token], i: int) -> Span | None:
+    """«إتش سي» right after a company head: the quoted words are the name."""
+    if i >= len(tokens) or tokens[i].text not in ("«", '"'):
+        return None
+    closing = "»" if tokens[i].text == "«" else '"'
+    for k in range(i + 1, min(i + 7, len(tokens))):
+        if tokens[k].text == closing:
+            if k == i + 1 or not all(t.is_word for t in tokens[i + 1 : k]):
+                return None
+            return Span(tokens[i + 1].start, tokens[k - 1].end, "ORG", "", "pattern")
+    return None
+
+
+def place_spans(tokens: list[Token], gazetteer: list[Span], idf: IdfTable) -> list[Span]:
+    """Places named after an administrative head, and facilities named with theirs."""
+    gaz = covering(tokens, gazetteer)
+    out: list[Span] = []
+    for i, tok in enumerate(tokens[:-1]):
+        if gaz[i] is not None:
+            continue
+        admin = _head(tok, _ADMIN_FORMS)
+        if admin is not None:
+            out.extend(_admin_names(tokens, i + 1, gaz, idf, dual=admin[1].endswith("تي")))
+            continue
+        facility = _head(tok, _FACILITY_FORMS)
+        if facility is not None:
+            span = _facility(tokens, i + 1, gaz, idf, facility[0])
+            if span is not None:
+                out.append(span)
+    return out
+
+
+def _rare_name(word: str, idf: IdfTable) -> bool:
+    return (
+        len(word) >= 3
+        and word not in STOPWORDS
+        and not word.endswith(("يه", "يين", "يون"))  # adjectives: "مدينة ساحلية"
+        and idf.word_share(word) < COMMON_SHARE
+    )
+
+
+def _admin_names(
+    tokens: list[Token], i: int, gaz: list[Span | None], idf: IdfTable, dual: bool
+) -> list[Span]:
+    out = []
+    for k in (i, i + 2) if dual else (i,):
+        if k >= len(tokens) or gaz[k] is not None or not tokens[k].is_word:
+            break
+        tok = tokens[k]
+        word = tok.text[1:] if k > i and tok.text.startswith("و") else tok.text
+        if word.startswith("ال") and word in _CHAIN_STOP:
+            break
+        if not _rare_name(word, idf):
+            break
+        out.append(Span(tok.end - len(word), tok.end, "LOC", "", "pattern"))
+        if (
+            dual
+            and k + 1 < len(tokens)
+            and tokens[k + 1].text.startswith("و")
+            and tokens[k + 1].is_word
+        ):
+            # "محافظتي أسيوط وسوهاج": the second name is glued to و
+            nxt = tokens[k + 1]
+            if gaz[k + 1] is None and _rare_name(nxt.text[1:], idf):
+                out.append(Span(nxt.start + 1, nxt.end, "LOC", "", "pattern"))
+            break
+    return out
+
+
+def _facility(
+    tokens: list[Token], i: int, gaz: list[Span | None], idf: IdfTable, start: int
+) -> Span | None:
+    if i >= len(tokens) or not tokens[i].is_word:
+        return None
+    span = gaz[i]
+    if span is not None:
+        if span.type == "PER":
+            return None
+        k = i
+        while k < len(tokens) and tokens[k].start < span.end:
+            k += 1
+        end = span.end
+    else:
+        word = tokens[i].text
+        if not _rare_name(word, idf) and not (
+            word.startswith("ال") and idf.word_share(word) < COMMON_SHARE
+        ):
+            return None
+        if word.startswith("ال") and word in _CHAIN_STOP:
+            return None
+        k, end = i + 1, tokens[i].end
+    if k < len(tokens) and tokens[k].text in _FACILITY_ADJECTIVES and gaz[k] is None:
+        end = tokens[k].end
+    return Span(start, end, "LOC", "", "pattern")

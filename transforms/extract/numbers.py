@@ -1,0 +1,151 @@
+"""Numbers written with digits, words or both, read from normalized tokens.
+
+Our own parser rather than pyarabic's: it works on the tokens the other extractors already have,
+knows where the number phrase ends (so the unit after it can be read), and handles the forms news
+uses: accusative and dual endings ("مليونا", "ملياري"), "و"-joined parts ("ألف وخمسمائة"),
+fractions of a scale ("مليار ونصف المليار") and digits followed by scale words ("1.2 مليار").
+"""
+
+from __future__ import annotations
+
+from transforms.extract.tokens import Token
+
+# fmt: off
+UNITS: dict[str, float] = {
+    "اثنان": 2, "اثنين": 2, "اثنتان": 2, "اثنتين": 2, "ثلاث": 3, "ثلاثه": 3, "اربع": 4, "اربعه": 4,
+    "خمس": 5, "خمسه": 5, "ست": 6, "سته": 6, "سبع": 7, "سبعه": 7, "ثمان": 8, "ثماني": 8,
+    "ثمانيه": 8, "تسع": 9, "تسعه": 9, "عشر": 10, "عشره": 10,
+}
+TENS: dict[str, float] = {
+    "عشرون": 20, "عشرين": 20, "ثلاثون": 30, "ثلاثين": 30, "اربعون": 40, "اربعين": 40,
+    "خمسون": 50, "خمسين": 50, "ستون": 60, "ستين": 60, "سبعون": 70, "سبعين": 70,
+    "ثمانون": 80, "ثمانين": 80, "تسعون": 90, "تسعين": 90,
+}
+HUNDREDS: dict[str, float] = {
+    "مائه": 100, "مئه": 100, "مايه": 100, "مائتان": 200, "مائتين": 200, "مئتان": 200,
+    "مئتين": 200, "ثلاثمائه": 300, "ثلاثمئه": 300, "اربعمائه": 400, "اربعمئه": 400,
+    "خمسمائه": 500, "خمسمئه": 500, "ستمائه": 600, "ستمئه": 600, "سبعمائه": 700, "سبعمئه": 700,
+    "ثمانمائه": 800, "ثمانمئه": 800, "ثمانيمائه": 800, "تسعمائه": 900, "تسعمئه": 900,
+}
+SCALES: dict[str, float] = {
+    "الف": 1e3, "الفا": 1e3, "الاف": 1e3, "الفين": 1e3, "الفان": 1e3,
+    "مليون": 1e6, "مليونا": 1e6, "ملايين": 1e6, "مليونين": 1e6, "مليوني": 1e6, "مليونان": 1e6,
+    "مليار": 1e9, "مليارا": 1e9, "مليارات": 1e9, "مليارين": 1e9, "ملياري": 1e9, "ملياران": 1e9,
+    "بليون": 1e9, "بلايين": 1e9, "تريليون": 1e12, "ترليون": 1e12, "تريليونات": 1e12,
+}
+DUALS = frozenset(["الفين", "الفان", "مليونين", "مليوني", "مليونان", "مليارين", "ملياري", "ملياران"])
+PLURALS = frozenset(["الاف", "ملايين", "مليارات", "بلايين", "تريليونات"])
+FRACTIONS = {"نصف": 0.5, "ربع": 0.25}
+TEEN_FIRST = {"احد": 1, "احدي": 1, "اثنا": 2, "اثني": 2, "اثنتا": 2, "اثنتي": 2}
+# fmt: on
+WORD_VALUES = {**UNITS, **TENS, **HUNDREDS}
+# Words a number phrase can begin with (digits aside): checked before read_number is called.
+NUMBER_STARTS = frozenset([*WORD_VALUES, *SCALES, *TEEN_FIRST])
+
+
+def parse_digits(text: str) -> float | None:
+    """'1,300' -> 1300; '1,8' -> 1.8 (decimal comma); '2٫5' -> 2.5; '15٬000' -> 15000."""
+    s = text.replace("٬", "").replace("٫", ".")
+    if "," in s:
+        groups = s.split(",")
+        if len(groups) > 1 and all(len(g) == 3 for g in groups[1:]) and "." not in groups[0]:
+            s = "".join(groups)
+        elif len(groups) == 2:
+            s = groups[0] + "." + groups[1]
+        else:
+            return None
+    if s.count(".") > 1:
+        groups = s.split(".")
+        if all(len(g) == 3 for g in groups[1:]):
+            s = "".join(groups)  # 1.200.000
+        else:
+            return None
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+def _word(tok: Token, continuation: bool) -> str:
+    text = tok.text
+    if continuation and text.startswith("و") and len(text) > 2:
+        return text[1:]
+    return text
+
+
+def read_number(tokens: list[Token], i: int) -> tuple[float, int, bool, bool] | None:
+    """(value, index after, written with words, has a scale word) for a number at ``i``."""
+    total = 0.0
+    current: float | None = None
+    last_scale = 0.0
+    scaled = False
+    k = i
+    first = tokens[i]
+    if first.kind == "n":
+        current = parse_digits(first.text)
+        if current is None:
+            return None
+        k = i + 1
+    while k < len(tokens):
+        tok = tokens[k]
+        if not tok.is_word:
+            break
+        continuation = k > i
+        word = _word(tok, continuation and (current is not None or total > 0))
+        if word in TEEN_FIRST and k + 1 < len(tokens) and tokens[k + 1].text in ("عشر", "عشره"):
+            if current is not None and first.kind == "n":
+                break
+            current = (current or 0.0) + TEEN_FIRST[word] + 10
+            k += 2
+            continue
+        if word in WORD_VALUES and first.kind != "n":
+            value = WORD_VALUES[word]
+            if word in ("عشر", "عشره") and current is not None and 1 <= current <= 9:
+                current += 10
+            elif current is not None and not tok.text.startswith("و") and value < 100 <= current:
+                break  # two numbers side by side, not one phrase
+            else:
+                current = (current or 0.0) + value
+            k += 1
+            continue
+        if word in SCALES:
+            if word in PLURALS and current is None:
+                break  # "آلاف المحتجين": thousands of, no number
+            scale = SCALES[word]
+            base = (
+                2.0
+                if word in DUALS and current is None
+                else (current if current is not None else 1.0)
+            )
+            if word in DUALS and current is not None:
+                break
+            total += base * scale
+            current, last_scale, scaled = None, scale, True
+            k += 1
+            continue
+        if word in FRACTIONS and continuation and tok.text.startswith("و") and (total or current):
+            total += FRACTIONS[word] * (last_scale or 1.0)
+            k += 1
+            if k < len(tokens) and tokens[k].text.startswith("ال") and tokens[k].text[2:] in SCALES:
+                k += 1  # "مليار ونصف المليار"
+            continue
+        break
+    if k == i:
+        return None
+    value = total + (current or 0.0)
+    if value == 0 and first.kind != "n":
+        return None
+    return value, k, first.kind != "n", scaled
+
+
+def parse_words(text: str) -> float | None:
+    """Value of a number written in words (normalized), e.g. 'الف وخمسمائه' -> 1500."""
+    from transforms.extract.tokens import tokenize
+
+    tokens = tokenize(text)
+    if not tokens:
+        return None
+    found = read_number(tokens, 0)
+    if found is None or found[1] != len(tokens):
+        return None
+    return found[0]

@@ -1,0 +1,374 @@
+"""Person names from the way Arabic news introduces people.
+
+No package ships Arabic person lists, and a name such as لياو ليتشانج is in no list at all. But
+news prose announces people: a title or role comes first ("السفير الصيني بالقاهرة، لياو
+ليتشانج", "وزير الخارجية بدر عبد العاطي"), or a role follows a name ("حسام عبد الغفار المتحدث
+باسم الوزارة"), or a speech verb precedes one ("وقال خالد حميدان"). Arab names have a grammar of
+their own: compounds with عبد ("عبد الفتاح"), chains with بن/أبو/آل ("محمد بن عبدالرحمن بن جاسم آل
+ثاني"), and a family name that often carries the article ("العلاق"). A name ends at a function
+word, a verb, a role, punctuation or a known place or organisation.
+
+What is announced once is then repeated bare ("وأضاف كجوك"), so every name found is propagated:
+its family name (and a chain's first three words) is searched again in the whole article.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from transforms.extract.keywords import IdfTable
+from transforms.extract.lexicon import (
+    AFTER_ALA,
+    ATTRIBUTION_VERBS,
+    COMPOUND_FIRST,
+    COMPOUND_SECOND,
+    NAME_PARTICLES,
+    PARTICIPLES,
+    ROLE_AFTER,
+    STOPWORDS,
+    TITLE_HEADS,
+    VALID_PREFIXES,
+)
+from transforms.extract.tokens import Span, Token, covering, strip_conjunction, with_conjunction
+
+_TITLES = with_conjunction(TITLE_HEADS)
+_ROLES = with_conjunction(ROLE_AFTER)
+_VERBS = with_conjunction(ATTRIBUTION_VERBS)
+MAX_NAME_TOKENS = 7
+MAX_TITLE_SKIP = 12
+FOREIGN_SHARE = 0.002  # an unknown word after a title is a name only if this rare in the reference
+FAMILY_SHARE = 0.01
+_ARTICLE_PREPOSITIONS = ("ال", "وال", "لل", "بال")
+_SKIPPABLE = frozenset(["باسم", "في", "لدي", "سابقا", "السابق", "الحالي"])
+
+
+@dataclass(frozen=True, slots=True)
+class PersonLexicon:
+    given_names: frozenset[str]
+    nisba: frozenset[str]
+    idf: IdfTable
+
+
+@dataclass(slots=True)
+class Persons:
+    """Names found, and the titles seen next to them (for quote speakers like "وأشار المتحدث")."""
+
+    spans: list[Span] = field(default_factory=list)
+    titles: list[tuple[int, str, str]] = field(default_factory=list)  # (position, title, name)
+
+
+def _verb_like(word: str) -> bool:
+    """Future and imperfect verb prefixes ("سينضم", "يتوقع"): such a word ends a name."""
+    return len(word) >= 4 and word.startswith(("سي", "ست", "سن", "ي"))
+
+
+def title_key(word: str) -> str:
+    """ "السفيرة" -> "سفير", "رئيسها" -> "رئيس": the role, without article or endings."""
+    if word not in TITLE_HEADS and word not in ROLE_AFTER:
+        word = strip_conjunction(word)  # "والوزير", but not the و of "وزير"
+    if word.startswith("ال"):
+        word = word[2:]
+    for ending in ("ها", "ه"):
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
+
+
+class _Reader:
+    def __init__(
+        self,
+        tokens: list[Token],
+        known: list[Span],
+        lex: PersonLexicon,
+        original: Callable[[Token], str],
+    ) -> None:
+        self.tokens = tokens
+        self.known = covering(tokens, known)
+        self.lex = lex
+        self.original = original
+
+    def is_stop(self, tok: Token) -> bool:
+        word = tok.text
+        if word in self.lex.given_names:
+            return False  # "أمين" is a name before it is a title
+        return (
+            not tok.is_word
+            or word in STOPWORDS
+            or word in _TITLES
+            or word in _ROLES
+            or word in _VERBS
+        )
+
+    def preposition_ala(self, i: int) -> bool:
+        """ "على" spelled with ى and followed by a clause or a noun phrase is the preposition."""
+        if self.tokens[i].text != "علي" or self.original(self.tokens[i]) != "على":
+            return False
+        nxt = self.tokens[i + 1] if i + 1 < len(self.tokens) else None
+        return nxt is None or nxt.text in AFTER_ALA or nxt.text not in self.lex.given_names
+
+    def strong_start(self, tok: Token, i: int | None = None) -> bool:
+        word = tok.text
+        if word in self.lex.given_names or word.startswith("عبد") or word in ("ابو", "ابن"):
+            return True
+        nxt = self.tokens[i + 1].text if i is not None and i + 1 < len(self.tokens) else ""
+        return word in COMPOUND_FIRST and nxt in COMPOUND_SECOND  # "عز الدين", "نور الدين"
+
+    def read_name(self, j: int, after_title: bool) -> tuple[int, int] | None:
+        """Token range [j, k) of a name starting at ``j``, or None.
+
+        A known given name starts a name anywhere; after a title, a word rare in the reference
+        corpus may too (foreign names), or a common one if a given name follows ("آبي أحمد").
+        Later words must be name particles, given names, rare family names (with ال: rare or
+        nisba-like; "السوداني" only from the third word, where it is a family name), or for the
+        second word any rare word.
+        """
+        tokens, lex = self.tokens, self.lex
+        if j >= len(tokens) or self.known[j] is not None or self.is_stop(tokens[j]):
+            return None
+        first = tokens[j]
+        if self.preposition_ala(j):
+            return None
+        strong = self.strong_start(first, j)
+        if not strong:
+            nxt = tokens[j + 1].text if j + 1 < len(tokens) else ""
+            if not after_title or first.text.startswith("ال") or len(first.text) < 2:
+                return None
+            if lex.idf.word_share(first.text) >= FOREIGN_SHARE and nxt not in lex.given_names:
+                return None
+        k = j + 1
+        while k < len(tokens) and k - j < MAX_NAME_TOKENS:
+            tok = tokens[k]
+            prev = tokens[k - 1].text
+            if prev in NAME_PARTICLES and tok.is_word and self.known[k] is None:
+                k += 1  # "بن الشيخ", "آل ثاني": whatever follows a particle is a name
+                continue
+            if self.known[k] is not None or self.is_stop(tok) or self.preposition_ala(k):
+                break
+            word, count = tok.text, k - j
+            share = lex.idf.word_share(word)
+            if (
+                word in NAME_PARTICLES
+                or (
+                    word in COMPOUND_SECOND
+                    and (prev in lex.given_names or prev == "عبد" or prev in COMPOUND_FIRST)
+                )
+                or word in lex.given_names
+            ):
+                k += 1
+            elif word.startswith("ال"):
+                if not strong:
+                    break  # foreign names carry no Arabic article ("رئيس شعبة الذهب")
+                if word in lex.nisba and count < 2:
+                    break
+                if count >= 2 and share > 0 and not word.endswith("ي"):
+                    break  # "محمد مصطفى الاقتحام": a noun, not a family name
+                if share >= FAMILY_SHARE and word not in lex.nisba:
+                    break
+                k += 1
+            elif _verb_like(word):
+                break
+            elif count == 1 and (
+                share < FOREIGN_SHARE * 2 or (strong and share < FAMILY_SHARE * 2)
+            ):
+                k += 1
+            elif count >= 2 and share == 0:
+                k += 1  # "خالد محمد بالعمى"
+            else:
+                break
+        while k > j + 1 and tokens[k - 1].text in NAME_PARTICLES:
+            k -= 1  # a dangling "بن" is not part of the name
+        size = k - j
+        if size == 1:
+            word = first.text
+            if (
+                not after_title
+                or word in lex.given_names
+                or lex.idf.word_share(word) > 0
+                or _verb_like(word)
+            ):
+                return None
+        return j, k
+
+    def skip_title(self, j: int) -> int | None:
+        """Index of the first name token after a title's complement, or None."""
+        tokens, lex = self.tokens, self.lex
+        comma_used = False
+        limit = min(len(tokens), j + MAX_TITLE_SKIP)
+        while j < limit:
+            tok = tokens[j]
+            span = self.known[j]
+            if span is not None:
+                if span.type == "PER":
+                    return None  # the gazetteer already has this person
+                while j < len(tokens) and tokens[j].start < span.end:
+                    j += 1
+                continue
+            word = tok.text
+            if tok.kind == "p":
+                if word in "،," and not comma_used:
+                    comma_used = True
+                    j += 1
+                    continue
+                return None
+            if not tok.is_word:
+                return None
+            if word in _SKIPPABLE:
+                j += 1  # "المتحدث باسم": باسم is "on behalf of" here, not the name Bassem
+                continue
+            if self.strong_start(tok, j):
+                return j
+            if word.startswith(_ARTICLE_PREPOSITIONS):
+                j += 1
+                continue
+            if word in _TITLES:
+                j += 1
+                continue
+            nxt = tokens[j + 1] if j + 1 < len(tokens) else None
+            construct = nxt is not None and (
+                nxt.text.startswith("ال") or self.known[j + 1] is not None
+            )
+            common = lex.idf.word_share(word) >= FOREIGN_SHARE
+            if construct and common and not self.strong_start(tok, j):
+                j += 1  # "رئيس مجلس الوزراء", "وزير خارجية مصر"
+                continue
+            return j
+        return None
+
+
+def find_persons(
+    tokens: list[Token],
+    known: list[Span],
+    lex: PersonLexicon,
+    original: Callable[[Token], str],
+) -> Persons:
+    """Person spans (normalized offsets) introduced by titles, roles or speech verbs."""
+    reader = _Reader(tokens, known, lex, original)
+    result = Persons()
+    i = 0
+    triggers = _triggers(lex.given_names)
+    while i < len(tokens):
+        tok = tokens[i]
+        if (
+            reader.known[i] is None
+            and tok.kind == "w"
+            and tok.text not in triggers
+            and not tok.text.startswith(("عبد", "ابو", "ابن"))
+        ):
+            i += 1  # the common case: a word that can neither announce nor start a name
+            continue
+        if reader.known[i] is not None or not tok.is_word:
+            if reader.known[i] is not None and reader.known[i].type == "PER":  # type: ignore[union-attr]
+                _record_title_before(tokens, i, reader.known[i], result)  # type: ignore[arg-type]
+            i += 1
+            continue
+        base = strip_conjunction(tok.text)
+        name: tuple[int, int] | None = None
+        title = ""
+        if tok.text in _TITLES:
+            start = reader.skip_title(i + 1)
+            if start is not None:
+                name = reader.read_name(start, after_title=True)
+                title = title_key(tok.text)
+        elif base in ATTRIBUTION_VERBS and base not in PARTICIPLES:
+            if i + 1 < len(tokens) and reader.strong_start(tokens[i + 1], i + 1):
+                name = reader.read_name(i + 1, after_title=False)
+                name = name if name and name[1] - name[0] >= 2 else None
+        elif reader.strong_start(tok, i) and not reader.preposition_ala(i):
+            candidate = reader.read_name(i, after_title=False)
+            if candidate and candidate[1] - candidate[0] >= 2:
+                j, k = candidate
+                role = _role_after(tokens, k)
+                if (
+                    not role
+                    and k < len(tokens)
+                    and not reader.is_stop(tokens[k])
+                    and reader.known[k] is None
+                    and tokens[k].is_word
+                ):
+                    role = _role_after(tokens, k + 1)  # one family name the rules missed
+                    k = k + 1 if role else k
+                if role:
+                    name, title = (j, k), role
+        if name is None:
+            i += 1
+            continue
+        j, k = name
+        start, end = tokens[j].start, tokens[k - 1].end
+        canonical = " ".join(t.text for t in tokens[j:k])
+        result.spans.append(Span(start, end, "PER", canonical, "person"))
+        role_after = _role_after(tokens, k)
+        for key in (title, role_after):
+            if key:
+                result.titles.append((start, key, canonical))
+        i = k
+    return result
+
+
+@lru_cache(maxsize=8)
+def _triggers(given_names: frozenset[str]) -> frozenset[str]:
+    """Words that announce a name or start one (checked first: most words are neither)."""
+    return _TITLES | _VERBS | given_names | COMPOUND_FIRST
+
+
+def _role_after(tokens: list[Token], k: int) -> str:
+    if k < len(tokens) and tokens[k].text in "،,":
+        k += 1
+    if k < len(tokens) and tokens[k].text in _ROLES:
+        return title_key(tokens[k].text)
+    return ""
+
+
+def _record_title_before(tokens: list[Token], i: int, span: Span, result: Persons) -> None:
+    """ "الرئيس عبد الفتاح السيسي" (a gazetteer name): remember that the title went with it."""
+    previous = tokens[i - 1] if i > 0 else None
+    if previous is not None and previous.text in _TITLES and span.start >= tokens[i].start:
+        result.titles.append((span.start, title_key(previous.text), span.canonical))
+
+
+def name_forms(canonical: str, lex: PersonLexicon) -> list[str]:
+    """Shorter forms under which a full name recurs: family name, and a chain's head."""
+    words = canonical.split()
+    if len(words) < 2:
+        return []
+    forms = []
+    last = words[-1]
+    if len(words) >= 3 and words[-2] in NAME_PARTICLES:
+        last = f"{words[-2]} {last}"
+    if len(last) >= 3 and last not in STOPWORDS and last != canonical:
+        forms.append(last)
+    if len(words) > 3 and words[1] in ("بن", "ابن"):
+        forms.append(" ".join(words[:3]))
+    return forms
+
+
+def propagate(
+    normalized: str, persons: list[Span], taken: list[Span], lex: PersonLexicon
+) -> list[Span]:
+    """Later mentions of a name by its shorter forms, e.g. "كجوك" after "أحمد كجوك"."""
+    forms: dict[str, str] = {}
+    for span in persons:
+        for form in name_forms(span.canonical, lex):
+            current = forms.get(form)
+            if current is None or len(span.canonical) > len(current):
+                forms[form] = span.canonical
+    occupied = [(s.start, s.end) for s in taken]
+    out: list[Span] = []
+    n = len(normalized)
+    for form, canonical in sorted(forms.items(), key=lambda kv: -len(kv[0])):
+        pos = normalized.find(form)
+        while pos >= 0:
+            end = pos + len(form)
+            word_start = pos
+            while word_start > 0 and normalized[word_start - 1].isalnum() and pos - word_start < 3:
+                word_start -= 1
+            ok = (end >= n or not normalized[end].isalnum()) and (
+                word_start == 0 or not normalized[word_start - 1].isalnum()
+            )
+            free = all(end <= s or pos >= e for s, e in occupied)
+            if ok and free and normalized[word_start:pos] in VALID_PREFIXES:
+                out.append(Span(pos, end, "PER", canonical, "propagated"))
+                occupied.append((pos, end))
+            pos = normalized.find(form, end)
+    return out
