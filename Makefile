@@ -13,7 +13,7 @@ TORCH_SPEC     ?= torch==2.13.0
 TORCH_PIP_ARGS ?=
 PYTEST_ARGS    ?=
 
-.PHONY: run test lint fmt bench clean install
+.PHONY: run test lint fmt bench clean install fuzz audit
 
 install: $(STAMP)
 
@@ -38,3 +38,32 @@ lint: $(STAMP)
 
 clean:
 	rm -rf output .pytest_cache .mypy_cache .ruff_cache
+
+# Coverage-guided fuzzing of the feed and JSONL readers (atheris/libFuzzer), each for a fixed
+# time budget. Findings land in fuzz/findings/ (crash-*: replay with the same harness + path).
+FUZZ_SECONDS ?= 60
+SHARED_DATA  ?= ../shared/data
+ATHERIS_SPEC ?= atheris>=2.3,<4
+FUZZ_FLAGS   ?= -max_len=65536 -timeout=30 -rss_limit_mb=2048 -artifact_prefix=fuzz/findings/
+
+fuzz: $(STAMP)
+	@$(BIN)/python -c "import atheris" 2>/dev/null || $(BIN)/python -m pip install --quiet "$(ATHERIS_SPEC)" \
+	  || { echo "make fuzz: atheris does not install here (it needs a wheel for this Python, or clang with libFuzzer to build one); the hypothesis properties in tests/ still run"; exit 2; }
+	mkdir -p fuzz/corpus/feed fuzz/corpus/jsonl fuzz/findings
+	PYTHONPATH=. $(BIN)/python fuzz/make_seeds.py fuzz/seeds
+	$(BIN)/python fuzz/fuzz_feed.py fuzz/corpus/feed fuzz/seeds/feed \
+	  $(wildcard $(SHARED_DATA)/feedparser-suite $(SHARED_DATA)/feeds-real $(SHARED_DATA)/xml-bombs) \
+	  -max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS)
+	$(BIN)/python fuzz/fuzz_jsonl.py fuzz/corpus/jsonl fuzz/seeds/jsonl \
+	  -max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS)
+
+# Known vulnerabilities in the installed dependencies. pip-audit asks PyPI's vulnerability
+# service (or OSV) about every installed package, so it needs the network: see README.
+PIP_AUDIT_SPEC ?= pip-audit>=2.7,<3
+AUDIT_FLAGS    ?= --skip-editable --progress-spinner off
+
+audit: $(STAMP)
+	@$(BIN)/python -m pip_audit --version >/dev/null 2>&1 || $(BIN)/python -m pip install --quiet "$(PIP_AUDIT_SPEC)" \
+	  || { echo "make audit: pip-audit could not be installed (no package registry here?). Run it where the network is: pip install '$(PIP_AUDIT_SPEC)' && pip-audit $(AUDIT_FLAGS) (README, Development)"; exit 2; }
+	@$(BIN)/python -m pip_audit $(AUDIT_FLAGS) \
+	  || { status=$$?; echo "make audit: pip-audit exited $$status: vulnerable packages are listed above, or, if it reports a connection error, the vulnerability service (pypi.org / osv.dev) is not reachable from here; run 'make audit' on a machine that can reach it (README, Development)"; exit $$status; }

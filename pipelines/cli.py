@@ -65,11 +65,19 @@ def format_summary(record: dict[str, Any]) -> str:
 
 
 def ingest_main(argv: list[str]) -> int:
-    from pipelines.options import ingest_help_parser, with_default_runner
+    from pipelines.dryrun import dry_run, wants_dry_run
+    from pipelines.options import UsageError, ingest_help_parser, with_default_runner
 
     if "-h" in argv or "--help" in argv:
         ingest_help_parser().print_help()
         return 0
+    try:
+        argv = with_default_runner(argv)
+    except UsageError as exc:
+        print(f"akhbar ingest: {exc}", file=sys.stderr)
+        return 2
+    if wants_dry_run(argv):
+        return dry_run("ingest", argv)
     import tempfile
 
     from pipelines.ingest import run_ingest
@@ -78,9 +86,7 @@ def ingest_main(argv: list[str]) -> int:
 
     try:
         with tempfile.TemporaryDirectory(prefix="akhbar-progress-") as progress_dir:
-            record = with_progress(
-                progress_dir, lambda: run_ingest(with_default_runner(argv), progress_dir)
-            )
+            record = with_progress(progress_dir, lambda: run_ingest(argv, progress_dir))
     except FileNotFoundError as exc:
         print(f"akhbar ingest: {exc}", file=sys.stderr)
         return 2

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import secrets
 import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -21,18 +23,21 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipelines.options import IngestOptions
-from schemas.records import stable_id
+from pipelines.graph import check_graph
+from pipelines.options import IngestOptions, storage_settings
+from schemas.records import stable_id, visible
 from schemas.tables import TABLES
 from transforms.commit import AlreadyIngested, CommitRun, recover_incomplete_runs
 from transforms.dedup.exact import DUPLICATES_TAG, EmitGroups, ExactDedupGroups
 from transforms.dedup.prior import ReadPrior, prior_files
+from transforms.extract import ExtractConfig, ExtractInfo
 from transforms.lock import OutputLock
 from transforms.prepare import REJECTS_TAG, PrepareArticles, PrepareConfig
 from transforms.sources import ReadInputFiles, expand_inputs
 from transforms.sources.feedlist import FeedSpec, load_feed_list
 from transforms.sources.files import InputFile
 from transforms.sources.http import FetchConfig
+from transforms.sources.limits import DEFAULT_LIMITS, ReadLimits
 from transforms.sources.poll import PollConfig, PollFeeds
 from transforms.state import load_validators, staging_dir
 from transforms.write import WriteTables
@@ -51,12 +56,15 @@ class IngestPlan:
     started_at: datetime
     prepare: PrepareConfig
     prior_files: list[str]
+    extract: ExtractConfig | None = None  # None: --no-extract
     feeds: str | None = None
     horizon_days: int = 30
     progress_dir: str | None = None
     feed_specs: list[FeedSpec] = field(default_factory=list)
     poll: PollConfig | None = None
     validators: dict[str, dict[str, Any]] = field(default_factory=dict)
+    limits: ReadLimits = DEFAULT_LIMITS
+    storage: dict[str, Any] = field(default_factory=dict)  # S3/GCS options for the workers
 
     @property
     def staging(self) -> str:
@@ -71,30 +79,74 @@ def input_fingerprint(files: list[InputFile]) -> str:
     return digest.hexdigest()
 
 
-def plan_from_options(options: PipelineOptions) -> IngestPlan:
+def plan_from_options(options: PipelineOptions, resolve: bool = True) -> IngestPlan:
+    """``resolve=False`` (``--dry-run``): inputs are not listed and a feed list that is not
+    here is not read; each stands in as one element, which gives the same graph."""
     opts = options.view_as(IngestOptions)
     patterns = opts.inputs or ([] if opts.feeds else [str(SAMPLES_DIR)])
-    files = expand_inputs(patterns) if patterns else []
+    if resolve:
+        files = expand_inputs(patterns) if patterns else []
+    else:
+        files = [InputFile(pattern, pattern) for pattern in patterns]
+    feed_specs = []
+    if opts.feeds:
+        feed_specs = (
+            load_feed_list(opts.feeds)
+            if resolve or Path(opts.feeds).is_file()
+            else [FeedSpec(source="dry-run", url=opts.feeds)]
+        )
     started = datetime.now(UTC).replace(microsecond=0)
     output = opts.output if "://" in opts.output else str(Path(opts.output).resolve())
     languages = tuple(x.strip() for x in (opts.languages or "").split(",") if x.strip())
-    run_id = opts.run_id or started.strftime("%Y%m%dT%H%M%SZ")
-    # Files: the same paths replace what they wrote before. Feeds: every poll is new content.
+    # Unique per execution: two runs started in the same second (one waiting with --lock-wait)
+    # must not share a run record, and feed runs must not share file names (see below).
+    execution = secrets.token_hex(4)
+    run_id = opts.run_id or f"{started:%Y%m%dT%H%M%SZ}-{execution[:6]}"
+    # Files: the same paths replace what they wrote before. Feeds: every poll is new content, so
+    # its files are named after this execution; were two polls to share a name (the same
+    # --run-id on a retry), the second would replace the first's files or remove them as stale.
     fingerprint = (
-        input_fingerprint(files) if not opts.feeds else f"r{stable_id('run', run_id)[:15]}"
+        input_fingerprint(files)
+        if not opts.feeds
+        else f"r{stable_id('run', run_id, execution)[:15]}"
     )
+    limits = read_limits_from(opts)
     return IngestPlan(
         files=files,
         output=output,
         run_id=run_id,
         fingerprint=fingerprint,
         started_at=started,
-        prepare=PrepareConfig(min_text_chars=opts.min_text_chars, languages=languages),
+        prepare=PrepareConfig(
+            min_text_chars=opts.min_text_chars,
+            languages=languages,
+            max_text_chars=opts.max_text_chars,
+        ),
+        limits=limits,
+        extract=extract_config_from(opts),
         prior_files=[],
         feeds=opts.feeds,
         horizon_days=opts.state_horizon_days,
-        feed_specs=load_feed_list(opts.feeds) if opts.feeds else [],
-        poll=PollConfig(fetch=fetch_config_from(opts), fetch_articles=opts.fetch_articles),
+        feed_specs=feed_specs,
+        poll=PollConfig(
+            fetch=fetch_config_from(opts), fetch_articles=opts.fetch_articles, limits=limits
+        ),
+    )
+
+
+def extract_config_from(opts: IngestOptions) -> ExtractConfig | None:
+    """Offline extraction by default; camel-tools only when its data or a model is named."""
+    if opts.no_extract:
+        return None
+    camel_data = opts.camel_data or os.environ.get("CAMELTOOLS_DATA") or None
+    return ExtractConfig(camel_data=camel_data, ner_model=opts.ner_model)
+
+
+def read_limits_from(opts: IngestOptions) -> ReadLimits:
+    return ReadLimits(
+        max_file_bytes=opts.max_file_bytes,
+        max_feed_items=opts.max_feed_items,
+        max_depth=opts.max_depth,
     )
 
 
@@ -128,6 +180,8 @@ def fetch_config_from(opts: IngestOptions) -> FetchConfig:
     settings: dict[str, Any] = {
         "allow_private_network": opts.allow_private_network,
         "per_host_delay": opts.host_delay,
+        "max_redirects": opts.max_redirects,
+        "max_bytes": opts.max_fetch_bytes,
     }
     if opts.user_agent:
         settings["user_agent"] = opts.user_agent
@@ -137,7 +191,7 @@ def fetch_config_from(opts: IngestOptions) -> FetchConfig:
 def build_pipeline(pipeline: beam.Pipeline, plan: IngestPlan, runner_name: str) -> None:
     now = plan.started_at
     items, read_rejects, counts = pipeline | "Read" >> ReadInputFiles(
-        plan.files, now, plan.progress_dir
+        plan.files, now, plan.progress_dir, plan.limits
     )
     fetch_states = None
     if plan.feed_specs and plan.poll is not None:
@@ -151,13 +205,20 @@ def build_pipeline(pipeline: beam.Pipeline, plan: IngestPlan, runner_name: str) 
         counts = (counts, polled[2]) | "FileAndFeedCounts" >> beam.Flatten()
         fetch_states = polled[3]
     prepared = items | "Prepare" >> PrepareArticles(plan.prepare, now, plan.progress_dir)
-    prior = pipeline | "Prior" >> ReadPrior(plan.prior_files) if plan.prior_files else None
+    prior = (
+        pipeline | "Prior" >> ReadPrior(plan.prior_files, plan.storage)
+        if plan.prior_files
+        else None
+    )
     groups, prior_duplicates, seen = prepared.articles | "ExactDedup" >> ExactDedupGroups(
         prior, skip_seen=plan.feeds is not None
     )
     emitted = groups | "EmitStories" >> EmitGroups()
+    articles = emitted.articles
+    if plan.extract is not None:  # after dedup: only unique articles pay for extraction
+        articles = articles | "Extract" >> ExtractInfo(plan.extract)
     records = (
-        emitted.articles,
+        articles,
         emitted[DUPLICATES_TAG],
         prior_duplicates,
         prepared[REJECTS_TAG],
@@ -169,19 +230,21 @@ def build_pipeline(pipeline: beam.Pipeline, plan: IngestPlan, runner_name: str) 
         plan.fingerprint,
         staging=plan.staging,
         progress_dir=plan.progress_dir,
+        storage=plan.storage,
     )
     already = seen | "CountAlreadyIngested" >> beam.Map(AlreadyIngested)
     meta = {
         **build_info(),
         "started_at": plan.started_at.isoformat(),
-        "inputs": [f.display for f in plan.files][:1000],
+        "inputs": [visible(f.display) for f in plan.files][:1000],  # names may not be UTF-8
         "runner": runner_name,
         "output": plan.output,
     }
     (
         [written, counts, already, *([fetch_states] if fetch_states is not None else [])]
         | "WriteResultsAndCounts" >> beam.Flatten()
-        | "Commit" >> CommitRun(plan.output, plan.run_id, plan.fingerprint, meta)
+        | "Commit"
+        >> CommitRun(plan.output, plan.run_id, plan.fingerprint, meta, storage=plan.storage)
     )
 
 
@@ -191,7 +254,12 @@ def run_ingest(argv: list[str], progress_dir: str | None = None) -> dict[str, An
     ``progress_dir``: a local folder where workers report live counts (see transforms.progress).
     """
     options = PipelineOptions(argv)
-    plan = replace(plan_from_options(options), progress_dir=progress_dir)
+    # Storage options (--s3_endpoint_url ...) for the driver's own reads and writes (lock,
+    # recovery, prior files, run record); beam.Pipeline sets them only when it is created.
+    FileSystems.set_options(options)
+    plan = replace(
+        plan_from_options(options), progress_dir=progress_dir, storage=storage_settings(options)
+    )
     opts = options.view_as(IngestOptions)
     runner_name = str(options.get_all_options().get("runner") or "")
     started = time.monotonic()
@@ -204,6 +272,7 @@ def run_ingest(argv: list[str], progress_dir: str | None = None) -> dict[str, An
         )
         with beam.Pipeline(options=options) as pipeline:
             build_pipeline(pipeline, plan, runner_name)
+            check_graph(pipeline, runner_name)  # raising here means the pipeline never runs
     record = read_run_record(plan.output, plan.run_id)
     record["seconds"] = round(time.monotonic() - started, 2)
     return record

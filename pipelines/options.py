@@ -7,8 +7,16 @@ They are Beam ``PipelineOptions`` subclasses, so standard Beam flags (``--runner
 from __future__ import annotations
 
 import argparse
+import re
+from typing import Any
 
-from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.options.pipeline_options import (
+    AzureOptions,
+    GoogleCloudOptions,
+    HadoopFileSystemOptions,
+    PipelineOptions,
+    S3Options,
+)
 
 DEFAULT_OUTPUT = "./output"
 DEFAULT_RUNNER = "FnApiRunner"  # the local engine, without DirectRunner's Prism download attempt
@@ -90,11 +98,107 @@ class IngestOptions(PipelineOptions):
             default=0.0,
             help="seconds to wait for another run on the same output to finish (default: fail at once)",
         )
+        add_limit_args(parser)
+        parser.add_argument(
+            "--no-extract",
+            dest="no_extract",
+            action="store_true",
+            default=False,
+            help="skip entity/amount/date/quote/keyword extraction",
+        )
+        parser.add_argument(
+            "--camel-data",
+            dest="camel_data",
+            default=None,
+            help="camel-tools data folder (else $CAMELTOOLS_DATA): adds morphological analysis",
+        )
+        parser.add_argument(
+            "--ner-model",
+            dest="ner_model",
+            default=None,
+            help="folder of a camel-tools BERT NER model: its spans are merged with the gazetteer's",
+        )
         parser.add_argument(
             "--run-id",
             dest="run_id",
+            type=run_id_type,
             default=None,
             help="name of this run under OUTPUT/_runs/ (default: UTC timestamp)",
+        )
+        parser.add_argument(
+            "--dry-run",
+            dest="dry_run",
+            action="store_true",
+            default=False,
+            help="check the options and build the pipeline graph, then stop: nothing is read, "
+            "fetched or written (exit 1 if the graph would lose data on the chosen runner)",
+        )
+
+
+_RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+
+
+def run_id_type(text: str) -> str:
+    """argparse type of ``--run-id``: it names ``_runs/<id>.json`` and ``_staging/<id>/``, so
+    '../x', 'a/b' or a name starting with '.' would write outside the output folder or hide."""
+    if not _RUN_ID.fullmatch(text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: use letters, digits, '.', '_' and '-', starting with a letter or digit"
+        )
+    return text
+
+
+def positive_int(text: str) -> int:
+    """argparse type: a bad value is a usage error (exit 2), not a crash deep in a worker."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
+    return value
+
+
+def add_limit_args(parser: argparse.ArgumentParser) -> None:
+    """The bounds on what one input may cost (README, "Limits"); each has a reject reason."""
+    from transforms.prepare import DEFAULT_MAX_TEXT_CHARS
+    from transforms.sources.http import FetchConfig
+    from transforms.sources.limits import (
+        DEFAULT_MAX_DEPTH,
+        DEFAULT_MAX_FEED_ITEMS,
+        DEFAULT_MAX_FILE_BYTES,
+    )
+
+    fetch = FetchConfig()
+    limits = [
+        ("--max-file-bytes", DEFAULT_MAX_FILE_BYTES,
+         "a feed, JSONL or HTML file larger than this (or its gzip, inflated) is rejected "
+         "whole: read:too-large. WARC files are streamed and exempt"),
+        ("--max-fetch-bytes", fetch.max_bytes,
+         "an HTTP response body larger than this (on the wire or decompressed) is refused: "
+         "http:too-large"),
+        ("--max-feed-items", DEFAULT_MAX_FEED_ITEMS,
+         "items of one feed past this many are rejected one by one: feed:too-many-items"),
+        ("--max-text-chars", DEFAULT_MAX_TEXT_CHARS,
+         "longer text, summary or title is cut to this many characters and the article "
+         "flagged truncated=true"),
+        ("--max-depth", DEFAULT_MAX_DEPTH,
+         "deeper JSON records, XML feeds and HTML pages are rejected: jsonl:too-deep, "
+         "xml:too-deep, html:too-deep (HTML is also capped at 256 by its parser)"),
+        ("--max-redirects", fetch.max_redirects,
+         "HTTP redirects followed per request (0: none); one more is http:too-many-redirects"),
+    ]  # fmt: skip
+    for flag, default, meaning in limits:
+        parser.add_argument(
+            flag,
+            dest=flag[2:].replace("-", "_"),
+            type=non_negative_int if flag == "--max-redirects" else positive_int,
+            default=default,
+            help=f"{meaning} (default {default:,})",
         )
 
 
@@ -126,11 +230,79 @@ class StreamOptions(IngestOptions):
         )
 
 
+DASK_RUNNER = "apache_beam.runners.dask.dask_runner.DaskRunner"
+# Short names for --runner. Beam itself knows FlinkRunner, DataflowRunner ... by class name,
+# but not DaskRunner, which needs its full dotted path.
+RUNNER_ALIASES = {
+    "dask": DASK_RUNNER,
+    "daskrunner": DASK_RUNNER,
+    "local": DEFAULT_RUNNER,
+    "flink": "FlinkRunner",
+    "spark": "SparkRunner",
+    "dataflow": "DataflowRunner",
+}
+
+
+STORAGE_OPTIONS = (S3Options, GoogleCloudOptions, AzureOptions, HadoopFileSystemOptions)
+
+
+def storage_settings(options: PipelineOptions) -> dict[str, Any]:
+    """The storage options the user set (``--s3_endpoint_url`` ...), as a plain dict.
+
+    Handed to the DoFns that read or write the output, because DaskRunner workers never see
+    the pipeline options (``transforms.state.use_storage_options``). Prefer the default
+    credential chains (environment, instance roles) to keys on the command line: whatever is
+    here travels inside the pipeline graph.
+    """
+    settings: dict[str, Any] = {}
+    for view in STORAGE_OPTIONS:
+        settings.update(options.view_as(view).get_all_options(drop_default=True, current_only=True))
+    return settings
+
+
+class UsageError(ValueError):
+    """Bad command line (exit code 2)."""
+
+
+def _runner_of(argv: list[str]) -> tuple[int, str] | None:
+    """(index of the value, runner name) of the last ``--runner`` in argv."""
+    found = None
+    for i, arg in enumerate(argv):
+        if arg.startswith("--runner="):
+            found = (i, arg.split("=", 1)[1])
+        elif arg == "--runner" and i + 1 < len(argv):
+            found = (i + 1, argv[i + 1])
+    return found
+
+
 def with_default_runner(argv: list[str]) -> list[str]:
-    """Add ``--runner=FnApiRunner`` unless the user chose a runner."""
-    if any(arg == "--runner" or arg.startswith("--runner=") for arg in argv):
-        return argv
-    return [*argv, f"--runner={DEFAULT_RUNNER}"]
+    """Resolve ``--runner``: FnApiRunner by default, short aliases (``--runner=dask``) expanded.
+
+    For Dask, its options module is imported here so that ``--dask_client_address`` and the
+    other ``--dask_*`` flags are known to every options parse (otherwise Beam warns
+    "Discarding unparseable args" and our own reads of the options miss them), and each input
+    file becomes its own Dask partition (``--dask_partition_size=1``) unless the user chose a
+    partitioning: DaskRunner's default of 128 elements per partition would put a whole run's
+    files in one task on one worker, and neither Reshuffle nor GroupByKey repartitions there.
+    """
+    found = _runner_of(argv)
+    if found is None:
+        return [*argv, f"--runner={DEFAULT_RUNNER}"]
+    index, name = found
+    runner = RUNNER_ALIASES.get(name.lower(), name)
+    argv = list(argv)
+    argv[index] = f"--runner={runner}" if argv[index].startswith("--runner=") else runner
+    if runner.rsplit(".", 1)[-1] == "DaskRunner":
+        try:
+            import apache_beam.runners.dask.dask_runner  # noqa: F401  (registers DaskOptions)
+            import dask.distributed  # noqa: F401
+        except ImportError as exc:
+            raise UsageError(
+                f"--runner={name} needs Dask: pip install 'akhbar[dask]' ({exc})"
+            ) from exc
+        if not any(a.startswith(("--dask_npartitions", "--dask_partition_size")) for a in argv):
+            argv.append("--dask_partition_size=1")
+    return argv
 
 
 def stream_help_parser() -> argparse.ArgumentParser:

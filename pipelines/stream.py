@@ -32,6 +32,7 @@ from schemas.tables import TABLES
 from transforms.commit import AlreadyIngested, CommitRun, ReadCount
 from transforms.dedup.prior import ReadPrior
 from transforms.dedup.stateful import StreamingExactDedup
+from transforms.extract import ExtractConfig, ExtractInfo
 from transforms.prepare import REJECTS_TAG, PrepareArticles, PrepareConfig
 from transforms.sources.feedlist import FeedSpec
 from transforms.sources.http import Fetcher
@@ -53,6 +54,7 @@ class StreamPlan:
     window: float
     duration: float | None
     horizon_days: float = 7.0
+    extract: ExtractConfig | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -85,7 +87,9 @@ class _StatefulPollFn(beam.DoFn):
         url, spec = element
         validators = stored.read() or self.initial.get(url)
         now = datetime.now(UTC).replace(microsecond=0)
-        for result in poll_feed(spec, self.fetcher, validators, now, self.articles):
+        for result in poll_feed(
+            spec, self.fetcher, validators, now, self.articles, self.config.limits
+        ):
             if isinstance(result, FetchState):
                 stored.write({"etag": result.etag, "last_modified": result.last_modified})
                 yield beam.pvalue.TaggedOutput("state", result)
@@ -114,9 +118,10 @@ def build_stream(pipeline: beam.Pipeline, plan: StreamPlan, start: float) -> Non
     now = datetime.fromtimestamp(start, UTC).replace(microsecond=0)
     prepared = polled.items | "Prepare" >> PrepareArticles(plan.prepare, now)
     prior = pipeline | "Prior" >> ReadPrior(plan.prior_files) if plan.prior_files else None
-    articles, duplicates, seen = prepared.articles | "Dedup" >> StreamingExactDedup(
+    unique, duplicates, seen = prepared.articles | "Dedup" >> StreamingExactDedup(
         prior, skip_seen=True, horizon_days=plan.horizon_days
     )
+    articles = unique | "Extract" >> ExtractInfo(plan.extract) if plan.extract else unique
     windowing = beam_window.FixedWindows(plan.window)
     records = (
         (articles, duplicates, prepared[REJECTS_TAG], polled.rejects)
@@ -167,7 +172,7 @@ def run_stream(argv: list[str]) -> dict[str, Any]:
 
     from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
-    from pipelines.ingest import fetch_config_from
+    from pipelines.ingest import extract_config_from, fetch_config_from, read_limits_from
     from pipelines.options import StreamOptions
     from transforms.commit import recover_incomplete_runs
     from transforms.dedup.prior import prior_files
@@ -190,14 +195,23 @@ def run_stream(argv: list[str]) -> dict[str, Any]:
             output=output,
             run_id=run_id,
             specs=load_feed_list(opts.feeds),
-            poll=PollConfig(fetch=fetch_config_from(opts), fetch_articles=opts.fetch_articles),
-            prepare=PrepareConfig(min_text_chars=opts.min_text_chars, languages=languages),
+            poll=PollConfig(
+                fetch=fetch_config_from(opts),
+                fetch_articles=opts.fetch_articles,
+                limits=read_limits_from(opts),
+            ),
+            prepare=PrepareConfig(
+                min_text_chars=opts.min_text_chars,
+                languages=languages,
+                max_text_chars=opts.max_text_chars,
+            ),
             validators=load_validators(output),
             prior_files=prior_files(output, "-", opts.state_horizon_days),
             poll_interval=opts.poll_interval,
             window=opts.window or opts.poll_interval,
             duration=opts.duration,
             horizon_days=float(opts.state_horizon_days),
+            extract=extract_config_from(opts),
         )
         with beam.Pipeline(options=options) as pipeline:
             build_stream(pipeline, plan, started)
@@ -212,6 +226,7 @@ def run_stream(argv: list[str]) -> dict[str, Any]:
 def stream_main(argv: list[str]) -> int:
     import sys
 
+    from pipelines.dryrun import wants_dry_run
     from pipelines.options import stream_help_parser, with_default_runner
     from transforms.lock import OutputLocked
 
@@ -219,7 +234,12 @@ def stream_main(argv: list[str]) -> int:
         stream_help_parser().print_help()
         return 0
     try:
-        totals = run_stream(with_default_runner(argv))
+        argv = with_default_runner(argv)
+        if wants_dry_run(argv):
+            from pipelines.dryrun import dry_run
+
+            return dry_run("stream", argv)
+        totals = run_stream(argv)
     except (ValueError, FileNotFoundError) as exc:
         print(f"akhbar stream: {exc}", file=sys.stderr)
         return 2

@@ -17,6 +17,27 @@ import pyarrow as pa
 from schemas.tables import ARTICLES, DUPLICATES, REJECTS
 
 PAYLOAD_LIMIT = 2000
+_KEEP_IN_PAYLOAD = frozenset("\n\r\t")
+
+
+def visible(text: str, keep: frozenset[str] = frozenset()) -> str:
+    """``text`` with every unprintable character spelled out (``\\x00``, ``\\udcff``).
+
+    Origins (file names, which may hold bytes that are not UTF-8 and arrive as lone surrogates,
+    or a newline), reject details and payloads must stay readable and must be valid UTF-8:
+    Parquet refuses lone surrogates, and a NUL in a string column breaks C readers. Escaping
+    instead of deleting keeps the evidence. Characters in ``keep`` pass unchanged.
+    """
+    if (text.translate(dict.fromkeys(map(ord, keep))) if keep else text).isprintable():
+        return text  # the common case, checked in C
+    return "".join(
+        ch
+        if ch.isprintable() or ch in keep
+        else f"\\x{ord(ch):02x}"
+        if ord(ch) < 0x100
+        else f"\\u{ord(ch):04x}"
+        for ch in text
+    )
 
 
 def stable_id(*parts: str | None) -> str:
@@ -84,6 +105,7 @@ class Article:
     cluster_id: str | None = None
     duplicate_count: int = 0
     syndicated_by: list[str] = field(default_factory=list)
+    truncated: bool = False  # text, summary or title was cut at PrepareConfig.max_text_chars
 
     def order_key(self) -> tuple[bool, datetime, str, str]:
         """Canonical-choice order: earliest published first, then a stable tie-break by id."""
@@ -150,22 +172,23 @@ def make_reject(
     source: str | None = None,
     item_id: str | None = None,
 ) -> Reject:
-    """Build a reject row; payloads are truncated and made valid UTF-8 text."""
+    """Build a reject row; payloads are truncated, and every text is valid UTF-8 without
+    control characters (those are spelled out, see ``visible``)."""
     if isinstance(payload, bytes):
         text = payload[:PAYLOAD_LIMIT].decode("utf-8", "replace")
     else:
         text = (payload or "")[:PAYLOAD_LIMIT]
-    text = text.encode("utf-8", "replace").decode("utf-8")
+    text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates -> "?"
     return Reject(
         id=item_id or stable_id("reject", origin),
-        input=origin,
+        input=visible(origin),
         stage=stage,
         reason=reason,
-        detail=detail[:500],
-        payload=text,
+        detail=visible(detail[:500], _KEEP_IN_PAYLOAD),
+        payload=visible(text, _KEEP_IN_PAYLOAD)[:PAYLOAD_LIMIT],
         at=at,
         partition_time=partition_time or at,
-        source=source,
+        source=None if source is None else visible(source),
     )
 
 

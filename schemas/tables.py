@@ -83,6 +83,11 @@ ARTICLES = pa.schema(
         _field("places", pa.list_(pa.string()), "distinct normalized LOC entities"),
         _field("word_count", pa.int32(), "words in text"),
         _field("char_count", pa.int32(), "characters in text"),
+        _field(
+            "truncated",
+            pa.bool_(),
+            "true when text, summary or title was cut at --max-text-chars (default 200,000)",
+        ),
         _field("content_hash", pa.string(), "blake2b-128 of text_normalized (hex)"),
         _field("cluster_id", pa.string(), "story cluster; shared with its duplicates"),
         _field("duplicate_count", pa.int32(), "copies of this story found in the same run"),

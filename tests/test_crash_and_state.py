@@ -42,7 +42,10 @@ def clean_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "point", ["after-file", "before-pending", "after-pending", "mid-moves", "before-record"]
+    "point",
+    # mid-read: while reading the inputs (after 5 items of a file); after-file: while writing
+    # (one table file staged); the rest: between the commit's steps, up to updating _state/
+    ["mid-read", "after-file", "before-pending", "after-pending", "mid-moves", "before-record"],
 )
 def test_sigkill_at_any_commit_point_then_rerun_equals_clean_run(
     point: str, tmp_path: Path, clean_run: Path
@@ -53,7 +56,7 @@ def test_sigkill_at_any_commit_point_then_rerun_equals_clean_run(
         capture_output=True, text=True, env=env, cwd=REPO, timeout=300,
     )
     assert crashed.returncode == -9, (point, crashed.returncode, crashed.stderr[-2000:])
-    if point in ("after-file", "before-pending"):
+    if point in ("mid-read", "after-file", "before-pending"):
         # nothing committed yet: readers see no table file at all
         assert visible_parquet(tmp_path) == []
     rerun = run_akhbar("ingest", "--output", str(tmp_path))

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from schemas.records import Article
 from tests.helpers import NOW, SEED_ARTICLE, make_raw
 from transforms.normalize import (
+    MAX_EXPANSION,
     NormalizeConfig,
     detect_language,
     normalize,
@@ -161,6 +162,23 @@ def test_fast_equals_reference_and_idempotent_for_any_config(
     fast = normalize_fast(text, cfg)
     assert fast == normalize_reference(text, cfg)
     assert normalize_fast(fast, cfg) == fast
+
+
+@PROPERTY
+@given(st.one_of(ARABIC_TEXT, st.text()), CONFIGS)
+def test_normalize_is_length_bounded(text: str, cfg: NormalizeConfig) -> None:
+    for impl in IMPLEMENTATIONS:
+        assert len(impl(text, cfg)) <= MAX_EXPANSION * len(text)
+
+
+def test_the_length_bound_is_the_real_one() -> None:
+    """Tight: the basmala ligature becomes 22 characters, and no character in the Arabic
+    presentation-form blocks (where the expanding ligatures live) becomes more."""
+    assert len(normalize("\ufdfd")) == MAX_EXPANSION
+    assert len(normalize("\ufdfa")) == 18  # NFKC's own maximum
+    blocks = [*range(0xFB50, 0xFE00), *range(0xFE70, 0xFF00)]
+    assert max(len(normalize(chr(cp))) for cp in blocks) == MAX_EXPANSION
+    assert len(normalize("\ufdfd" * 1000)) == MAX_EXPANSION * 1000
 
 
 # --- language detection ------------------------------------------------------------------------

@@ -105,6 +105,10 @@ def html_to_text(markup: str) -> str:
         return ""
     if root is None:
         return ""
+    if _hit_depth_limit(_PARSER):
+        # libxml2 stopped building the tree at its depth limit and dropped everything below,
+        # which may be most of the text: take every word with the regex strip instead.
+        return strip_tags_fallback(markup)
     parts: list[str] = []
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, el in walker:
@@ -131,6 +135,10 @@ def html_to_text(markup: str) -> str:
         # regex strip so the words still come through instead of silently vanishing.
         text = strip_tags_fallback(markup)
     return text
+
+
+def _hit_depth_limit(parser: etree.HTMLParser) -> bool:
+    return any("Excessive depth" in entry.message for entry in parser.error_log)
 
 
 _DROP_BLOCK = re.compile(
@@ -160,6 +168,14 @@ def clean_text(raw: str | None, config: CleanConfig = CleanConfig()) -> str:
         text = _markup_pass(text, config)
         if text == before:
             break
+    else:
+        # Still changing after the last pass: markup escaped more deeply than the passes
+        # decode (e.g. "<script>" HTML-escaped 15 times). The last unescape may just have made
+        # tags again, so strip them without decoding any further: no tag ever reaches the text.
+        if config.strip_html and looks_like_tags(text):
+            text = strip_tags_fallback(text)
+        if config.remove_invisible:
+            text = remove_invisible(text)
     if config.collapse_whitespace:
         text = _collapse(text)
     if config.drop_boilerplate_lines and config.boilerplate_patterns:
@@ -181,6 +197,35 @@ def _markup_pass(text: str, config: CleanConfig) -> str:
     if config.remove_invisible:
         text = remove_invisible(text)
     return text
+
+
+def truncate_text(text: str, limit: int) -> tuple[str, bool]:
+    """(``text`` cut to at most ``limit`` characters, whether it was cut).
+
+    The cut falls on the last paragraph break, line break or space in the final tenth when
+    there is one, so that words stay whole; otherwise exactly at ``limit``.
+    """
+    if len(text) <= limit:
+        return text, False
+    cut = text[:limit]
+    floor = limit - max(1, limit // 10)
+    for separator in ("\n\n", "\n", " "):
+        at = cut.rfind(separator, floor)
+        if at > 0:
+            return cut[:at].rstrip(), True
+    return cut, True
+
+
+def clean_field(raw: str | None) -> str | None:
+    """A one-line metadata value (guid, URL, source name, raw date) made safe to store.
+
+    Invisible and control characters and lone surrogates go (a lone surrogate cannot even be
+    written to Parquet), whitespace runs become one space. No markup handling: a guid or URL may
+    legitimately contain '<' or '&'. Empty results become None.
+    """
+    if raw is None:
+        return None
+    return " ".join(remove_invisible(raw).split()) or None
 
 
 def clean_line(raw: str | None, config: CleanConfig = CleanConfig()) -> str:

@@ -20,6 +20,7 @@ from transforms.state import (
     FetchState,
     crash_point,
     delete_quietly,
+    delete_tree,
     ensure_dir,
     join,
     list_files,
@@ -28,6 +29,7 @@ from transforms.state import (
     read_json,
     staging_dir,
     state_dir,
+    use_storage_options,
     validators_path,
     write_json_atomic,
 )
@@ -153,7 +155,7 @@ def finish_commit(output: str, pending: dict[str, Any]) -> dict[str, Any]:
     record["stale_files_removed"] = len(removed)
     record["finished_at"] = datetime.now(UTC).isoformat()
     write_json_atomic(join(output, "_runs", f"{pending['run_id']}.json"), record)
-    delete_quietly([staging_dir(output, pending["run_id"])])
+    delete_tree(staging_dir(output, pending["run_id"]))
     delete_quietly([pending_path(output, pending["run_id"])])
     return record
 
@@ -173,7 +175,8 @@ def recover_incomplete_runs(output: str) -> list[str]:
         p.split("/_staging/", 1)[1].split("/", 1)[0]
         for p in list_files(join(output, "_staging", "**"))
     }
-    delete_quietly([staging_dir(output, run) for run in sorted(leftovers)])
+    for run in sorted(leftovers):
+        delete_tree(staging_dir(output, run))
     return recovered
 
 
@@ -185,12 +188,17 @@ class _PublishFn(beam.DoFn):
         fingerprint: str,
         meta: dict[str, Any],
         per_window: bool = False,
+        storage: dict[str, Any] | None = None,
     ) -> None:
         self.output = output
         self.run_id = run_id
         self.fingerprint = fingerprint
         self.meta = meta
         self.per_window = per_window
+        self.storage = storage
+
+    def setup(self) -> None:
+        use_storage_options(self.storage)
 
     def process(
         self, element: tuple[None, Iterable[Any]], window: Any = beam.DoFn.WindowParam
@@ -212,6 +220,7 @@ class CommitRun(beam.PTransform):
         fingerprint: str,
         meta: dict[str, Any],
         per_window: bool = False,
+        storage: dict[str, Any] | None = None,
     ) -> None:
         super().__init__()
         self.output = output
@@ -219,6 +228,7 @@ class CommitRun(beam.PTransform):
         self.fingerprint = fingerprint
         self.meta = meta
         self.per_window = per_window
+        self.storage = storage
 
     def expand(self, results):
         return (
@@ -226,5 +236,14 @@ class CommitRun(beam.PTransform):
             | "ToOneKey" >> beam.Map(lambda r: (None, r))
             | "Gather" >> beam.GroupByKey()
             | "Publish"
-            >> beam.ParDo(_PublishFn(self.output, self.run_id, self.fingerprint, self.meta, self.per_window))
+            >> beam.ParDo(
+                _PublishFn(
+                    self.output,
+                    self.run_id,
+                    self.fingerprint,
+                    self.meta,
+                    self.per_window,
+                    self.storage,
+                )
+            )
         )

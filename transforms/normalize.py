@@ -31,6 +31,10 @@ ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
 PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 _DIGIT_TABLE = str.maketrans(ARABIC_INDIC_DIGITS + PERSIAN_DIGITS, "0123456789" * 2)
 _RIAL_FIX = {0xFDFC: "ريال", 0xFDFD: "بسم الله الرحمن الرحيم"}  # as camel-tools' normalize_unicode
+# The most characters one input character becomes: U+FDFD (the basmala ligature) spelled out
+# above. NFKC's own maximum is 18 (U+FDFA); every other rule only deletes or maps 1:1. So
+# len(normalize(x)) <= MAX_EXPANSION * len(x), which bounds the memory a hostile text can take.
+MAX_EXPANSION = 22
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,20 +7,25 @@ Each stage stays a separate pure function in its own module (clean, normalize, e
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import apache_beam as beam
 
-from schemas.records import Article, RawItem, Reject, make_reject
-from transforms.clean import CleanConfig, clean_line, clean_text
+from schemas.records import Article, RawItem, Reject, make_reject, visible
+from transforms.clean import CleanConfig, clean_field, clean_line, clean_text, truncate_text
 from transforms.dedup.urls import canonical_url, url_key
 from transforms.extract.metadata import clean_names, resolve_published, word_count
 from transforms.normalize import NormalizeConfig, detect_language, normalize_fast
+from transforms.portable import WithOutputs
 from transforms.progress import ProgressCounter
 
 REJECTS_TAG = "rejects"
+DEFAULT_MAX_TEXT_CHARS = 200_000
+# Raw fields are cut at this multiple of max_text_chars before cleaning: markup rarely takes
+# more than a few times the text's length, and a 200 MB item must not reach the HTML parser.
+RAW_MARKUP_FACTOR = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +36,25 @@ class PrepareConfig:
     normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
     min_text_chars: int = 20
     languages: tuple[str, ...] = ()  # empty: keep every language
+    # Longer text, summary or title is cut there and the article flagged ``truncated``: a long
+    # document (a law, a live blog) is still news worth keeping, and rejecting it would lose it.
+    max_text_chars: int = DEFAULT_MAX_TEXT_CHARS
+
+    def __post_init__(self) -> None:
+        if self.max_text_chars < 1:
+            raise ValueError("PrepareConfig.max_text_chars must be positive")
+
+
+def _bounded(
+    value: str | None, config: PrepareConfig, clean: Callable[[str], str]
+) -> tuple[str, bool]:
+    """``clean`` applied to a raw field cut first at RAW_MARKUP_FACTOR x the limit, and the
+    result cut at the limit; the flag says whether anything was cut."""
+    if not value:
+        return "", False
+    raw_cap = config.max_text_chars * RAW_MARKUP_FACTOR
+    text, cut = truncate_text(clean(value[:raw_cap]), config.max_text_chars)
+    return text, cut or len(value) > raw_cap
 
 
 def content_hash(text_normalized: str) -> str:
@@ -54,9 +78,12 @@ def prepare_item(raw: RawItem, config: PrepareConfig, now: datetime) -> Article 
             raw.item_id,
         )
 
-    text = clean_text(raw.body, config.clean)
+    def clean_body(value: str) -> str:
+        return clean_text(value, config.clean)
+
+    text, cut = _bounded(raw.body, config, clean_body)
     if not text and raw.summary:
-        text = clean_text(raw.summary, config.clean)
+        text, cut = _bounded(raw.summary, config, clean_body)
     if not text:
         return reject("filter:empty-text", "no text left after removing markup")
     if len(text) < config.min_text_chars:
@@ -67,32 +94,38 @@ def prepare_item(raw: RawItem, config: PrepareConfig, now: datetime) -> Article 
             f"filter:language-{language}", f"language {language} not in {config.languages}"
         )
     normalized = normalize_fast(text, config.normalize)
-    summary = (
-        clean_text(raw.summary, config.clean) if raw.summary and raw.summary != raw.body else None
+    summary, summary_cut = (
+        _bounded(raw.summary, config, clean_body)
+        if raw.summary and raw.summary != raw.body
+        else ("", False)
     )
+    title, title_cut = _bounded(raw.title, config, clean_line)
+    # Metadata goes out as given but without control characters or lone surrogates (which
+    # Parquet cannot store): see clean_field and visible.
     return Article(
         id=raw.item_id,
-        source=raw.source,
-        origin=raw.origin,
+        source=clean_field(raw.source) or "unknown",
+        origin=visible(raw.origin),
         input_format=raw.input_format,
         fetched_at=raw.fetched_at,
-        guid=raw.guid,
+        guid=clean_field(raw.guid),
         url=canonical_url(raw.url),
-        url_original=raw.url,
+        url_original=clean_field(raw.url),
         url_key=url_key(raw.url),
-        title=clean_line(raw.title) or None,
+        title=title or None,
         summary=summary or None,
         text=text,
         text_normalized=normalized,
         content_hash=content_hash(normalized),
         published_at=resolve_published(raw.published_at, raw.published_raw, now),
-        published_raw=raw.published_raw,
+        published_raw=clean_field(raw.published_raw),
         language=language,
-        language_declared=raw.language_declared,
+        language_declared=clean_field(raw.language_declared),
         authors=clean_names(raw.authors),
         categories=clean_names(raw.categories),
         word_count=word_count(text),
         char_count=len(text),
+        truncated=cut or summary_cut or title_cut,
     )
 
 
@@ -151,6 +184,8 @@ class PrepareArticles(beam.PTransform):
         self.progress_dir = progress_dir
 
     def expand(self, raw_items):
-        return raw_items | "CleanNormalizeExtract" >> beam.ParDo(
-            PrepareDoFn(self.config, self.now, self.progress_dir)
-        ).with_outputs(REJECTS_TAG, main="articles")
+        return raw_items | "CleanNormalizeExtract" >> WithOutputs(
+            beam.ParDo(PrepareDoFn(self.config, self.now, self.progress_dir)),
+            REJECTS_TAG,
+            main="articles",
+        )

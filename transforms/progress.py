@@ -38,8 +38,11 @@ class ProgressCounter:
         if self.folder is None or not self.counts:
             return
         folder = Path(self.folder)
+        if not folder.is_dir():
+            # A worker on another machine (Dask, Flink, Dataflow): the folder is the driver's,
+            # not here; creating it would only leave stray folders on the workers.
+            return
         try:
-            folder.mkdir(parents=True, exist_ok=True)
             temp = folder / f".{self.name}.tmp"
             temp.write_text(json.dumps(self.counts))
             temp.replace(folder / self.name)

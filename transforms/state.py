@@ -11,11 +11,13 @@ import contextlib
 import json
 import os
 import signal
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from apache_beam.io.filesystem import BeamIOError, CompressionTypes
 from apache_beam.io.filesystems import FileSystems
+from apache_beam.options.pipeline_options import PipelineOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +29,18 @@ class FetchState:
     last_modified: str | None
     status: int | None
     fetched_at: str
+
+
+def use_storage_options(settings: Mapping[str, Any] | None) -> None:
+    """Give this process's ``FileSystems`` the run's storage options (S3 endpoint, keys ...).
+
+    The driver and Beam's SDK harness (FnApiRunner workers, Flink, Dataflow) set them from the
+    pipeline options, but a DaskRunner worker is a plain Dask process that never sees those,
+    and Beam's S3 filesystem then fails to build a client. So every DoFn that touches storage
+    receives the settings in its constructor and calls this in ``setup``.
+    """
+    if settings:
+        FileSystems.set_options(PipelineOptions.from_dictionary(dict(settings)))
 
 
 def join(base: str, *parts: str) -> str:
@@ -71,6 +85,19 @@ def delete_quietly(paths: list[str]) -> None:
 
 def list_files(pattern: str) -> list[str]:
     return sorted(m.path for m in FileSystems.match([pattern])[0].metadata_list)
+
+
+def delete_tree(folder: str) -> None:
+    """Remove a folder and everything under it, on a local disk or an object store.
+
+    On S3 or GCS a folder is only a key prefix: ``FileSystems.exists`` is false for it, so
+    deleting it by name did nothing and a killed run's staged objects stayed forever. The
+    files are listed and deleted first; then the folder itself, where there is one.
+    """
+    files = list_files(join(folder, "**"))
+    if files:
+        FileSystems.delete(files)
+    delete_quietly([folder])
 
 
 CRASH_ENV = "AKHBAR_CRASH_AT"

@@ -26,7 +26,7 @@ from apache_beam.io.filesystems import FileSystems
 from schemas.records import Article, Duplicate, Reject, as_row
 from schemas.tables import PARTITIONED_BY_SOURCE, with_version
 from transforms.progress import ProgressCounter
-from transforms.state import crash_point
+from transforms.state import crash_point, use_storage_options
 
 ROW_GROUP_SIZE = 64 * 1024
 MAX_ROWS_PER_FILE = 1_000_000
@@ -177,6 +177,7 @@ class _WritePartitionFn(beam.DoFn):
         staging: str | None,
         progress_dir: str | None = None,
         per_window: bool = False,
+        storage: dict[str, Any] | None = None,
     ) -> None:
         self.output = output
         self.schemas = schemas
@@ -184,8 +185,10 @@ class _WritePartitionFn(beam.DoFn):
         self.staging = staging
         self.progress_dir = progress_dir
         self.per_window = per_window
+        self.storage = storage
 
     def setup(self) -> None:
+        use_storage_options(self.storage)
         self.progress = ProgressCounter(self.progress_dir, min_interval=0.0)
 
     def process(
@@ -218,9 +221,11 @@ class WriteTables(beam.PTransform):
         staging: str | None = None,
         progress_dir: str | None = None,
         per_window: bool = False,
+        storage: dict[str, Any] | None = None,
     ) -> None:
         super().__init__()
         self.per_window = per_window
+        self.storage = storage
         self.output = output
         self.schemas = schemas
         self.fingerprint = fingerprint
@@ -241,6 +246,7 @@ class WriteTables(beam.PTransform):
                     self.staging,
                     self.progress_dir,
                     self.per_window,
+                    self.storage,
                 )
             )
         )

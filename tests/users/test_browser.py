@@ -108,6 +108,8 @@ def test_every_chart_rendered_an_svg_with_marks(browser_page: dict[str, Any]) ->
         "chart-story-clusters",
         "chart-rejects",
         "chart-runs",
+        "chart-top-entities",
+        "chart-top-places",
     }
     for chart in charts:
         assert chart["svg"] >= 1, chart
@@ -148,10 +150,14 @@ def test_no_network_requests_and_no_errors(browser_page: dict[str, Any]) -> None
     assert problems == [], problems
 
 
-def test_empty_sections_explain_themselves(browser_page: dict[str, Any]) -> None:
+def test_entity_and_place_charts_show_arabic_labels(browser_page: dict[str, Any]) -> None:
     page = browser_page["page"]
-    assert "No entities" in page.inner_text("#top-entities p.empty")
-    assert "No places" in page.inner_text("#top-places p.empty")
+    for chart in ("#chart-top-entities", "#chart-top-places"):
+        labels = page.evaluate(
+            f"""() => Array.from(document.querySelectorAll('{chart} svg text'))
+                .map(t => t.textContent).filter(t => /{ARABIC_RE}/.test(t))"""
+        )
+        assert labels, chart
 
 
 def test_screenshot_was_written(browser_page: dict[str, Any]) -> None:

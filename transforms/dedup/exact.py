@@ -16,6 +16,7 @@ import apache_beam as beam
 
 from schemas.records import Article, Duplicate, stable_id
 from transforms.dedup.prior import PriorEntry
+from transforms.portable import WithOutputs
 
 DUPLICATES_TAG = "duplicates"
 SEEN_TAG = "already_ingested"
@@ -104,7 +105,7 @@ class EmitGroups(beam.PTransform):
     """DedupGroups -> (articles, duplicates) for the writers."""
 
     def expand(self, groups):
-        return groups | "Emit" >> beam.FlatMap(_emit).with_outputs(DUPLICATES_TAG, main="articles")
+        return groups | "Emit" >> WithOutputs(beam.FlatMap(_emit), DUPLICATES_TAG, main="articles")
 
 
 def earliest_prior(priors: list[PriorEntry]) -> PriorEntry:
@@ -184,9 +185,12 @@ class ExactDedupGroups(beam.PTransform):
             | "UrlMembers" >> beam.Flatten()
             | "GroupByUrl" >> beam.GroupByKey()
             | "CollapseUrlGroups"
-            >> beam.FlatMapTuple(
-                lambda _k, members: split_url_group(members, skip_seen)
-            ).with_outputs(DUPLICATES_TAG, SEEN_TAG, main="survivors")
+            >> WithOutputs(
+                beam.FlatMapTuple(lambda _k, members: split_url_group(members, skip_seen)),
+                DUPLICATES_TAG,
+                SEEN_TAG,
+                main="survivors",
+            )
         )
         keyed_survivors = stage1.survivors | "KeyByContent" >> beam.Map(
             lambda s: (s.article.content_hash, s)
@@ -196,8 +200,10 @@ class ExactDedupGroups(beam.PTransform):
             | "ContentMembers" >> beam.Flatten()
             | "GroupByContent" >> beam.GroupByKey()
             | "CollapseContentGroups"
-            >> beam.FlatMapTuple(lambda _k, members: split_content_group(members)).with_outputs(
-                DUPLICATES_TAG, main="groups"
+            >> WithOutputs(
+                beam.FlatMapTuple(lambda _k, members: split_content_group(members)),
+                DUPLICATES_TAG,
+                main="groups",
             )
         )
         prior_duplicates = (

@@ -13,12 +13,14 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import apache_beam as beam
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
 from transforms.dedup.urls import url_key
+from transforms.state import use_storage_options
 from transforms.write import slug_to_name
 
 _SOURCE = re.compile(r"/source=([^/]+)/")
@@ -83,16 +85,32 @@ def read_prior_file(path: str) -> Iterator[PriorEntry]:
         )
 
 
-class ReadPrior(beam.PTransform):
-    """Prior table files -> PriorEntry records, read on the workers (not on the driver)."""
+class _ReadPriorFn(beam.DoFn):
+    def __init__(self, storage: dict[str, Any] | None) -> None:
+        self.storage = storage
 
-    def __init__(self, paths: list[str]) -> None:
+    def setup(self) -> None:
+        use_storage_options(self.storage)
+
+    def process(self, path: str) -> Iterator[PriorEntry]:
+        yield from read_prior_file(path)
+
+
+class ReadPrior(beam.PTransform):
+    """Prior table files -> PriorEntry records, read on the workers (not on the driver).
+
+    ``storage``: the run's storage options, for workers that do not get them from Beam
+    (``transforms.state.use_storage_options``).
+    """
+
+    def __init__(self, paths: list[str], storage: dict[str, Any] | None = None) -> None:
         super().__init__()
         self.paths = paths
+        self.storage = storage
 
     def expand(self, pbegin):
         return (
             pbegin
             | "ListPriorFiles" >> beam.Create(self.paths, reshuffle=False)
-            | "ReadPriorKeys" >> beam.FlatMap(read_prior_file)
+            | "ReadPriorKeys" >> beam.ParDo(_ReadPriorFn(self.storage))
         )

@@ -9,12 +9,16 @@ import apache_beam as beam
 
 from schemas.records import RawItem, Reject, make_reject
 from transforms.commit import ReadCount
+from transforms.portable import WithOutputs
 from transforms.progress import ProgressCounter
 from transforms.sources.files import InputFile, expand_inputs, read_input_file
+from transforms.sources.limits import DEFAULT_LIMITS, ReadLimits
 from transforms.sources.warc import WarcStats
+from transforms.state import crash_point
 
 REJECTS_TAG = "rejects"
 COUNTS_TAG = "counts"
+MID_READ_AFTER = 5  # the crash tests' "mid-read" point: after this many items of a file
 
 __all__ = ["COUNTS_TAG", "REJECTS_TAG", "InputFile", "ReadInputFiles", "expand_inputs"]
 
@@ -22,9 +26,12 @@ __all__ = ["COUNTS_TAG", "REJECTS_TAG", "InputFile", "ReadInputFiles", "expand_i
 class ReadFileDoFn(beam.DoFn):
     """One input file -> RawItems (main), Rejects, and one ReadCount for the run's accounting."""
 
-    def __init__(self, now: datetime, progress_dir: str | None = None) -> None:
+    def __init__(
+        self, now: datetime, progress_dir: str | None = None, limits: ReadLimits = DEFAULT_LIMITS
+    ) -> None:
         self.now = now
         self.progress_dir = progress_dir
+        self.limits = limits
 
     def setup(self) -> None:
         self.progress = ProgressCounter(self.progress_dir)
@@ -36,8 +43,10 @@ class ReadFileDoFn(beam.DoFn):
         produced = 0
         warc_stats = WarcStats()
         try:
-            for result in read_input_file(item, self.now, warc_stats):
+            for result in read_input_file(item, self.now, warc_stats, self.limits):
                 produced += 1
+                if produced == MID_READ_AFTER:
+                    crash_point("mid-read")
                 self.progress.add("read")
                 if isinstance(result, Reject):
                     yield beam.pvalue.TaggedOutput(REJECTS_TAG, result)
@@ -64,20 +73,28 @@ class ReadInputFiles(beam.PTransform):
     """Input files -> (items, rejects, counts). Items are redistributed across workers."""
 
     def __init__(
-        self, files: list[InputFile], now: datetime, progress_dir: str | None = None
+        self,
+        files: list[InputFile],
+        now: datetime,
+        progress_dir: str | None = None,
+        limits: ReadLimits = DEFAULT_LIMITS,
     ) -> None:
         super().__init__()
         self.files = files
         self.now = now
         self.progress_dir = progress_dir
+        self.limits = limits
 
     def expand(self, pbegin):
         outputs = (
             pbegin
             | "ListFiles" >> beam.Create(self.files, reshuffle=False)
             | "ReadFiles"
-            >> beam.ParDo(ReadFileDoFn(self.now, self.progress_dir)).with_outputs(
-                REJECTS_TAG, COUNTS_TAG, main="items"
+            >> WithOutputs(
+                beam.ParDo(ReadFileDoFn(self.now, self.progress_dir, self.limits)),
+                REJECTS_TAG,
+                COUNTS_TAG,
+                main="items",
             )
         )
         items = outputs.items | "Redistribute" >> beam.Reshuffle()

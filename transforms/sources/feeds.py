@@ -11,6 +11,7 @@ import feedparser
 
 from schemas.records import RawItem, Reject, make_reject, stable_id
 from transforms.dedup.urls import host_of
+from transforms.sources.limits import DEFAULT_LIMITS, ReadLimits
 from transforms.sources.xml_safety import UnsafeXML, screen_xml
 
 
@@ -65,11 +66,20 @@ def feed_format(parsed: Any) -> str:
 
 
 def parse_feed(
-    data: bytes, display: str, fetched_at: datetime, source_hint: str, now: datetime
+    data: bytes,
+    display: str,
+    fetched_at: datetime,
+    source_hint: str,
+    now: datetime,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> Iterator[RawItem | Reject]:
-    """Yield one RawItem per entry, or Rejects (the whole file when it is unsafe or not a feed)."""
+    """Yield one RawItem per entry, or Rejects (the whole file when it is unsafe or not a feed).
+
+    Entries past ``limits.max_feed_items`` are rejected one by one with the id they would have
+    had, so an oversized feed costs no cleaning or dedup work and still loses no item silently.
+    """
     try:
-        screen_xml(data)
+        screen_xml(data, limits.max_depth)
     except UnsafeXML as exc:
         yield make_reject(display, "parse", exc.reason, exc.detail, data, now, fetched_at)
         return
@@ -93,6 +103,9 @@ def parse_feed(
     fmt = feed_format(parsed)
     for position, entry in enumerate(entries):
         origin = f"{display}#item={position}"
+        if position >= limits.max_feed_items:
+            yield _over_limit(entry, origin, source, limits.max_feed_items, now, fetched_at)
+            continue
         try:
             body, summary = _body_html(entry)
             link = entry.get("link")
@@ -131,3 +144,21 @@ def parse_feed(
                 fetched_at,
                 source=source,
             )
+
+
+def _over_limit(
+    entry: Any, origin: str, source: str, limit: int, now: datetime, fetched_at: datetime
+) -> Reject:
+    guid = entry.get("id") or entry.get("guid")
+    link = entry.get("link")
+    return make_reject(
+        origin,
+        "parse",
+        "feed:too-many-items",
+        f"the feed has more than {limit} items (--max-feed-items)",
+        f"{entry.get('title') or ''}\n{link or ''}",
+        now,
+        fetched_at,
+        source=source,
+        item_id=stable_id(source, guid or link, origin),
+    )

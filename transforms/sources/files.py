@@ -15,11 +15,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO, cast
 
 from schemas.records import RawItem, Reject, make_reject
 from transforms.sources.feeds import parse_feed
 from transforms.sources.html_page import parse_html_page
 from transforms.sources.jsonl import parse_jsonl
+from transforms.sources.limits import DEFAULT_MAX_FILE_BYTES, ReadLimits
 from transforms.sources.warc import WarcStats, read_warc_file
 
 FEED_SUFFIXES = (".xml", ".rss", ".atom", ".rdf", ".feed")
@@ -27,7 +29,9 @@ JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 WARC_SUFFIXES = (".warc", ".arc")
 IGNORED_NAMES = frozenset({"README.md", "LICENSE", "LICENSE.txt", "NOTICE", ".DS_Store"})
-MAX_FILE_BYTES = 200 * 1024 * 1024
+# The whole-file cap used when no ReadLimits are given (read at call time, so tests can lower it).
+MAX_FILE_BYTES = DEFAULT_MAX_FILE_BYTES
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,9 +110,17 @@ def source_hint_for(display: str) -> str:
 
 
 def read_input_file(
-    item: InputFile, now: datetime, warc_stats: WarcStats | None = None
+    item: InputFile,
+    now: datetime,
+    warc_stats: WarcStats | None = None,
+    limits: ReadLimits | None = None,
 ) -> Iterator[RawItem | Reject]:
-    """All items of one file. Never raises: unreadable files become one Reject."""
+    """All items of one file. Never raises: unreadable files become one Reject.
+
+    ``limits`` bound the file's size, items and nesting (``ReadLimits``; the defaults if None).
+    """
+    limits = limits or ReadLimits(max_file_bytes=MAX_FILE_BYTES)
+    max_bytes = limits.max_file_bytes
     display = item.display
     try:
         fetched_at = file_mtime(item.path)
@@ -135,12 +147,12 @@ def read_input_file(
     if fmt == "warc":  # streamed record by record (CC-NEWS files are ~1 GB): no whole-file cap
         yield from read_warc_file(item.path, display, fetched_at, hint, now, stats=warc_stats)
         return
-    if size > MAX_FILE_BYTES:
+    if size > max_bytes:
         yield make_reject(
             display,
             "read",
             "read:too-large",
-            f"{size} bytes > {MAX_FILE_BYTES}",
+            f"{size} bytes > {max_bytes} (--max-file-bytes)",
             None,
             now,
             fetched_at,
@@ -158,46 +170,66 @@ def read_input_file(
         )
         return
     if fmt == "jsonl":
-        yield from _read_jsonl(item, gzipped, display, fetched_at, hint, now)
+        yield from _read_jsonl(item, gzipped, display, fetched_at, hint, now, limits)
         return
     try:
         if gzipped:
             with gzip.open(item.path, "rb") as handle:
-                data = handle.read(MAX_FILE_BYTES + 1)
+                data = handle.read(max_bytes + 1)
         else:
             with open(item.path, "rb") as handle:
                 data = handle.read()
     except (OSError, EOFError, zlib.error) as exc:
         yield make_reject(display, "read", "read:gzip-error", str(exc), None, now, fetched_at)
         return
-    if len(data) > MAX_FILE_BYTES:  # a gzip that inflates past the limit: refuse, never truncate
+    if len(data) > max_bytes:  # a gzip that inflates past the limit: refuse, never truncate
         yield make_reject(
             display,
             "read",
             "read:too-large",
-            f"inflates past {MAX_FILE_BYTES} bytes",
+            f"inflates past {max_bytes} bytes (--max-file-bytes)",
             None,
             now,
             fetched_at,
         )
         return
     parser = parse_feed if fmt == "feed" else parse_html_page
-    yield from parser(data, display, fetched_at, hint, now)
+    yield from parser(data, display, fetched_at, hint, now, limits)
 
 
 def _read_jsonl(
-    item: InputFile, gzipped: bool, display: str, fetched_at: datetime, hint: str, now: datetime
+    item: InputFile,
+    gzipped: bool,
+    display: str,
+    fetched_at: datetime,
+    hint: str,
+    now: datetime,
+    limits: ReadLimits,
 ) -> Iterator[RawItem | Reject]:
     """Stream lines so a large dump never sits in memory; a truncated gzip rejects its tail."""
     opener = gzip.open if gzipped else open
     try:
         with opener(item.path, "rb") as handle:
-            yield from parse_jsonl(_lines(handle), display, fetched_at, hint, now)
+            yield from parse_jsonl(_lines(handle), display, fetched_at, hint, now, limits)
     except (OSError, EOFError, zlib.error) as exc:
         yield make_reject(
             f"{display}#tail", "read", "read:gzip-error", str(exc), None, now, fetched_at
         )
+    except UnicodeDecodeError as exc:  # a UTF-16 file cut in the middle of a character
+        yield make_reject(
+            f"{display}#tail", "read", "read:decode-error", str(exc), None, now, fetched_at
+        )
 
 
 def _lines(handle: io.BufferedIOBase) -> Iterator[bytes]:
-    yield from handle
+    """Lines as UTF-8 bytes. JSON Lines are UTF-8, but exporters on Windows write UTF-16 with
+    a byte order mark, which is unambiguous: such files are decoded here, line by line (a lone
+    surrogate survives into the line and makes it ``jsonl:invalid-utf8``, as in UTF-8 files)."""
+    if handle.peek(2)[:2] not in _UTF16_BOMS:  # type: ignore[attr-defined]
+        yield from handle
+        return
+    text = io.TextIOWrapper(
+        cast(BinaryIO, handle), encoding="utf-16", errors="surrogatepass", newline=""
+    )
+    for line in text:
+        yield line.encode("utf-8", "surrogatepass")

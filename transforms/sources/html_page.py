@@ -17,6 +17,7 @@ from lxml import etree
 
 from schemas.records import RawItem, Reject, make_reject, stable_id
 from transforms.dedup.urls import host_of
+from transforms.sources.limits import DEFAULT_LIMITS, HTML_MAX_DEPTH, ReadLimits, tree_depth
 
 ARTICLE_TYPES = frozenset(
     {
@@ -165,11 +166,32 @@ def _parser_for(data: bytes) -> Any:
     return _UTF8_PARSER
 
 
+def too_deep(root: Any, parser: Any, max_depth: int) -> str | None:
+    """Why the page is nested too deep to read whole, or None.
+
+    libxml2 stops building the tree at ``HTML_MAX_DEPTH`` and silently drops the rest (often
+    all of the text), which its error log is the only trace of; below that, our own limit.
+    """
+    if any("Excessive depth" in entry.message for entry in parser.error_log):
+        return f"nested deeper than {HTML_MAX_DEPTH}, the HTML parser's limit"
+    if max_depth < HTML_MAX_DEPTH:
+        depth = tree_depth(root)
+        if depth > max_depth:
+            return f"nested {depth} deep > {max_depth} (--max-depth)"
+    return None
+
+
 def parse_html_page(
-    data: bytes, display: str, fetched_at: datetime, source_hint: str, now: datetime
+    data: bytes,
+    display: str,
+    fetched_at: datetime,
+    source_hint: str,
+    now: datetime,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> Iterator[RawItem | Reject]:
+    parser = _parser_for(data)
     try:
-        root = etree.fromstring(data, _parser_for(data))
+        root = etree.fromstring(data, parser)
     except (etree.ParserError, ValueError) as exc:
         yield make_reject(display, "parse", "html:parse-error", str(exc), data, now, fetched_at)
         return
@@ -177,6 +199,10 @@ def parse_html_page(
         yield make_reject(
             display, "parse", "html:empty-document", "no HTML found", data, now, fetched_at
         )
+        return
+    deep = too_deep(root, parser, limits.max_depth)
+    if deep is not None:
+        yield make_reject(display, "parse", "html:too-deep", deep, data, now, fetched_at)
         return
     article = find_news_article(root) or {}
     meta = meta_values(root)

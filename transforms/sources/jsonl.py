@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
 from schemas.records import RawItem, Reject, make_reject, stable_id
 from transforms.dedup.urls import host_of
+from transforms.sources.limits import DEFAULT_LIMITS, ReadLimits
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "guid", "_id", "uid", "docno"),
@@ -97,10 +99,47 @@ def record_to_item(
     )
 
 
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def nesting_problem(line: str, max_depth: int) -> tuple[str, str] | None:
+    """(reason, detail) when brackets show the line is too deep or cannot be JSON, else None.
+
+    Checked before ``json.loads``, whose C parser recurses and would spend time (and, near
+    Python's recursion limit, the stack) on a hostile line. A line with at most ``max_depth``
+    opening brackets cannot nest deeper, which keeps the common case to two ``str.count`` calls.
+    Unbalanced brackets mean malformed JSON whatever the depth (``jsonl:invalid-json``).
+    """
+    if line.count("[") + line.count("{") <= max_depth:
+        return None
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", line))
+    depth = deepest = 0
+    for ch in brackets:
+        depth += 1 if ch in "[{" else -1
+        deepest = max(deepest, depth)
+        if depth < 0:
+            break
+    if depth != 0:
+        return ("jsonl:invalid-json", "brackets do not balance")
+    if deepest > max_depth:
+        return ("jsonl:too-deep", f"nested {deepest} deep > {max_depth} (--max-depth)")
+    return None
+
+
 def parse_jsonl(
-    lines: Iterable[bytes], display: str, fetched_at: datetime, source_hint: str, now: datetime
+    lines: Iterable[bytes],
+    display: str,
+    fetched_at: datetime,
+    source_hint: str,
+    now: datetime,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> Iterator[RawItem | Reject]:
-    """One RawItem per non-blank line; a bad line becomes a Reject and the file goes on."""
+    """One RawItem per non-blank line; a bad line becomes a Reject and the file goes on.
+
+    A record nested deeper than ``limits.max_depth`` is ``jsonl:too-deep``: the field readers
+    below recurse into lists and dicts, and no news record needs more than a few levels.
+    """
     for number, raw_line in enumerate(lines, start=1):
         if not raw_line.strip():
             continue
@@ -112,12 +151,16 @@ def parse_jsonl(
                 origin, "parse", "jsonl:invalid-utf8", str(exc), raw_line, now, fetched_at
             )
             continue
-        try:
-            record = json.loads(line)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            yield make_reject(
-                origin, "parse", "jsonl:invalid-json", str(exc)[:300], line, now, fetched_at
-            )
+        problem = nesting_problem(line, limits.max_depth)
+        if problem is None:
+            try:
+                record = json.loads(line)
+            except RecursionError:  # the limit is above what Python's JSON parser can take
+                problem = ("jsonl:too-deep", "nested deeper than the JSON parser can go")
+            except json.JSONDecodeError as exc:
+                problem = ("jsonl:invalid-json", str(exc)[:300])
+        if problem is not None:
+            yield make_reject(origin, "parse", problem[0], problem[1], line, now, fetched_at)
             continue
         if not isinstance(record, dict):
             yield make_reject(

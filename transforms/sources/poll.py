@@ -18,11 +18,13 @@ import apache_beam as beam
 
 from schemas.records import RawItem, Reject, make_reject, stable_id
 from transforms.commit import ReadCount
+from transforms.portable import Batches, WithOutputs
 from transforms.progress import ProgressCounter
 from transforms.sources.article import RobotsRules, extract_article_page, robots_url
 from transforms.sources.feedlist import FeedSpec
 from transforms.sources.feeds import parse_feed
 from transforms.sources.http import FetchConfig, Fetcher, fetch_reject
+from transforms.sources.limits import DEFAULT_LIMITS, ReadLimits
 from transforms.sources.politeness import Validators
 from transforms.sources.ssrf import check_url
 from transforms.state import FetchState
@@ -38,6 +40,7 @@ class PollConfig:
     fetch: FetchConfig
     fetch_articles: bool = False
     threads: int = 8
+    limits: ReadLimits = DEFAULT_LIMITS  # items per feed and nesting depth of fetched feeds
 
 
 def needs_full_article(item: RawItem) -> bool:
@@ -109,6 +112,7 @@ def poll_feed(
     validators: dict[str, Any] | None,
     now: datetime,
     articles: ArticleFetcher | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> Iterator[RawItem | Reject | ReadCount | FetchState]:
     """Everything one feed contributes to a run (never raises)."""
     stored = Validators(
@@ -131,7 +135,8 @@ def poll_feed(
         return
     produced = 0
     seen_ids: set[str] = set()
-    for parsed in parse_feed(result.utf8_body(), spec.url, result.fetched_at, spec.source, now):
+    body = result.utf8_body()
+    for parsed in parse_feed(body, spec.url, result.fetched_at, spec.source, now, limits):
         produced += 1
         if isinstance(parsed, Reject):
             yield replace(
@@ -191,7 +196,12 @@ class _PollFeedsFn(beam.DoFn):
         def one(spec: FeedSpec) -> list[Any]:
             return list(
                 poll_feed(
-                    spec, self.fetcher, self.validators.get(spec.url), self.now, self.articles
+                    spec,
+                    self.fetcher,
+                    self.validators.get(spec.url),
+                    self.now,
+                    self.articles,
+                    self.config.limits,
                 )
             )
 
@@ -230,11 +240,15 @@ class PollFeeds(beam.PTransform):
     def expand(self, specs):
         outputs = (
             specs
-            | "BatchFeeds" >> beam.BatchElements(min_batch_size=1, max_batch_size=32)
+            | "BatchFeeds" >> Batches(32)
             | "PollFeeds"
-            >> beam.ParDo(
-                _PollFeedsFn(self.config, self.validators, self.now, self.progress_dir)
-            ).with_outputs(REJECTS_TAG, COUNTS_TAG, STATE_TAG, main="items")
+            >> WithOutputs(
+                beam.ParDo(_PollFeedsFn(self.config, self.validators, self.now, self.progress_dir)),
+                REJECTS_TAG,
+                COUNTS_TAG,
+                STATE_TAG,
+                main="items",
+            )
         )
         items = outputs.items | "RedistributeItems" >> beam.Reshuffle()
         return items, outputs[REJECTS_TAG], outputs[COUNTS_TAG], outputs[STATE_TAG]

@@ -37,8 +37,13 @@ class UnsafeXML(ValueError):
         self.detail = detail
 
 
-def screen_xml(data: bytes) -> bool:
-    """Raise ``UnsafeXML`` for bombs, external entities and external DTDs.
+class _TooDeep(Exception):
+    """Raised from expat's start-element handler to stop the parse at once."""
+
+
+def screen_xml(data: bytes, max_depth: int | None = None) -> bool:
+    """Raise ``UnsafeXML`` for bombs, external entities and external DTDs, and (with
+    ``max_depth``) for elements nested deeper than that (``xml:too-deep``).
 
     Returns True when expat found the document well-formed, False when it is ill-formed (or in a
     multi-byte encoding expat cannot read, which pyexpat signals with a bare ``ValueError``) but
@@ -77,12 +82,27 @@ def screen_xml(data: bytes) -> bool:
     ) -> int:
         raise ExternalReferenceForbidden(_context, _base, system_id, public_id)
 
+    if max_depth is not None:
+        depth = [0]
+
+        def on_start(_name: str, _attributes: object) -> None:
+            depth[0] += 1
+            if depth[0] > max_depth:
+                raise _TooDeep()
+
+        def on_end(_name: str) -> None:
+            depth[0] -= 1
+
+        parser.StartElementHandler = on_start
+        parser.EndElementHandler = on_end
     parser.StartDoctypeDeclHandler = on_doctype
     parser.EntityDeclHandler = on_entity
     parser.UnparsedEntityDeclHandler = on_unparsed
     parser.ExternalEntityRefHandler = on_external_ref
     try:
         parser.Parse(data, True)
+    except _TooDeep:
+        raise UnsafeXML("xml:too-deep", f"elements nested more than {max_depth} deep") from None
     except DTDForbidden as exc:
         raise UnsafeXML(
             "xml:external-dtd", f"external DTD {exc.sysid!r} refused (never fetched)"
@@ -103,7 +123,7 @@ def screen_xml(data: bytes) -> bool:
         # (EUC-KR, Big5, GB2312, a bogus name) screen a UTF-8 transcoding instead.
         transcoded = _transcode_to_utf8(data)
         if transcoded is not None and transcoded != data:
-            return screen_xml(transcoded)
+            return screen_xml(transcoded, max_depth)
         return _ill_formed(data, str(exc))
     return True
 

@@ -1,0 +1,129 @@
+"""``akhbar ingest|stream --dry-run``: check a command line and build its graph, run nothing.
+
+Deployment files (Airflow, CronJob, Flink and Dataflow scripts) hold command lines that are
+only ever run on a cluster. ``--dry-run`` lets a test, or a user on a laptop, check such a line
+without the cluster, the input files or the bucket: every flag must be known to akhbar or to
+Beam (Beam itself only warns about unknown flags and goes on), and the pipeline graph is built
+exactly as a real run builds it and checked by ``pipelines.graph``. Inputs are not listed and a
+feed list that is not on this machine is not read (``plan_from_options(resolve=False)``).
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import apache_beam as beam
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+
+from pipelines.graph import collect, is_dask, portability_problems, terminal_problems
+from pipelines.options import IngestOptions, StreamOptions
+
+JOB_SERVER_RUNNERS = frozenset({"FlinkRunner", "SparkRunner", "PortableRunner"})
+
+
+def unknown_flags(options: PipelineOptions, stream: bool) -> list[str]:
+    """Flags that neither akhbar nor any imported Beam options class defines."""
+    extra = StreamOptions._add_argparse_args if stream else None
+    known = options.get_all_options(add_extra_args_fn=extra)
+    everything = options.get_all_options(add_extra_args_fn=extra, retain_unknown_options=True)
+    return sorted(f"--{name}" for name in set(everything) - set(known))
+
+
+def _graph_only_pipeline(options: PipelineOptions) -> beam.Pipeline:
+    """A pipeline object that is never run: the chosen runner is not even instantiated (a
+    DataflowRunner would want GCP libraries here)."""
+    from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+
+    return beam.Pipeline(runner=FnApiRunner(), options=options)
+
+
+def _build_ingest(options: PipelineOptions, runner: str) -> tuple[beam.Pipeline, dict[str, Any]]:
+    from pipelines.ingest import build_pipeline, plan_from_options
+
+    plan = plan_from_options(options, resolve=False)
+    pipeline = _graph_only_pipeline(options)
+    build_pipeline(pipeline, plan, runner)
+    facts = {"inputs": len(plan.files), "feeds": len(plan.feed_specs), "output": plan.output}
+    return pipeline, facts
+
+
+def _build_stream(options: PipelineOptions) -> tuple[beam.Pipeline, dict[str, Any]]:
+    from pipelines.ingest import fetch_config_from
+    from pipelines.stream import StreamPlan, build_stream
+    from transforms.prepare import PrepareConfig
+    from transforms.sources.feedlist import FeedSpec, load_feed_list
+    from transforms.sources.poll import PollConfig
+
+    options.view_as(StandardOptions).streaming = True
+    opts = options.view_as(StreamOptions)
+    if not opts.feeds:
+        raise ValueError("akhbar stream needs --feeds FILE")
+    specs = (
+        load_feed_list(opts.feeds)
+        if Path(opts.feeds).is_file()
+        else [FeedSpec(source="dry-run", url=opts.feeds)]
+    )
+    plan = StreamPlan(
+        output=opts.output,
+        run_id="dry-run",
+        specs=specs,
+        poll=PollConfig(fetch=fetch_config_from(opts), fetch_articles=opts.fetch_articles),
+        prepare=PrepareConfig(min_text_chars=opts.min_text_chars),
+        validators={},
+        prior_files=[],
+        poll_interval=opts.poll_interval,
+        window=opts.window or opts.poll_interval,
+        duration=opts.duration,
+    )
+    pipeline = _graph_only_pipeline(options)
+    build_stream(pipeline, plan, datetime.now(UTC).timestamp())
+    return pipeline, {"inputs": 0, "feeds": len(specs), "output": opts.output}
+
+
+def dry_run(command: str, argv: list[str]) -> int:
+    """0: the line is accepted and its graph is sound on its runner; 1: the graph is not;
+    2: the line itself is wrong (unknown flag, missing --feeds)."""
+    stream = command == "stream"
+    options = PipelineOptions(argv)
+    runner = str(options.get_all_options().get("runner") or "")
+    unknown = unknown_flags(options, stream)
+    if unknown and runner.rsplit(".", 1)[-1] in JOB_SERVER_RUNNERS:
+        # Portable runners fetch the runner's own (Java) options from the job server at run
+        # time, e.g. --checkpointing_interval for Flink: they cannot be checked here.
+        print(f"akhbar {command}: left to the job server: {' '.join(unknown)}", file=sys.stderr)
+    elif unknown:
+        print(f"akhbar {command}: unknown option(s): {' '.join(unknown)}", file=sys.stderr)
+        return 2
+    try:
+        pipeline, facts = _build_stream(options) if stream else _build_ingest(options, runner)
+    except (ValueError, OSError) as exc:
+        print(f"akhbar {command}: {exc}", file=sys.stderr)
+        return 2
+    problems = terminal_problems(pipeline, "Commit")
+    portable = [] if stream else portability_problems(pipeline)
+    if is_dask(runner):
+        problems += portable
+        if stream:
+            problems.append("DaskRunner runs batch pipelines only; use Flink or Dataflow")
+    steps = len(collect(pipeline).leaves)
+    verdict = (
+        "n/a (streaming)" if stream else "yes" if not portable else "no: " + "; ".join(portable)
+    )
+    print(
+        f"akhbar {command} --dry-run: graph built, nothing read, fetched or written\n"
+        f"  runner        {runner}\n"
+        f"  output        {facts['output']}\n"
+        f"  inputs        {facts['inputs']} pattern(s) (not listed), {facts['feeds']} feed(s) (not fetched)\n"
+        f"  steps         {steps}, the last in 'Commit'\n"
+        f"  dask-ready    {verdict}"
+    )
+    for problem in problems:
+        print(f"akhbar {command}: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def wants_dry_run(argv: list[str]) -> bool:
+    return PipelineOptions(argv).view_as(IngestOptions).dry_run
