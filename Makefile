@@ -32,6 +32,13 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Speed benchmarks (whole processes, median of 3) -> benchmarks/results/<date>.md and latest.md.
+# BENCH_ARGS="--sizes 10 50" to limit the sizes; the full run takes about an hour on 2 cores.
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.corpus --copies 1 5 10
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check pipelines transforms schemas seeds tests
 	$(BIN)/mypy

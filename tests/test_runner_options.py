@@ -1,0 +1,50 @@
+"""--runner resolution (defaults, short aliases, Dask partitioning) and the storage options
+handed to workers."""
+
+from __future__ import annotations
+
+import pytest
+from apache_beam.options.pipeline_options import PipelineOptions
+
+from pipelines.options import DASK_RUNNER, storage_settings, with_default_runner
+
+
+def test_default_runner_is_fnapi() -> None:
+    assert with_default_runner(["--output", "x"]) == ["--output", "x", "--runner=FnApiRunner"]
+
+
+@pytest.mark.parametrize(
+    ("given", "resolved"),
+    [
+        (["--runner=dask"], [f"--runner={DASK_RUNNER}", "--dask_partition_size=1"]),
+        (["--runner", "Dask"], ["--runner", DASK_RUNNER, "--dask_partition_size=1"]),
+        ([f"--runner={DASK_RUNNER}"], [f"--runner={DASK_RUNNER}", "--dask_partition_size=1"]),
+        (
+            ["--runner=dask", "--dask_npartitions=8"],
+            [f"--runner={DASK_RUNNER}", "--dask_npartitions=8"],
+        ),
+        (["--runner=flink"], ["--runner=FlinkRunner"]),
+        (["--runner=local"], ["--runner=FnApiRunner"]),
+        (["--runner=DataflowRunner"], ["--runner=DataflowRunner"]),
+    ],
+)
+def test_runner_aliases(given: list[str], resolved: list[str]) -> None:
+    assert with_default_runner(given) == resolved
+
+
+def test_dask_options_are_known_after_resolution() -> None:
+    argv = with_default_runner(["--runner=dask", "--dask_client_address=tcp://127.0.0.1:1"])
+    options = PipelineOptions(argv).get_all_options(drop_default=True)
+    assert options["address"] == "tcp://127.0.0.1:1"
+    assert options["partition_size"] == 1
+
+
+def test_storage_settings_carry_only_what_was_set() -> None:
+    options = PipelineOptions(
+        ["--s3_endpoint_url=http://127.0.0.1:9000", "--s3_region_name=eu-west-1", "--output=x"]
+    )
+    assert storage_settings(options) == {
+        "s3_endpoint_url": "http://127.0.0.1:9000",
+        "s3_region_name": "eu-west-1",
+    }
+    assert storage_settings(PipelineOptions([])) == {}
