@@ -29,6 +29,9 @@ from schemas.records import stable_id, visible
 from schemas.tables import TABLES
 from transforms.commit import AlreadyIngested, CommitRun, recover_incomplete_runs
 from transforms.dedup.exact import DUPLICATES_TAG, EmitGroups, ExactDedupGroups
+from transforms.dedup.minhash import DEFAULT_MINHASH, MinhashConfig
+from transforms.dedup.near import NearDedup
+from transforms.dedup.near_index import WriteNearIndex, index_dir, recent_index_files
 from transforms.dedup.prior import ReadPrior, prior_files
 from transforms.extract import ExtractConfig, ExtractInfo
 from transforms.lock import OutputLock
@@ -39,7 +42,7 @@ from transforms.sources.files import InputFile
 from transforms.sources.http import FetchConfig
 from transforms.sources.limits import DEFAULT_LIMITS, ReadLimits
 from transforms.sources.poll import PollConfig, PollFeeds
-from transforms.state import load_validators, staging_dir
+from transforms.state import join, load_validators, staging_dir
 from transforms.write import WriteTables
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "seeds" / "samples"
@@ -57,6 +60,8 @@ class IngestPlan:
     prepare: PrepareConfig
     prior_files: list[str]
     extract: ExtractConfig | None = None  # None: --no-extract
+    near: MinhashConfig | None = DEFAULT_MINHASH  # None: --no-near-dedup
+    prior_index_files: list[str] = field(default_factory=list)
     feeds: str | None = None
     horizon_days: int = 30
     progress_dir: str | None = None
@@ -124,6 +129,7 @@ def plan_from_options(options: PipelineOptions, resolve: bool = True) -> IngestP
         ),
         limits=limits,
         extract=extract_config_from(opts),
+        near=None if opts.no_near_dedup else DEFAULT_MINHASH,
         prior_files=[],
         feeds=opts.feeds,
         horizon_days=opts.state_horizon_days,
@@ -213,6 +219,18 @@ def build_pipeline(pipeline: beam.Pipeline, plan: IngestPlan, runner_name: str) 
     groups, prior_duplicates, seen = prepared.articles | "ExactDedup" >> ExactDedupGroups(
         prior, skip_seen=plan.feeds is not None
     )
+    index_files = near_stats = None
+    if plan.near is not None:
+        near = groups | "NearDedup" >> NearDedup(plan.near, plan.prior_index_files)
+        groups = near.groups
+        prior_duplicates = (
+            (prior_duplicates, near.prior_duplicates) | "AllEarlierCopies" >> beam.Flatten()
+        )
+        near_stats = near.stats
+        index_files = groups | "NearIndex" >> WriteNearIndex(
+            index_dir(plan.output), plan.fingerprint, plan.near,
+            staging=join(plan.staging, "_state", "near_index"),
+        )
     emitted = groups | "EmitStories" >> EmitGroups()
     articles = emitted.articles
     if plan.extract is not None:  # after dedup: only unique articles pay for extraction
@@ -241,7 +259,12 @@ def build_pipeline(pipeline: beam.Pipeline, plan: IngestPlan, runner_name: str) 
         "output": plan.output,
     }
     (
-        [written, counts, already, *([fetch_states] if fetch_states is not None else [])]
+        [
+            written,
+            counts,
+            already,
+            *[p for p in (fetch_states, index_files, near_stats) if p is not None],
+        ]
         | "WriteResultsAndCounts" >> beam.Flatten()
         | "Commit"
         >> CommitRun(plan.output, plan.run_id, plan.fingerprint, meta, storage=plan.storage)
@@ -268,6 +291,11 @@ def run_ingest(argv: list[str], progress_dir: str | None = None) -> dict[str, An
         plan = replace(
             plan,
             prior_files=prior_files(plan.output, plan.fingerprint, plan.horizon_days),
+            prior_index_files=[
+                path
+                for path in recent_index_files(index_dir(plan.output), plan.horizon_days)
+                if not path.endswith(f"/part-{plan.fingerprint}.parquet")  # replaced by this run
+            ],
             validators=load_validators(plan.output) if plan.feed_specs else {},
         )
         with beam.Pipeline(options=options) as pipeline:

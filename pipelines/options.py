@@ -100,6 +100,13 @@ class IngestOptions(PipelineOptions):
         )
         add_limit_args(parser)
         parser.add_argument(
+            "--no-near-dedup",
+            dest="no_near_dedup",
+            action="store_true",
+            default=False,
+            help="skip near-duplicate detection (MinHash/LSH); exact and URL dedup still run",
+        )
+        parser.add_argument(
             "--no-extract",
             dest="no_extract",
             action="store_true",

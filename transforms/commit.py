@@ -106,6 +106,20 @@ def stale_files(output: str, fingerprint: str, written: set[str]) -> list[str]:
     return stale
 
 
+def _is_index_file(result: object) -> bool:
+    return type(result).__name__ == "IndexFile"
+
+
+def _sum_fields(stats: list[Any]) -> dict[str, int]:
+    """Field-wise sum of dataclass counters (near-dup statistics from every worker)."""
+    total: dict[str, int] = {}
+    for item in stats:
+        for key, value in asdict(item).items():
+            if isinstance(value, int):
+                total[key] = total.get(key, 0) + value
+    return total
+
+
 def pending_path(output: str, run_id: str) -> str:
     return join(state_dir(output), "pending", f"{run_id}.json")
 
@@ -123,11 +137,17 @@ def publish_run(
     summary = summarize(items)
     written = [r for r in items if isinstance(r, WrittenFile)]
     fetched = [asdict(r) for r in items if isinstance(r, FetchState)]
+    near = [r for r in items if type(r).__name__ == "NearDedupStats"]
     record = {**meta, "run_id": run_id, "fingerprint": fingerprint, **summary}
+    if near:
+        record["near_dedup"] = _sum_fields(near)
     pending = {
         "run_id": run_id,
         "fingerprint": fingerprint,
-        "moves": [[w.staged, w.path] for w in written if w.staged],
+        # table files, then the near-dup index files of the same run (any object with
+        # ``staged`` and ``path``): an index must never name articles that are not visible
+        "moves": [[w.staged, w.path] for w in written if w.staged]
+        + [[r.staged, r.path] for r in items if _is_index_file(r) and r.staged],
         "fetched": fetched,
         "record": record,
     }

@@ -1,0 +1,57 @@
+"""dedup/boilerplate.py: outlet wrappers go, the story's own words stay."""
+
+from __future__ import annotations
+
+import pytest
+
+from transforms.dedup.boilerplate import strip_boilerplate
+from transforms.normalize import normalize_fast
+
+BODY = "أعلنت وزارة الصحة اليوم عن تسجيل حالات جديدة."
+
+
+@pytest.mark.parametrize(
+    "wrapped",
+    [
+        f"القاهرة - أ ش أ: {BODY}",
+        f"القاهرة - أ.ش.أ: {BODY}",
+        f"تونس (وات) - {BODY}",
+        f"الرياض 12 مايو 2020 (واس) - {BODY}",
+        f"الدوحة، 5 يونيو (قنا) - {BODY}",
+        f"(رويترز) - {BODY}",
+        f"باريس (أ ف ب) – {BODY}",
+        f"بيروت - وكالات: {BODY}",
+        f"{BODY}\nالمصدر: وكالة تونس إفريقيا للأنباء",
+        f"{BODY} المصدر: وات",
+        f"{BODY}\nThe post وزارة الصحة appeared first on Jawhara FM.",
+        f"{BODY}\nتابعونا على فيسبوك وتويتر",
+        f"{BODY}\nشارك هذا المقال",
+        f"{BODY}\n(بترا)",
+    ],
+)
+def test_wrappers_are_stripped_in_both_spellings(wrapped: str) -> None:
+    for text, body in ((wrapped, BODY), (normalize_fast(wrapped), normalize_fast(BODY))):
+        assert strip_boilerplate(text).split() == body.split()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "قالت وكالة رويترز إن المسؤول استقال من منصبه.",
+        "أعلنت شركة قنا للبترول اليوم عن أرباحها.",
+        "وقال الوزير إن الحكومة الجديدة ستعلن - وات: قريبا عن برنامجها",
+        "تابع الوزير زيارته إلى الجنوب حيث التقى بممثلين عن المجتمع المدني وناقش معهم مشاريع التنمية المعطلة منذ سنوات في الجهة وآفاق إنجازها.",
+        "المصدر الرئيسي للدخل هو السياحة",
+    ],
+)
+def test_agency_names_and_long_lines_in_running_text_are_kept(content: str) -> None:
+    assert strip_boilerplate(content) == content
+
+
+def test_an_agency_tag_inside_a_sentence_leaves_the_sentence() -> None:
+    stripped = strip_boilerplate("أعلنت الوزارة (أ ف ب) اليوم عن خطة جديدة.")
+    assert stripped.split() == ["أعلنت", "الوزارة", "اليوم", "عن", "خطة", "جديدة."]
+
+
+def test_diacritized_dateline_is_stripped() -> None:
+    assert strip_boilerplate(f"تُونِس (وَات) - {BODY}").split() == BODY.split()

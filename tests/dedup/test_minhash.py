@@ -1,0 +1,140 @@
+"""dedup/minhash.py: shingles, signatures, band keys and the similarity that decides."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import replace
+
+import pytest
+
+from tests.conftest import REPO
+from tests.dedup.stories import cut, egyptian, paragraphs
+from transforms.dedup.minhash import (
+    DEFAULT_MINHASH,
+    MinhashConfig,
+    band_keys,
+    combined_similarity,
+    containment_from_jaccard,
+    estimated_jaccard,
+    exact_jaccard,
+    exact_similarity,
+    shingles,
+    signature,
+    tokens,
+)
+from transforms.normalize import normalize_fast
+
+CFG = DEFAULT_MINHASH
+
+
+def sig_of(text: str, config: MinhashConfig = CFG) -> bytes:
+    return signature(shingles(normalize_fast(text), config), config)
+
+
+def test_tokens_ignore_punctuation_and_keep_diacritized_words_whole() -> None:
+    assert tokens("قال: «الصين»، (2020)!") == ["قال", "الصين", "2020"]
+    assert tokens("الصِّينُ تَقُول") == ["الصِّينُ", "تَقُول"]
+    assert tokens("Reuters SAID") == ["reuters", "said"]
+
+
+def test_shingles_are_word_windows() -> None:
+    config = replace(CFG, shingle_size=3, strip_boilerplate=False)
+    assert shingles("a b c d", config) == {"a b c", "b c d"}
+    assert shingles("a b", config) == {"a b"}
+    assert shingles(" ... ", config) == set()
+
+
+def test_boilerplate_does_not_reach_the_shingles() -> None:
+    text = normalize_fast(paragraphs()[0])
+    wrapped = normalize_fast("القاهرة - أ ش أ: ") + text + "\nالمصدر: وات"
+    assert shingles(wrapped) == shingles(text)
+    assert shingles(wrapped, replace(CFG, strip_boilerplate=False)) != shingles(text)
+
+
+def test_normalization_is_what_makes_egyptian_spelling_match() -> None:
+    text = paragraphs()[0]
+    raw = replace(CFG, strip_boilerplate=False)
+    assert exact_jaccard(shingles(text, raw), shingles(egyptian(text), raw)) < 0.6
+    assert shingles(normalize_fast(text)) == shingles(normalize_fast(egyptian(text)))
+
+
+def test_signature_is_deterministic_and_seeded() -> None:
+    text = paragraphs()[0]
+    assert sig_of(text) == sig_of(text)
+    assert len(sig_of(text)) == 4 * CFG.num_perm
+    assert sig_of(text, replace(CFG, seed=CFG.seed + 1)) != sig_of(text)
+    assert signature(set(), CFG) == b""
+    assert band_keys(b"", CFG) == []
+
+
+def test_signature_is_the_same_in_another_process() -> None:
+    """Workers are other processes: a process-seeded hash would break matching across them."""
+    code = (
+        "from transforms.dedup.minhash import shingles, signature;"
+        "from transforms.normalize import normalize_fast;"
+        "from tests.dedup.stories import paragraphs;"
+        "print(signature(shingles(normalize_fast(paragraphs()[0]))).hex())"
+    )
+    env_runs = [
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"},
+            check=True,
+        ).stdout.strip()
+        for seed in ("1", "2")
+    ]
+    assert env_runs[0] == env_runs[1] == sig_of(paragraphs()[0]).hex()
+
+
+def test_estimated_jaccard_tracks_the_exact_one() -> None:
+    texts = [normalize_fast(p) for p in paragraphs()]
+    pairs = [(texts[0], cut(texts[0], 0.6)), (texts[0], texts[1]), (texts[2], cut(texts[2], 0.8))]
+    for a, b in pairs:
+        sa, sb = shingles(a), shingles(b)
+        exact = exact_jaccard(sa, sb)
+        assert abs(estimated_jaccard(signature(sa), signature(sb)) - exact) < 0.15
+
+
+def test_band_keys_one_per_band_and_equal_for_equal_bands() -> None:
+    sig = sig_of(paragraphs()[0])
+    keys = band_keys(sig)
+    assert len(keys) == len(set(keys)) == CFG.bands
+    assert [int.from_bytes(k[:2], "big") for k in keys] == list(range(CFG.bands))
+    other = band_keys(sig_of(paragraphs()[1]))
+    assert not set(keys) & set(other)
+
+
+def test_config_validation_and_candidate_curve() -> None:
+    with pytest.raises(ValueError):
+        MinhashConfig(num_perm=64, bands=32, rows=4)
+    with pytest.raises(ValueError):
+        MinhashConfig(threshold=0)
+    probabilities = [CFG.candidate_probability(j / 10) for j in range(11)]
+    assert probabilities == sorted(probabilities)
+    assert CFG.candidate_probability(0.5) > 0.8 > 0.01 > CFG.candidate_probability(0.1)
+    assert CFG.signature_key != replace(CFG, seed=1).signature_key
+
+
+def test_containment_rescues_a_cut_copy_only_when_it_is_a_real_share() -> None:
+    full = shingles(normalize_fast(paragraphs()[2]))
+    kept = shingles(normalize_fast(cut(paragraphs()[2], 0.4)))
+    j = exact_jaccard(full, kept)
+    assert j < CFG.threshold <= exact_similarity(full, kept)
+    assert containment_from_jaccard(j, len(full), len(kept)) == pytest.approx(1.0, abs=0.01)
+    # a short text whose shingles are a small share of a long one: Jaccard under the floor
+    assert combined_similarity(0.2, 100, 25) == 0.2
+    assert combined_similarity(0.5, 100, 50) == pytest.approx(1.0)  # B inside A
+    assert combined_similarity(0.4, 100, 50) == pytest.approx(0.857, abs=0.001)
+    assert combined_similarity(0.5, 100, 50, replace(CFG, use_containment=False)) == 0.5
+    assert combined_similarity(0.2, 20, 10) == 0.2  # too few shingles to trust containment
+
+
+def test_different_paragraphs_of_one_article_stay_apart() -> None:
+    texts = [shingles(normalize_fast(p)) for p in paragraphs()]
+    for i, a in enumerate(texts):
+        for b in texts[i + 1 :]:
+            assert exact_similarity(a, b) < 0.2

@@ -1,0 +1,213 @@
+"""MinHash signatures and LSH band keys over word shingles of the normalized, de-boilerplated text.
+
+Why these choices (figures from ``benchmarks/results/dedup_quality.md``, 2 shared cores):
+
+* **rensa, not datasketch.** On the 10,138 ANT articles, rensa's ``RMinHash`` (Rust) made a
+  128-permutation signature in 0.02-0.04 ms; datasketch 2.0's numpy ``MinHash.update_batch``
+  took 0.07-0.14 ms with permutations shared between documents and 0.16-0.28 ms without
+  (DESIGN.md measured 1.56 ms with datasketch 1.x). Both estimate Jaccard equally well (mean
+  error 0.02-0.03 on the labelled near pairs). rensa also hashes tokens without
+  ``PYTHONHASHSEED``, so every worker and every later run computes the same signature, which
+  the cross-run index needs; signatures are stamped with rensa's ``ALGORITHM_VERSION`` so that
+  an index written by another version is skipped, not misread.
+* **Word 3-shingles, 32 bands x 4 rows.** Syndicated copies of a short wire story (median 90
+  words in ANT) that lose a paragraph or get a reworded lead fall to a Jaccard of 0.3-0.7,
+  where datatrove's 5-shingle, 14 x 8 setting (threshold ~0.72) rarely even makes them
+  candidates (its recall on the labelled set: 0.41). 32 x 4 makes a pair at J=0.5 a candidate
+  with p=0.87, at J=0.3 with p=0.23; every candidate is verified, so extra candidates cost
+  comparisons, not precision.
+* **Threshold 0.7.** On the labelled set 0.5 and 0.7 both pass the targets (recall 0.995 and
+  0.981, no false merge), but on the whole ANT corpus a hand audit of the near pairs found at
+  0.5 counted 33 of 75 that were another article sharing a verbatim block (fixture lists,
+  digests, weather bulletins); 0.7 keeps 13 of those and 24 of the 31 true copies. A false
+  merge hides an article, a missed copy only adds a row, so the higher bar wins.
+* **Verification by estimated similarity**: the larger of the estimated Jaccard and the
+  estimated containment of the smaller text in the larger, because a copy cut short keeps
+  containment ~1 while its Jaccard drops to the share kept. Containment is only trusted with
+  ``min_containment_shingles`` shingles and a Jaccard of at least ``containment_min_jaccard``.
+
+The config travels to every worker through constructor arguments; the seed is part of it, so
+every worker draws the same permutations.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import struct
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rensa import RMinHash
+
+from transforms.dedup.boilerplate import strip_boilerplate
+
+SIGNATURE_ALGORITHM = f"rensa-rminhash-v{RMinHash.ALGORITHM_VERSION}"
+# Word characters plus Arabic combining marks and tatweel, so that a diacritized word stays one
+# token when normalization is switched off.
+_TOKEN = re.compile(r"[\w\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]+")
+
+
+@dataclass(frozen=True, slots=True)
+class MinhashConfig:
+    """Every setting of near-duplicate detection, identical on every worker and every run.
+
+    ``max_days_apart`` keeps templated series apart (two days' weather bulletins share most of
+    their words): syndicated copies appear within days, so dated documents further apart are
+    never merged. ``max_band_size`` guards against boilerplate: a band key shared by more documents than
+    this pairs each of them with only ``oversized_band_sample`` anchor members (and is
+    counted), so comparisons stay linear in the input while a story carried by hundreds of
+    outlets still links up through the anchors.
+    """
+
+    shingle_size: int = 3
+    num_perm: int = 128
+    bands: int = 32
+    rows: int = 4
+    seed: int = 20261129
+    threshold: float = 0.7
+    max_band_size: int = 100
+    oversized_band_sample: int = 8
+    strip_boilerplate: bool = True
+    use_containment: bool = True
+    min_containment_shingles: int = 20
+    containment_min_jaccard: float = 0.25
+    max_days_apart: float | None = 7.0
+
+    def __post_init__(self) -> None:
+        if self.shingle_size < 1 or self.bands < 1 or self.rows < 1:
+            raise ValueError("shingle_size, bands and rows must be positive")
+        if self.bands * self.rows > self.num_perm:
+            raise ValueError(f"bands x rows = {self.bands * self.rows} > num_perm {self.num_perm}")
+        if not 0.0 < self.threshold <= 1.0:
+            raise ValueError("threshold must be in (0, 1]")
+        if self.max_band_size < 2 or self.oversized_band_sample < 1:
+            raise ValueError("max_band_size must be at least 2, oversized_band_sample at least 1")
+
+    @property
+    def signature_key(self) -> str:
+        """What makes two signatures comparable; stored with every cross-run index entry."""
+        return (
+            f"{SIGNATURE_ALGORITHM}:k{self.shingle_size}:p{self.num_perm}:s{self.seed}"
+            f":bp{int(self.strip_boilerplate)}"
+        )
+
+    def candidate_probability(self, jaccard: float) -> float:
+        """Chance that two documents with this Jaccard share at least one band key."""
+        return 1.0 - (1.0 - jaccard**self.rows) ** self.bands
+
+
+DEFAULT_MINHASH = MinhashConfig()
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased word tokens; punctuation and spacing differences disappear."""
+    return [t.lower() for t in _TOKEN.findall(text)]
+
+
+def matching_text(text_normalized: str, config: MinhashConfig) -> str:
+    return strip_boilerplate(text_normalized) if config.strip_boilerplate else text_normalized
+
+
+def shingles(text_normalized: str, config: MinhashConfig = DEFAULT_MINHASH) -> set[str]:
+    """Word k-shingles of the matching text; a text shorter than k words is one shingle."""
+    words = tokens(matching_text(text_normalized, config))
+    k = config.shingle_size
+    if len(words) <= k:
+        return {" ".join(words)} if words else set()
+    return {" ".join(words[i : i + k]) for i in range(len(words) - k + 1)}
+
+
+def signature(shingle_set: set[str], config: MinhashConfig = DEFAULT_MINHASH) -> bytes:
+    """The MinHash signature as packed native uint32 (compact to ship and to store).
+
+    A text with no words has the empty signature: no band keys, never a near duplicate of
+    anything (two texts that are all boilerplate are not the same story).
+    """
+    if not shingle_set:
+        return b""
+    mh = RMinHash(num_perm=config.num_perm, seed=config.seed)
+    mh.update(sorted(shingle_set))
+    return array("I", mh.digest()).tobytes()
+
+
+def unpack(sig: bytes) -> array:
+    values = array("I")
+    values.frombytes(sig)
+    return values
+
+
+def band_keys(sig: bytes, config: MinhashConfig = DEFAULT_MINHASH) -> list[bytes]:
+    """One key per band: band number + a 64-bit hash of the band's rows.
+
+    Keys are bytes (a deterministic Beam coder) and include the band number, so that equal rows
+    in different bands never collide.
+    """
+    width = 4 * config.rows
+    if len(sig) < width * config.bands:
+        return []
+    keys = []
+    for band in range(config.bands):
+        chunk = sig[band * width : (band + 1) * width]
+        digest = hashlib.blake2b(chunk, digest_size=8).digest()
+        keys.append(struct.pack(">H", band) + digest)
+    return keys
+
+
+def estimated_jaccard(sig_a: bytes, sig_b: bytes) -> float:
+    """Share of equal MinHash values: an unbiased estimate of the shingle sets' Jaccard."""
+    a, b = unpack(sig_a), unpack(sig_b)
+    if not a or not b:
+        return 0.0
+    if len(a) != len(b):
+        raise ValueError("signatures of different lengths")
+    return sum(x == y for x, y in zip(a, b, strict=True)) / len(a)
+
+
+def containment_from_jaccard(jaccard: float, size_a: int, size_b: int) -> float:
+    """|A ∩ B| / min(|A|, |B|) from the Jaccard and both set sizes (exact when J is exact)."""
+    smaller = min(size_a, size_b)
+    if smaller == 0:
+        return 0.0
+    overlap = jaccard * (size_a + size_b) / (1.0 + jaccard)
+    return min(1.0, overlap / smaller)
+
+
+def combined_similarity(
+    jaccard: float, size_a: int, size_b: int, config: MinhashConfig = DEFAULT_MINHASH
+) -> float:
+    """The similarity compared with ``threshold``: Jaccard, or containment for a cut copy.
+
+    Containment needs some Jaccard too (``containment_min_jaccard``): a short text made mostly
+    of a site's recurring header is "contained" in every longer article carrying that header.
+    """
+    if (
+        not config.use_containment
+        or min(size_a, size_b) < config.min_containment_shingles
+        or jaccard < config.containment_min_jaccard
+    ):
+        return jaccard
+    return max(jaccard, containment_from_jaccard(jaccard, size_a, size_b))
+
+
+def exact_jaccard(a: set[str], b: set[str]) -> float:
+    if not a and not b:
+        return 1.0
+    return len(a & b) / len(a | b)
+
+
+def exact_similarity(a: set[str], b: set[str], config: MinhashConfig = DEFAULT_MINHASH) -> float:
+    """``combined_similarity`` on the exact shingle sets (for tests and for the benchmark)."""
+    return combined_similarity(exact_jaccard(a, b), len(a), len(b), config)
+
+
+def signature_similarity(
+    sig_a: bytes, size_a: int, sig_b: bytes, size_b: int, config: MinhashConfig
+) -> float:
+    return combined_similarity(estimated_jaccard(sig_a, sig_b), size_a, size_b, config)
+
+
+def signatures(texts: Sequence[str], config: MinhashConfig = DEFAULT_MINHASH) -> list[bytes]:
+    """Signatures of many normalized texts (the per-document path, in a loop)."""
+    return [signature(shingles(t, config), config) for t in texts]
