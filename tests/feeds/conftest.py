@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import random
 import threading
 import time
 from collections.abc import Iterator
@@ -22,10 +23,15 @@ SEED_PARAGRAPHS = [
 ]
 
 
+VOCABULARY = sorted({w for p in SEED_PARAGRAPHS for w in p.split() if len(w) > 2})
+
+
 def story(i: int) -> str:
-    """A distinct Arabic article body for item ``i`` (distinct first sentence and number)."""
-    lead = f"أعلنت الوزارة اليوم عن الخبر رقم {i} في سلسلة التقارير اليومية حول التعاون الدولي."
-    return lead + "\n" + SEED_PARAGRAPHS[i % len(SEED_PARAGRAPHS)]
+    """A distinct Arabic article body for item ``i``: two paragraphs of words drawn from the
+    seed article with a per-item seed, so no two stories are near duplicates of each other."""
+    rng = random.Random(i)
+    paragraphs = [" ".join(rng.choice(VOCABULARY) for _ in range(40)) + "." for _ in range(2)]
+    return f"الخبر رقم {i}: " + "\n".join(paragraphs)
 
 
 @dataclass

@@ -69,7 +69,10 @@ def corpus_run(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> C
     inputs = [shared_data / name for name in SHARED_SETS] + [hostile]
     output = tmp_path_factory.mktemp("out")
     logs = tmp_path_factory.mktemp("logs")
-    command = [*akhbar_cmd(), "ingest", "--output", str(output)]
+    # Near-dedup off: the hostile set holds 10,000 near-identical items (one text + a number),
+    # the worst case for LSH; it is correct but slow there (issue 7), and this run is about
+    # parsing, limits and accounting. Exact/URL dedup and extraction stay on.
+    command = [*akhbar_cmd(), "ingest", "--output", str(output), "--no-near-dedup"]
     for folder in inputs:
         command += ["--input", str(folder)]
     started = time.monotonic()
