@@ -43,10 +43,10 @@ def collapse_url_group(members: Iterable[Article]) -> Survivor:
     return Survivor(ordered[0], ordered[1:])
 
 
-def as_duplicate(article: Article, canonical: Article | PriorEntry, cluster_id: str) -> Duplicate:
-    """``article`` as a duplicate row of ``canonical`` (an article of this run or an earlier one)."""
-    same_text = article.content_hash == canonical.content_hash
-    canonical_id = canonical.canonical_id if isinstance(canonical, PriorEntry) else canonical.id
+def duplicate_row(
+    article: Article, canonical_id: str, cluster_id: str, kind: str, similarity: float | None
+) -> Duplicate:
+    """The ``duplicates`` row of ``article``, pointing at ``canonical_id`` (every dedup stage)."""
     return Duplicate(
         id=article.id,
         source=article.source,
@@ -57,10 +57,23 @@ def as_duplicate(article: Article, canonical: Article | PriorEntry, cluster_id: 
         fetched_at=article.fetched_at,
         cluster_id=cluster_id,
         duplicate_of=canonical_id,
-        kind="exact" if same_text else "url",
-        similarity=1.0 if same_text else None,
+        kind=kind,
+        similarity=similarity,
         content_hash=article.content_hash,
         origin=article.origin,
+    )
+
+
+def as_duplicate(article: Article, canonical: Article | PriorEntry, cluster_id: str) -> Duplicate:
+    """``article`` as a duplicate row of ``canonical`` (an article of this run or an earlier one)."""
+    same_text = article.content_hash == canonical.content_hash
+    canonical_id = canonical.canonical_id if isinstance(canonical, PriorEntry) else canonical.id
+    return duplicate_row(
+        article,
+        canonical_id,
+        cluster_id,
+        "exact" if same_text else "url",
+        1.0 if same_text else None,
     )
 
 

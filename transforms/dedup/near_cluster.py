@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 
 from schemas.records import Article, Duplicate, stable_id
-from transforms.dedup.exact import DedupGroup, cluster_id_for
+from transforms.dedup.exact import DedupGroup, cluster_id_for, duplicate_row
 from transforms.dedup.minhash import (
     MinhashConfig,
     band_keys,
@@ -235,20 +235,12 @@ def assign_components(
 def near_duplicate(
     article: Article, canonical_id: str, cluster_id: str, similarity: float, same_text: bool
 ) -> Duplicate:
-    return Duplicate(
-        id=article.id,
-        source=article.source,
-        guid=article.guid,
-        url=article.url,
-        title=article.title,
-        published_at=article.published_at,
-        fetched_at=article.fetched_at,
-        cluster_id=cluster_id,
-        duplicate_of=canonical_id,
-        kind="exact" if same_text else "near",
-        similarity=1.0 if same_text else round(similarity, 4),
-        content_hash=article.content_hash,
-        origin=article.origin,
+    return duplicate_row(
+        article,
+        canonical_id,
+        cluster_id,
+        "exact" if same_text else "near",
+        1.0 if same_text else round(similarity, 4),
     )
 
 
