@@ -53,6 +53,7 @@ def _build_ingest(options: PipelineOptions, runner: str) -> tuple[beam.Pipeline,
 def _build_stream(options: PipelineOptions) -> tuple[beam.Pipeline, dict[str, Any]]:
     from pipelines.ingest import fetch_config_from
     from pipelines.stream import StreamPlan, build_stream
+    from transforms.dedup.minhash import DEFAULT_MINHASH
     from transforms.prepare import PrepareConfig
     from transforms.sources.feedlist import FeedSpec, load_feed_list
     from transforms.sources.poll import PollConfig
@@ -77,6 +78,7 @@ def _build_stream(options: PipelineOptions) -> tuple[beam.Pipeline, dict[str, An
         poll_interval=opts.poll_interval,
         window=opts.window or opts.poll_interval,
         duration=opts.duration,
+        near=None if opts.no_near_dedup else DEFAULT_MINHASH,
     )
     pipeline = _graph_only_pipeline(options)
     build_stream(pipeline, plan, datetime.now(UTC).timestamp())

@@ -2,8 +2,9 @@
 
     PeriodicImpulse -> (feed, tick) -> stateful poll (validators in keyed state)
         -> the batch core (PrepareArticles) -> StreamingExactDedup (keyed state, seeded with
-        earlier output) -> fixed windows -> partitioned Parquet per window -> a run record and
-        the HTTP validators per window
+        earlier output) -> StreamingNearDedup (an LSH index in keyed state, seeded with the
+        near-dup index of earlier runs) -> fixed windows -> partitioned Parquet per window
+        (+ the window's near-dup index file) -> a run record and the HTTP validators per window
 
 Correctness does not depend on when the local runner fires timers or emits windows (it fires
 timers every tick and emits windows only at the end, DESIGN.md): dedup state is never cleared
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,8 +31,10 @@ from apache_beam.utils.timestamp import MAX_TIMESTAMP
 from schemas.records import Reject, stable_id
 from schemas.tables import TABLES
 from transforms.commit import AlreadyIngested, CommitRun, ReadCount
+from transforms.dedup.minhash import DEFAULT_MINHASH, MinhashConfig
 from transforms.dedup.prior import ReadPrior
 from transforms.dedup.stateful import StreamingExactDedup
+from transforms.dedup.stateful_near import StreamingNearDedup, WriteStreamIndex
 from transforms.extract import ExtractConfig, ExtractInfo
 from transforms.prepare import REJECTS_TAG, PrepareArticles, PrepareConfig
 from transforms.sources.feedlist import FeedSpec
@@ -55,6 +58,8 @@ class StreamPlan:
     duration: float | None
     horizon_days: float = 7.0
     extract: ExtractConfig | None = None
+    near: MinhashConfig | None = DEFAULT_MINHASH  # None: --no-near-dedup
+    prior_index_files: list[str] = field(default_factory=list)
 
     @property
     def fingerprint(self) -> str:
@@ -121,8 +126,18 @@ def build_stream(pipeline: beam.Pipeline, plan: StreamPlan, start: float) -> Non
     unique, duplicates, seen = prepared.articles | "Dedup" >> StreamingExactDedup(
         prior, skip_seen=True, horizon_days=plan.horizon_days
     )
-    articles = unique | "Extract" >> ExtractInfo(plan.extract) if plan.extract else unique
     windowing = beam_window.FixedWindows(plan.window)
+    index_files = []
+    if plan.near is not None:
+        unique, duplicates, index_entries = (unique, duplicates) | "NearDedup" >> (
+            StreamingNearDedup(plan.near, plan.horizon_days, plan.prior_index_files)
+        )
+        index_files.append(
+            index_entries
+            | "WindowIndexEntries" >> beam.WindowInto(windowing)
+            | "NearIndex" >> WriteStreamIndex(plan.output, plan.run_id, plan.fingerprint)
+        )
+    articles = unique | "Extract" >> ExtractInfo(plan.extract) if plan.extract else unique
     records = (
         (articles, duplicates, prepared[REJECTS_TAG], polled.rejects)
         | "AllRecords" >> beam.Flatten()
@@ -146,7 +161,7 @@ def build_stream(pipeline: beam.Pipeline, plan: StreamPlan, start: float) -> Non
         "output": plan.output,
     }
     (
-        (written, bookkeeping)
+        (written, bookkeeping, *index_files)
         | "ResultsPerWindow" >> beam.Flatten()
         | "Commit" >> CommitRun(plan.output, plan.run_id, plan.fingerprint, meta, per_window=True)
     )
@@ -175,6 +190,7 @@ def run_stream(argv: list[str]) -> dict[str, Any]:
     from pipelines.ingest import extract_config_from, fetch_config_from, read_limits_from
     from pipelines.options import StreamOptions
     from transforms.commit import recover_incomplete_runs
+    from transforms.dedup.near_index import index_dir, recent_index_files
     from transforms.dedup.prior import prior_files
     from transforms.lock import OutputLock
     from transforms.sources.feedlist import load_feed_list
@@ -189,6 +205,7 @@ def run_stream(argv: list[str]) -> dict[str, Any]:
     started = time.time()
     run_id = opts.run_id or datetime.fromtimestamp(started, UTC).strftime("stream-%Y%m%dT%H%M%SZ")
     languages = tuple(x.strip() for x in (opts.languages or "").split(",") if x.strip())
+    near = None if opts.no_near_dedup else DEFAULT_MINHASH
     with OutputLock(output, wait_seconds=opts.lock_wait):
         recover_incomplete_runs(output)
         plan = StreamPlan(
@@ -212,6 +229,10 @@ def run_stream(argv: list[str]) -> dict[str, Any]:
             duration=opts.duration,
             horizon_days=float(opts.state_horizon_days),
             extract=extract_config_from(opts),
+            near=near,
+            prior_index_files=(
+                recent_index_files(index_dir(output), opts.state_horizon_days) if near else []
+            ),
         )
         with beam.Pipeline(options=options) as pipeline:
             build_stream(pipeline, plan, started)

@@ -200,6 +200,13 @@ def recover_incomplete_runs(output: str) -> list[str]:
     return recovered
 
 
+def window_run(run_id: str, fingerprint: str, window: Any) -> tuple[str, str]:
+    """Streaming: the (run id, fingerprint) a window is committed under (``<run>-w<start>``);
+    its staging folder is ``staging_dir(output, run id)``, removed by its commit."""
+    fingerprint = window_fingerprint(fingerprint, window)
+    return f"{run_id}-{fingerprint.rsplit('-', 1)[1]}", fingerprint
+
+
 class _PublishFn(beam.DoFn):
     def __init__(
         self,
@@ -225,8 +232,7 @@ class _PublishFn(beam.DoFn):
     ) -> Iterator[dict[str, Any]]:
         run_id, fingerprint = self.run_id, self.fingerprint
         if self.per_window:  # streaming: one record per window, for that window's files
-            fingerprint = window_fingerprint(self.fingerprint, window)
-            run_id = f"{self.run_id}-{fingerprint.rsplit('-', 1)[1]}"
+            run_id, fingerprint = window_run(self.run_id, self.fingerprint, window)
         yield publish_run(self.output, run_id, fingerprint, self.meta, element[1])
 
 

@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
+from schemas.records import Article
 from transforms.dedup.exact import DedupGroup, cluster_id_for
 from transforms.dedup.minhash import MinhashConfig
 from transforms.dedup.near_cluster import NearDoc, near_doc, order_key
@@ -99,8 +100,11 @@ class IndexFile:
 
 def index_entry(group: DedupGroup, config: MinhashConfig) -> IndexEntry:
     """The index row of a story's canonical article (signature computed from its text)."""
-    article = group.canonical
-    doc = near_doc(article, config)
+    return article_entry(group.canonical, near_doc(group.canonical, config), config)
+
+
+def article_entry(article: Article, doc: NearDoc, config: MinhashConfig) -> IndexEntry:
+    """The index row of a canonical ``article`` whose ``doc`` (signature) is already computed."""
     return IndexEntry(
         id=article.id,
         cluster_id=article.cluster_id or cluster_id_for(article),

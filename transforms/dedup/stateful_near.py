@@ -1,0 +1,437 @@
+"""Near-duplicate detection for streaming: an LSH index of recent canonicals in keyed state.
+
+Rules (the batch rules of ``near_cluster``, applied to a stream that never ends):
+
+* **First seen is canonical.** There is no "earliest published" in an endless stream: an
+  article becomes the canonical of its story unless it is a near copy of a canonical already
+  in the index (this stream's, or one an earlier batch or stream run indexed in
+  ``OUTPUT/_state/near_index``). A copy is verified with ``near_cluster.compare`` (MinHash
+  similarity ≥ threshold and ``close_in_time``); of the canonicals it matches, it joins the
+  one seen first (earlier runs' articles first), as batch ``merge_component`` joins the first
+  canonical in order. Only canonicals are indexed, so a copy never points at a duplicate.
+* **Duplicates point at canonicals.** Exact/URL duplicate rows from ``StreamingExactDedup``
+  pass through here too: one that points at an article this stage made a near duplicate is
+  re-pointed (``near_cluster.repoint``) at that article's canonical. If a row points at an
+  id not seen yet (its article is still on its way: the two took different paths), the id is
+  *pinned*: the article stays canonical when it arrives, rather than leave a row pointing at a
+  duplicate.
+* **Memory is bounded by the horizon.** Every remembered entry carries the wall-clock time it
+  was seen (for earlier runs' entries: their ``fetched_at``); entries older than the horizon
+  are dropped when the key is touched, never by timers (the local runner fires timers on
+  every tick, DESIGN.md). Earlier runs' entries are further limited to index files written
+  within the horizon (``recent_index_files``), like ``StreamingExactDedup``'s prior files.
+
+State design. LSH needs every document before deciding, so everything goes to one key: the
+stage is one worker's worth of throughput (measured in README, "Live feeds"), and a feed set
+far above that needs the batch path. Re-pickling the whole index per element would make each
+element O(n), so state is an append-only ``BagState`` of small entries (``Canonical``,
+``Redirect``, ``Pinned``) plus a ``ReadModifyWriteState`` version (a random token per write and
+the bag length). The usable index (band key → ids, id → entry) lives in memory on the DoFn
+instance and is rebuilt from the bag only when the stored token differs from the cached one:
+a new worker, a restore from a checkpoint, or a bundle that was retried after the cache moved
+ahead of the committed state. Expired entries leave the memory index at once; the bag is
+rewritten when they make up ``rewrite_share`` of it, so it stays within a constant factor of
+the live entries. Earlier runs' index files are read into the state on the key's first element
+(inside the DoFn, not from a separate source), so no article can be decided before the seed
+is in: a separately read seed could arrive after the first articles.
+
+A band key shared by more than ``max_band_size`` canonicals (boilerplate) contributes only its
+``oversized_band_sample`` oldest members as candidates, so one element costs at most
+``bands × max_band_size`` comparisons whatever the index size.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import secrets
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import apache_beam as beam
+from apache_beam.coders import PickleCoder
+from apache_beam.metrics import Metrics
+from apache_beam.transforms.userstate import BagStateSpec, ReadModifyWriteStateSpec
+
+from schemas.records import Article, Duplicate, stable_id
+from transforms.commit import window_run
+from transforms.dedup.exact import DUPLICATES_TAG
+from transforms.dedup.minhash import MinhashConfig, band_keys
+from transforms.dedup.near_cluster import NearDoc, compare, near_doc, near_duplicate, repoint
+from transforms.dedup.near_index import (
+    IndexEntry,
+    IndexFile,
+    article_entry,
+    index_dir,
+    index_file_path,
+    read_index_file,
+    write_index_file,
+)
+from transforms.state import join, staging_dir
+
+NAMESPACE = "near_dedup"
+INDEX_TAG = "near_index"
+
+
+@dataclass(frozen=True, slots=True)
+class Canonical:
+    """An article that is written (here or by an earlier run): matched against."""
+
+    doc: NearDoc  # cluster_id set
+    seen_at: float
+
+    @property
+    def id(self) -> str:
+        return self.doc.id
+
+
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """A duplicate: rows pointing at ``id`` are re-pointed at ``canonical_id``."""
+
+    id: str
+    canonical_id: str
+    cluster_id: str
+    similarity: float
+    seen_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Pinned:
+    """An id that rows already point at, not seen here yet: it must stay canonical."""
+
+    id: str
+    seen_at: float
+
+
+Entry = Canonical | Redirect | Pinned
+
+
+class NearIndex:
+    """The in-memory index of one key's entries: band key → canonical ids, id → entry."""
+
+    def __init__(self, config: MinhashConfig) -> None:
+        self.config = config
+        self.canonicals: dict[str, Canonical] = {}
+        self.redirects: dict[str, Redirect] = {}
+        self.pinned: dict[str, Pinned] = {}
+        # one id string is shared by all its band slots; one member stays a bare str
+        self.bands: dict[bytes, str | dict[str, None]] = {}
+        self._expiry: list[tuple[float, int, str]] = []
+        self._order = itertools.count()
+
+    def __len__(self) -> int:
+        return len(self.canonicals) + len(self.redirects) + len(self.pinned)
+
+    def add(self, entry: Entry) -> None:
+        if isinstance(entry, Canonical):
+            self.pinned.pop(entry.id, None)
+            self.canonicals[entry.id] = entry
+            for key in band_keys(entry.doc.signature, self.config):
+                held = self.bands.get(key)
+                if held is None:
+                    self.bands[key] = entry.id
+                elif isinstance(held, str):
+                    self.bands[key] = {held: None, entry.id: None}
+                else:
+                    held[entry.id] = None
+        elif isinstance(entry, Redirect):
+            self.pinned.pop(entry.id, None)
+            self.redirects[entry.id] = entry
+        else:
+            self.pinned[entry.id] = entry
+        heapq.heappush(self._expiry, (entry.seen_at, next(self._order), entry.id))
+
+    def _drop_canonical(self, entry: Canonical) -> None:
+        del self.canonicals[entry.id]
+        for key in band_keys(entry.doc.signature, self.config):
+            held = self.bands.get(key)
+            if held == entry.id:
+                del self.bands[key]
+            elif isinstance(held, dict):
+                held.pop(entry.id, None)
+                if len(held) == 1:
+                    self.bands[key] = next(iter(held))
+
+    def expire(self, not_before: float) -> int:
+        """Forget entries seen before ``not_before``; returns how many were dropped."""
+        dropped = 0
+        while self._expiry and self._expiry[0][0] < not_before:
+            seen_at, _, id = heapq.heappop(self._expiry)
+            for table in (self.canonicals, self.redirects, self.pinned):
+                entry = table.get(id)
+                if entry is not None and entry.seen_at == seen_at:
+                    if isinstance(entry, Canonical):
+                        self._drop_canonical(entry)
+                    else:
+                        del table[id]
+                    dropped += 1
+        return dropped
+
+    def candidates(self, doc: NearDoc) -> tuple[list[Canonical], int]:
+        """Canonicals sharing a band key with ``doc`` (capped per band), and how many of its
+        band keys were over ``max_band_size``."""
+        cap, sample = self.config.max_band_size, self.config.oversized_band_sample
+        found: dict[str, None] = {}
+        oversized = 0
+        for key in band_keys(doc.signature, self.config):
+            held = self.bands.get(key)
+            if held is None:
+                continue
+            if isinstance(held, str):
+                found[held] = None
+                continue
+            if len(held) > cap:
+                oversized += 1
+                found.update(dict.fromkeys(itertools.islice(held, sample)))
+            else:
+                found.update(held)
+        found.pop(doc.id, None)
+        return [self.canonicals[i] for i in found], oversized
+
+    def entries(self) -> list[Entry]:
+        """Every live entry, in the order it was seen (to rewrite the bag)."""
+        live: list[Entry] = [*self.canonicals.values(), *self.redirects.values()]
+        live.extend(self.pinned.values())
+        return sorted(live, key=lambda e: e.seen_at)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What one element does: entries to remember, the record to emit, the counters."""
+
+    remember: tuple[Entry, ...]
+    emit: Article | Duplicate
+    indexed: NearDoc | None = None  # a new canonical of this stream: goes to the index files
+    comparisons: int = 0
+    oversized_bands: int = 0
+    dangling: bool = False  # rows already point at this id, which is itself a duplicate
+
+
+def decide(index: NearIndex, element: Article | Duplicate, now: float) -> Decision:
+    """The decision for one element against the index (not changed: the caller adds
+    ``remember``). Pure, so it is unit-tested alone."""
+    if isinstance(element, Duplicate):
+        return _decide_duplicate(index, element, now)
+    known = index.redirects.get(element.id)
+    if element.id in index.canonicals:  # the same article again (a replay): still canonical
+        return Decision((), element)
+    if known is not None:
+        dup = near_duplicate(element, known.canonical_id, known.cluster_id, known.similarity, False)
+        return Decision((), dup)
+    doc = replace(near_doc(element, index.config), cluster_id=element.cluster_id)
+    if element.id in index.pinned:  # rows already point at it: it must stay canonical
+        return Decision((Canonical(doc, now),), element, doc)
+    candidates, oversized = index.candidates(doc)
+    comparisons = [compare(doc, c.doc, index.config) for c in candidates]
+    passed = [(c, r.similarity) for c, r in zip(candidates, comparisons, strict=True) if r.passed]
+    if not passed:
+        return Decision((Canonical(doc, now),), element, doc, len(comparisons), oversized)
+    canonical, similarity = min(passed, key=lambda p: (p[0].seen_at, p[0].id))
+    target = canonical.doc
+    cluster = target.cluster_id or stable_id("cluster", target.id)
+    same_text = element.content_hash == target.content_hash
+    dup = near_duplicate(element, target.id, cluster, similarity, same_text)
+    redirect = Redirect(element.id, target.id, cluster, dup.similarity or 1.0, now)
+    return Decision((redirect,), dup, None, len(comparisons), oversized)
+
+
+def _decide_duplicate(index: NearIndex, dup: Duplicate, now: float) -> Decision:
+    target = index.redirects.get(dup.duplicate_of)
+    if target is not None:
+        dup = repoint(dup, target.canonical_id, target.cluster_id, target.similarity)
+    remember: list[Entry] = [
+        Redirect(dup.id, dup.duplicate_of, dup.cluster_id, dup.similarity or 1.0, now)
+    ]
+    if target is None and dup.duplicate_of not in index.canonicals:
+        remember.append(Pinned(dup.duplicate_of, now))
+    return Decision(tuple(remember), dup, dangling=dup.id in index.pinned)
+
+
+def seed_entries(paths: Iterable[str], config: MinhashConfig) -> tuple[list[Canonical], int]:
+    """Earlier runs' index rows usable with ``config`` as canonicals seen at their fetch time,
+    and how many rows another config or algorithm version wrote (skipped)."""
+    seeds: dict[str, Canonical] = {}
+    skipped = 0
+    for path in paths:
+        for entry in read_index_file(path):
+            if entry.signature_key != config.signature_key:
+                skipped += 1
+            elif entry.id not in seeds:
+                seeds[entry.id] = Canonical(entry.as_doc(), entry.fetched_at.timestamp())
+    return sorted(seeds.values(), key=lambda c: c.seen_at), skipped
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    token: str
+    entries: int  # bag length, expired entries included
+
+
+def _new_version(entries: int) -> Version:
+    return Version(secrets.token_hex(8), entries)
+
+
+class _NearStateFn(beam.DoFn):
+    ENTRIES = BagStateSpec("entries", PickleCoder())
+    VERSION = ReadModifyWriteStateSpec("version", PickleCoder())
+
+    def __init__(
+        self,
+        config: MinhashConfig,
+        horizon_seconds: float,
+        prior_index_paths: Sequence[str] = (),
+        rewrite_share: float = 0.5,
+        rewrite_min: int = 1000,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.config = config
+        self.horizon = horizon_seconds
+        self.prior_index_paths = list(prior_index_paths)
+        self.rewrite_share = rewrite_share
+        self.rewrite_min = rewrite_min
+        self.clock = clock
+
+    def setup(self) -> None:
+        self.index: NearIndex | None = None
+        self.version: Version | None = None
+        names = ("documents", "comparisons", "matches", "oversized_bands", "repointed",
+                 "rebuilds", "expired", "bag_rewrites", "prior_documents", "prior_incompatible",
+                 "dangling")  # fmt: skip
+        self.counters = {n: Metrics.counter(NAMESPACE, f"stream_{n}") for n in names}
+
+    def _index(self, entries: Any, version: Any, now: float) -> tuple[NearIndex, Version]:
+        stored: Version | None = version.read()
+        if stored is not None and self.index is not None and stored == self.version:
+            return self.index, stored
+        index = NearIndex(self.config)
+        if stored is None:  # the key's first element: seed from earlier runs' index files
+            seeds, skipped = seed_entries(self.prior_index_paths, self.config)
+            self.counters["prior_incompatible"].inc(skipped)
+            for seed in seeds:
+                if seed.seen_at >= now - self.horizon:
+                    index.add(seed)
+                    entries.add(seed)
+            self.counters["prior_documents"].inc(len(index))
+            stored = _new_version(len(index))
+        else:
+            self.counters["rebuilds"].inc()
+            for entry in entries.read():
+                index.add(entry)
+        return index, stored
+
+    def process(
+        self,
+        element: tuple[str, Article | Duplicate],
+        entries=beam.DoFn.StateParam(ENTRIES),  # noqa: B008
+        version=beam.DoFn.StateParam(VERSION),  # noqa: B008
+    ) -> Iterator[Any]:
+        now = self.clock()
+        index, stored = self._index(entries, version, now)
+        bag_length = stored.entries
+        expired = index.expire(now - self.horizon)
+        self.counters["expired"].inc(expired)
+        garbage = bag_length - len(index)
+        if garbage >= max(self.rewrite_min, self.rewrite_share * bag_length):
+            entries.clear()
+            for entry in index.entries():
+                entries.add(entry)
+            bag_length = len(index)
+            self.counters["bag_rewrites"].inc()
+        decision = decide(index, element[1], now)
+        for entry in decision.remember:
+            index.add(entry)
+            entries.add(entry)
+        self.version = _new_version(bag_length + len(decision.remember))
+        self.index = index
+        version.write(self.version)
+        self._count(element[1], decision)
+        if isinstance(decision.emit, Duplicate):
+            yield beam.pvalue.TaggedOutput(DUPLICATES_TAG, decision.emit)
+        else:
+            yield decision.emit
+            if decision.indexed is not None:
+                row = article_entry(decision.emit, decision.indexed, self.config)
+                yield beam.pvalue.TaggedOutput(INDEX_TAG, row)
+
+    def _count(self, element: Article | Duplicate, decision: Decision) -> None:
+        counters = self.counters
+        counters["comparisons"].inc(decision.comparisons)
+        counters["oversized_bands"].inc(decision.oversized_bands)
+        counters["dangling"].inc(int(decision.dangling))
+        if isinstance(element, Article):
+            counters["documents"].inc()
+            counters["matches"].inc(int(isinstance(decision.emit, Duplicate)))
+        else:
+            counters["repointed"].inc(int(decision.emit is not element))
+
+
+class StreamingNearDedup(beam.PTransform):
+    """(articles, duplicates) of ``StreamingExactDedup`` -> (articles, duplicates, index entries).
+
+    Articles that are near copies of a canonical become ``near`` duplicates; duplicate rows are
+    re-pointed at canonicals; every new canonical's ``IndexEntry`` comes out for
+    ``WriteStreamIndex``. ``prior_index_paths``: earlier runs' index files (select them with
+    ``near_index.recent_index_files``), read into the state on the first element.
+    """
+
+    def __init__(
+        self,
+        config: MinhashConfig,
+        horizon_days: float,
+        prior_index_paths: Sequence[str] = (),
+        **tuning: Any,
+    ) -> None:
+        super().__init__()
+        self.fn = _NearStateFn(config, horizon_days * 86400.0, prior_index_paths, **tuning)
+
+    def expand(self, inputs):
+        articles, duplicates = inputs
+        result = (
+            (articles, duplicates)
+            | "ArticlesAndDuplicates" >> beam.Flatten()
+            | "OneKey" >> beam.Map(lambda x: ("near", x))
+            | "NearDecide"
+            >> beam.ParDo(self.fn).with_outputs(DUPLICATES_TAG, INDEX_TAG, main="articles")
+        )
+        return result.articles, result[DUPLICATES_TAG], result[INDEX_TAG]
+
+
+class _WriteWindowIndexFn(beam.DoFn):
+    def __init__(self, output: str, run_id: str, fingerprint: str) -> None:
+        self.output = output
+        self.run_id = run_id
+        self.fingerprint = fingerprint
+
+    def process(
+        self, element: tuple[str, Iterable[IndexEntry]], window: Any = beam.DoFn.WindowParam
+    ) -> Iterator[IndexFile]:
+        date, rows = element
+        run_id, fingerprint = window_run(self.run_id, self.fingerprint, window)
+        final = index_file_path(index_dir(self.output), date, fingerprint)
+        staging = join(staging_dir(self.output, run_id), "_state", "near_index")
+        staged = index_file_path(staging, date, fingerprint)
+        yield IndexFile(final, write_index_file(rows, staged), staged)
+
+
+class WriteStreamIndex(beam.PTransform):
+    """Windowed IndexEntries -> one staged index file per (window, article date).
+
+    The window's commit (``CommitRun(per_window=True)``, fed these ``IndexFile``s) moves them
+    into ``OUTPUT/_state/near_index`` with the window's table files and removes its staging
+    folder, so an index never names articles of a window that was not committed.
+    """
+
+    def __init__(self, output: str, run_id: str, fingerprint: str) -> None:
+        super().__init__()
+        self.fn = _WriteWindowIndexFn(output, run_id, fingerprint)
+
+    def expand(self, entries):
+        return (
+            entries
+            | "KeyByDate" >> beam.Map(lambda e: (e.partition_date, e))
+            | "GroupByDate" >> beam.GroupByKey()
+            | "WriteIndexFile" >> beam.ParDo(self.fn)
+        )
