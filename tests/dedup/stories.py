@@ -49,3 +49,9 @@ def egyptian(text: str) -> str:
 def cut(text: str, keep: float = 0.7) -> str:
     words = text.split()
     return " ".join(words[: int(len(words) * keep)])
+
+
+def respelled(text: str) -> str:
+    """The same story as another outlet runs it: a dateline, Egyptian final ى/ه for ي/ة, and
+    alef without hamza (أ/إ/آ written ا)."""
+    return "القاهرة - أ ش أ: " + re.sub("[أإآ]", "ا", egyptian(text))

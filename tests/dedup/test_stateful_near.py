@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from apache_beam.testing.util import assert_that, equal_to
 from apache_beam.transforms import window as beam_window
 
 from schemas.records import Article, Duplicate
-from tests.dedup.stories import paragraphs, story
+from tests.dedup.stories import paragraphs, respelled, story
 from tests.helpers import NOW, beam_pipeline
 from transforms.dedup.exact import DUPLICATES_TAG, DedupGroup, as_duplicate, cluster_id_for
 from transforms.dedup.minhash import DEFAULT_MINHASH, MinhashConfig
@@ -36,12 +35,6 @@ from transforms.dedup.stateful_near import (
 CFG = DEFAULT_MINHASH
 DAY = 86400.0
 T = NOW.timestamp() + 3600  # wall clock of the first element: an hour after the fetch
-
-
-def respelled(text: str) -> str:
-    """The same story from another outlet: a dateline, Egyptian final ى/ه, no hamza on alef."""
-    text = re.sub(r"ة\b", "ه", re.sub(r"ي\b", "ى", text))
-    return "القاهرة - أ ش أ: " + re.sub("[أإآ]", "ا", text)
 
 
 def article(id: str, text: str, hours: float | None = 0, **kw: object) -> Article:
