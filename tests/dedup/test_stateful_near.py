@@ -442,3 +442,12 @@ def test_state_is_seeded_once_rebuilt_on_another_worker_and_compacted(tmp_path: 
     bag.items, version.value = saved_bag, saved_version
     out = send(second, article("C", P[2]))
     assert out[0].id == "C" and len(bag.items) == 2
+
+
+def test_adding_an_id_twice_keeps_one_entry_in_every_band() -> None:
+    index = NearIndex(CFG)
+    doc = replace(near_doc(article("a", P[0]), CFG), cluster_id="k")
+    index.add(Canonical(doc, T))
+    index.add(Canonical(doc, T + 1))
+    assert len(index) == 1 and all(v == "a" for v in index.bands.values())
+    assert index.expire(T + 0.5) == 0 and index.expire(T + 2) == 1 and not index.bands

@@ -1,49 +1,42 @@
 """Near-duplicate detection for streaming: an LSH index of recent canonicals in keyed state.
 
-Rules (the batch rules of ``near_cluster``, applied to a stream that never ends):
+The batch rules of ``near_cluster``, applied to a stream that never ends:
 
-* **First seen is canonical.** There is no "earliest published" in an endless stream: an
-  article becomes the canonical of its story unless it is a near copy of a canonical already
-  in the index (this stream's, or one an earlier batch or stream run indexed in
-  ``OUTPUT/_state/near_index``). A copy is verified with ``near_cluster.compare`` (MinHash
-  similarity ≥ threshold and ``close_in_time``); of the canonicals it matches, it joins the
-  one seen first (earlier runs' articles first), as batch ``merge_component`` joins the first
-  canonical in order. Only canonicals are indexed, so a copy never points at a duplicate.
-* **Duplicates point at canonicals.** Exact/URL duplicate rows from ``StreamingExactDedup``
-  pass through here too: one that points at an article this stage made a near duplicate is
-  re-pointed (``near_cluster.repoint``) at that article's canonical. If a row points at an
-  id not seen yet (its article is still on its way: the two took different paths), the id is
-  *pinned*: the article stays canonical when it arrives, rather than leave a row pointing at a
-  duplicate.
-* **Memory is bounded by the horizon.** Every remembered entry carries the wall-clock time it
-  was seen (for earlier runs' entries: their ``fetched_at``); entries older than the horizon
-  are dropped when the key is touched, never by timers (the local runner fires timers on
-  every tick, DESIGN.md). Earlier runs' entries are further limited to index files written
-  within the horizon (``recent_index_files``), like ``StreamingExactDedup``'s prior files.
+* **First seen is canonical** (there is no "earliest published" in an endless stream). An
+  article is a near copy when ``near_cluster.compare`` passes (MinHash similarity ≥ threshold
+  and ``close_in_time``) against a canonical in the index: this stream's, or one an earlier
+  batch or stream run indexed in ``OUTPUT/_state/near_index``. Of several, it joins the one seen
+  first (earlier runs' first), as ``merge_component`` joins the first canonical in order.
+  Only canonicals are indexed, so a copy never points at a duplicate.
+* **Rows point at canonicals.** The exact stage's duplicate rows pass through here: one that
+  points at an article made a near copy here is re-pointed (``near_cluster.repoint``). A row
+  that points at an id not seen yet (the row overtook its article on another path) *pins* it:
+  that article stays canonical when it arrives, rather than leave the row pointing at a copy.
+* **Memory is bounded by the horizon.** Entries carry the wall-clock time they were seen
+  (earlier runs' entries: their ``fetched_at``) and are dropped once older than the horizon,
+  when the key is touched, never by timers (the local runner fires them every tick,
+  DESIGN.md). Earlier runs' files are those written within the horizon (``recent_index_files``).
 
-State design. LSH needs every document before deciding, so everything goes to one key: the
-stage is one worker's worth of throughput (measured in README, "Live feeds"), and a feed set
-far above that needs the batch path. Re-pickling the whole index per element would make each
-element O(n), so state is an append-only ``BagState`` of small entries (``Canonical``,
-``Redirect``, ``Pinned``) plus a ``ReadModifyWriteState`` version (a random token per write and
-the bag length). The usable index (band key → ids, id → entry) lives in memory on the DoFn
-instance and is rebuilt from the bag only when the stored token differs from the cached one:
-a new worker, a restore from a checkpoint, or a bundle that was retried after the cache moved
-ahead of the committed state. Expired entries leave the memory index at once; the bag is
-rewritten when they make up ``rewrite_share`` of it, so it stays within a constant factor of
-the live entries. Earlier runs' index files are read into the state on the key's first element
-(inside the DoFn, not from a separate source), so no article can be decided before the seed
-is in: a separately read seed could arrive after the first articles.
-
-A band key shared by more than ``max_band_size`` canonicals (boilerplate) contributes only its
-``oversized_band_sample`` oldest members as candidates, so one element costs at most
-``bands × max_band_size`` comparisons whatever the index size.
+State design. LSH must see every document before deciding, so all elements share one key: the
+stage runs on one worker (throughput in README, "Live feeds"). Re-pickling the index per element
+would cost O(n) each, so state is an append-only ``BagState`` of small entries (``Canonical``,
+``Redirect``, ``Pinned``) plus a ``ReadModifyWriteState`` ``Version`` (a new random token per
+write, and the bag length). The index itself (band key → ids, id → entry) is cached on the DoFn
+instance and rebuilt from the bag only when the stored token is not the cached one: a new
+worker, a restore, or a retried bundle whose state went back while the cache had moved on.
+Expired entries leave the cache at once and the bag is rewritten once they are
+``rewrite_share`` of it. Earlier runs' index files are read into the state by the key's first
+element, inside the DoFn: a seed read by a separate source could arrive after the first
+articles. A band key shared by more than ``max_band_size`` canonicals (boilerplate) offers only
+its ``oversized_band_sample`` oldest members, so an element costs at most ``bands ×
+max_band_size`` comparisons whatever the index size.
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
+import logging
 import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -71,6 +64,7 @@ from transforms.dedup.near_index import (
 )
 from transforms.state import join, staging_dir
 
+LOG = logging.getLogger(__name__)
 NAMESPACE = "near_dedup"
 INDEX_TAG = "near_index"
 
@@ -128,6 +122,8 @@ class NearIndex:
     def add(self, entry: Entry) -> None:
         if isinstance(entry, Canonical):
             self.pinned.pop(entry.id, None)
+            if entry.id in self.canonicals:  # the same id again: the newer entry replaces it
+                self._drop_canonical(self.canonicals[entry.id])
             self.canonicals[entry.id] = entry
             for key in band_keys(entry.doc.signature, self.config):
                 held = self.bands.get(key)
@@ -317,9 +313,12 @@ class _NearStateFn(beam.DoFn):
             self.counters["prior_documents"].inc(len(index))
             stored = _new_version(len(index))
         else:
-            self.counters["rebuilds"].inc()
+            started = time.perf_counter()
             for entry in entries.read():
                 index.add(entry)
+            self.counters["rebuilds"].inc()
+            LOG.info("near dedup: index rebuilt from state, %d entries in %.2f s",
+                     stored.entries, time.perf_counter() - started)  # fmt: skip
         return index, stored
 
     def process(
@@ -357,15 +356,16 @@ class _NearStateFn(beam.DoFn):
                 yield beam.pvalue.TaggedOutput(INDEX_TAG, row)
 
     def _count(self, element: Article | Duplicate, decision: Decision) -> None:
-        counters = self.counters
-        counters["comparisons"].inc(decision.comparisons)
-        counters["oversized_bands"].inc(decision.oversized_bands)
-        counters["dangling"].inc(int(decision.dangling))
-        if isinstance(element, Article):
-            counters["documents"].inc()
-            counters["matches"].inc(int(isinstance(decision.emit, Duplicate)))
-        else:
-            counters["repointed"].inc(int(decision.emit is not element))
+        article = isinstance(element, Article)
+        for name, value in (
+            ("comparisons", decision.comparisons),
+            ("oversized_bands", decision.oversized_bands),
+            ("dangling", decision.dangling),
+            ("documents", article),
+            ("matches", article and isinstance(decision.emit, Duplicate)),
+            ("repointed", not article and decision.emit is not element),
+        ):
+            self.counters[name].inc(int(value))
 
 
 class StreamingNearDedup(beam.PTransform):
