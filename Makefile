@@ -32,12 +32,17 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Speed benchmarks (whole processes, median of 3) -> benchmarks/results/<date>.md and latest.md.
-# BENCH_ARGS="--sizes 10 50" to limit the sizes; the full run takes about an hour on 2 cores.
+# Speed benchmarks (whole processes, median of 3) -> benchmarks/results/<date>.md and latest.md,
+# with the per-stage profile of the plain loop at 10k -> benchmarks/results/profile-<date>.md.
+# BENCH_ARGS="--sizes 10 50" to limit the sizes, BENCH_ARGS="--scenarios akhbar_2w" to run a
+# subset; the full run takes about an hour on 2 cores.
 BENCH_ARGS ?=
+BENCH_DATE := $(shell date -u +%Y-%m-%d)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.corpus --copies 1 5 10
-	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.profile_stages benchmarks/data/ant-1x.jsonl \
+	  --out benchmarks/results/profile-$(BENCH_DATE).md > /dev/null
+	$(BIN)/python -m benchmarks.run --profile benchmarks/results/profile-$(BENCH_DATE).md $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check pipelines transforms schemas seeds tests

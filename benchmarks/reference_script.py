@@ -13,7 +13,6 @@ import hashlib
 import json
 import sys
 import unicodedata
-from collections import defaultdict
 
 import pyarrow as pa
 import pyarrow.parquet as pq
