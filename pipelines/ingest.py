@@ -224,12 +224,16 @@ def build_pipeline(pipeline: beam.Pipeline, plan: IngestPlan, runner_name: str) 
         near = groups | "NearDedup" >> NearDedup(plan.near, plan.prior_index_files)
         groups = near.groups
         prior_duplicates = (
-            (prior_duplicates, near.prior_duplicates) | "AllEarlierCopies" >> beam.Flatten()
-        )
+            prior_duplicates,
+            near.prior_duplicates,
+        ) | "AllEarlierCopies" >> beam.Flatten()
         near_stats = near.stats
-        index_files = groups | "NearIndex" >> WriteNearIndex(
-            index_dir(plan.output), plan.fingerprint, plan.near,
+        index_files = near.entries | "NearIndex" >> WriteNearIndex(
+            index_dir(plan.output),
+            plan.fingerprint,
+            plan.near,
             staging=join(plan.staging, "_state", "near_index"),
+            from_entries=True,
         )
     emitted = groups | "EmitStories" >> EmitGroups()
     articles = emitted.articles

@@ -13,7 +13,9 @@ character-level modules are imported: they need no downloaded data and never imp
 
 from __future__ import annotations
 
+import functools
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 from camel_tools.utils.charsets import AR_DIAC_CHARSET
@@ -168,22 +170,30 @@ def _script_of(ch: str) -> str | None:
     return "other" if ch.isalpha() else None
 
 
+@functools.lru_cache(maxsize=4096)
+def _char_class(ch: str) -> tuple[str | None, bool]:
+    """(script, is a Persian/Urdu letter) of one character; cached: texts reuse few characters."""
+    return _script_of(ch), ch in _PERSIAN_URDU_LETTERS
+
+
 def detect_language(text: str, sample: int = 4000) -> str:
     """ISO 639-1 code guessed from the text's script and, for Latin, a stop-word vote.
 
     Feeds mislabel themselves (Hespress declares ``en`` on Arabic content), so we trust only the
-    text. Returns ``und`` when there are too few letters to say.
+    text. Returns ``und`` when there are too few letters to say. Characters are counted once
+    with ``Counter`` (C) and each distinct character classified once: a per-character Python
+    loop was two thirds of the prepare step's time.
     """
     chunk = text[:sample]
     counts: dict[str, int] = {}
     persian = 0
-    for ch in chunk:
-        script = _script_of(ch)
+    for ch, n in Counter(chunk).items():
+        script, is_persian = _char_class(ch)
         if script is None:
             continue
-        counts[script] = counts.get(script, 0) + 1
-        if ch in _PERSIAN_URDU_LETTERS:
-            persian += 1
+        counts[script] = counts.get(script, 0) + n
+        if is_persian:
+            persian += n
     letters = sum(counts.values())
     if letters < 10:
         return "und"

@@ -131,6 +131,9 @@ DATELINE = re.compile(
     rf"(?:\([ \t]*{AGENCY}[ \t]*\)|{_DASH}[ \t]*{AGENCY})[ \t]*(?:{_DASH}|:)[ \t]*",
     re.MULTILINE,
 )
+# Every dateline contains an agency tag followed by a dash or colon; this cheap unanchored search
+# (a superset of DATELINE) lets the ~99% of texts without one skip the costly line-start scan.
+_DATELINE_HINT = re.compile(rf"(?:\(|{_DASH})[ \t]*{AGENCY}[ \t]*\)?[ \t]*(?:{_DASH}|:)")
 AGENCY_TAG = re.compile(rf"\([ \t]*{AGENCY}[ \t]*\)")
 AGENCY_LINE = re.compile(rf"^[ \t]*{_DASH}?[ \t]*{AGENCY}[ \t]*\.?[ \t]*$", re.MULTILINE)
 SOURCE_LINE = re.compile(
@@ -155,6 +158,7 @@ def strip_boilerplate(text: str) -> str:
     text = POST_FOOTER.sub(" ", text)
     text = SOURCE_LINE.sub(" ", text)
     text = SHARE_LINE.sub(" ", text)
-    text = DATELINE.sub("", text)
+    if _DATELINE_HINT.search(text):
+        text = DATELINE.sub("", text)
     text = AGENCY_TAG.sub(" ", text)
     return AGENCY_LINE.sub(" ", text)

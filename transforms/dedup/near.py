@@ -1,10 +1,17 @@
 """Near-duplicate dedup across the whole run as a Beam PTransform (MinHash + LSH bands).
 
-    groups ─Sign─┬─ band keys ─GroupByKey(band)─ pairs ──────────────┐
-                 ├─ (id, doc) ─────────────────────────────GroupByKey(id)─ (pair, doc)
-    prior files ─┘                                           ─GroupByKey(pair)─ Comparison
-                 │                   Comparisons + oversized bands ─GroupByKey(None)─ union-find
-                 └─ (id, group) ──── GroupByKey(id) with Targets ── GroupByKey(component) ─ merge
+    groups ─Sign─┬─ (partition, (doc, its band keys there)) ─GroupByKey(partition)─ verify
+    prior files ─┘        Comparisons + oversized bands ─GroupByKey(None)─ union-find ─ Targets
+                 └─ (id, (group, doc)) ─ GroupByKey(id) with Targets ─ GroupByKey(component) ─ merge
+                                                        final (group, doc) ─ groups + index entries
+
+Band keys are hashed into ``band_partitions`` reducers. Each document goes once to every
+partition holding some of its band keys, with its signature, so a partition finds its candidate
+pairs (``band_pairs``: the plain path's rule and cap) and verifies them on the spot. The first
+version shuffled one element per band key, then joined documents to pairs through two more
+GroupByKeys: 32 band elements plus two per candidate pair per band; on 50k syndicated
+articles that was most of the run's time. A pair found in two partitions is verified twice
+and counted once by union-find.
 
 Only Create, ParDo (Map/FlatMap), GroupByKey and Flatten: the Dask runner translates nothing
 else, and side inputs or keyed state would tie correctness to one runner. Multi-output steps
@@ -22,7 +29,9 @@ index entries) come out on ``prior_duplicates`` and never as groups.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -30,35 +39,38 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from transforms.dedup.exact import DedupGroup
-from transforms.dedup.minhash import MinhashConfig
+from transforms.dedup.minhash import MinhashConfig, band_keys
 from transforms.dedup.near_cluster import (
-    Comparison,
     NearDedupStats,
     NearDoc,
     OversizedBand,
     Target,
-    assign_components,
-    band_members,
     band_pairs,
     compare,
+    components,
+    keep_doc,
     merge_component,
     near_doc,
 )
-from transforms.dedup.near_index import read_prior_docs
+from transforms.dedup.near_index import article_entry, read_prior_docs
 from transforms.portable import WithOutputs
 
 LOG = logging.getLogger(__name__)
 NAMESPACE = "near_dedup"
-OVERSIZED_TAG = "oversized"
 PRIOR_DUPLICATES_TAG = "prior_duplicates"
 STATS_TAG = "stats"
-_DOC, _WANT, _GROUP, _TARGET = "doc", "want", "group", "target"
+_GROUP, _TARGET = "group", "target"
+ENTRIES_TAG = "entries"
+# Reducers of the band shuffle: enough for a few workers' parallelism, few enough that every
+# document is sent (with its 0.5 KB signature) at most this many times.
+DEFAULT_BAND_PARTITIONS = 4
 
 
 class NearDedupResult(NamedTuple):
     groups: Any  # PCollection[DedupGroup]
     prior_duplicates: Any  # PCollection[Duplicate]: copies of articles earlier runs wrote
     stats: Any  # PCollection[NearDedupStats], exactly one element
+    entries: Any  # PCollection[IndexEntry]: the index rows of the output groups' canonicals
 
 
 class _SignFn(beam.DoFn):
@@ -71,7 +83,7 @@ class _SignFn(beam.DoFn):
     def process(self, group: DedupGroup) -> Iterator[Any]:
         doc = near_doc(group.canonical, self.config)
         self.documents.inc()
-        yield (doc.id, (_DOC, doc))
+        yield doc
         yield beam.pvalue.TaggedOutput(_GROUP, (doc.id, (_GROUP, (group, doc))))
 
 
@@ -82,74 +94,121 @@ class _ReadPriorFn(beam.DoFn):
         self.prior = Metrics.counter(NAMESPACE, "prior_documents")
         self.incompatible = Metrics.counter(NAMESPACE, "prior_incompatible")
 
-    def process(self, path: str) -> Iterator[tuple[str, tuple[str, NearDoc]]]:
+    def process(self, path: str) -> Iterator[NearDoc]:
         docs, skipped = read_prior_docs(path, self.config, self.not_before)
         self.incompatible.inc(skipped)
         for doc in docs:
             self.prior.inc()
-            yield (doc.id, (_DOC, doc))
+            yield doc
 
 
-class _BandPairsFn(beam.DoFn):
+def band_partition(key: bytes, partitions: int) -> int:
+    """Which of ``partitions`` reducers owns a band key (its hash bytes, after the band number)."""
+    return int.from_bytes(key[2:6], "big") % partitions
+
+
+def partition_members(
+    doc: NearDoc, config: MinhashConfig, partitions: int
+) -> list[tuple[int, tuple[NearDoc, tuple[bytes, ...]]]]:
+    """One element per partition holding some of ``doc``'s band keys: (partition, (doc, keys)).
+
+    Shipping the document with its keys lets a partition verify its own candidate pairs; one
+    element per partition instead of one per band divides the shuffled elements by ~8.
+    """
+    keys: dict[int, list[bytes]] = defaultdict(list)
+    for key in band_keys(doc.signature, config):
+        keys[band_partition(key, partitions)].append(key)
+    return [(p, (doc, tuple(ks))) for p, ks in keys.items()]
+
+
+@dataclass(frozen=True, slots=True)
+class PartitionResult:
+    """Everything one band partition found, as one element: Beam charges per element, and a
+    partition verifies ~10^5 pairs on a syndicated input (one element each cost more than the
+    verification itself)."""
+
+    compared: frozenset[tuple[str, str]]  # every distinct pair verified here
+    passed: tuple[tuple[str, str], ...]  # those at or above the threshold
+    docs: dict[str, NearDoc]  # endpoints of passed pairs (signature kept for prior entries)
+    oversized: tuple[OversizedBand, ...]
+
+
+def _light(doc: NearDoc) -> NearDoc:
+    """What union-find needs of a matched document: this run's documents travel on without
+    their signature (merging uses the group's own); prior entries keep it (they become
+    Target.priors, compared again when merging)."""
+    return doc if doc.prior else replace(doc, signature=b"")
+
+
+def partition_comparisons(
+    values: Iterable[tuple[NearDoc, tuple[bytes, ...]]], config: MinhashConfig
+) -> PartitionResult:
+    """Candidate pairs of every band key of one partition (``band_pairs``: same rule and cap as
+    the plain path), each distinct pair verified once. A pair sharing band keys in several
+    partitions is verified in each; union-find counts it once."""
+    bands: dict[bytes, list[tuple[str, bool]]] = defaultdict(list)
+    docs: dict[str, NearDoc] = {}
+    for doc, keys in values:
+        keep_doc(docs, doc)
+        for key in keys:
+            bands[key].append((doc.id, doc.prior))
+    pairs: set[tuple[str, str]] = set()
+    oversized: list[OversizedBand] = []
+    for members in bands.values():
+        if len(members) < 2:
+            continue
+        found, big = band_pairs(members, config)
+        pairs.update(found)
+        if big is not None:
+            oversized.append(big)
+    passed = [(a, b) for a, b in sorted(pairs) if compare(docs[a], docs[b], config).passed]
+    ends = {i for pair in passed for i in pair}
+    return PartitionResult(
+        frozenset(pairs), tuple(passed), {i: _light(docs[i]) for i in ends}, tuple(oversized)
+    )
+
+
+def union_partitions(
+    results: Iterable[PartitionResult | None],
+) -> tuple[dict[str, Target], NearDedupStats]:
+    """The partitions' results -> Targets, counting each pair once however many partitions
+    verified it (the same figures as ``assign_components`` on the plain path)."""
+    stats = NearDedupStats()
+    compared: set[tuple[str, str]] = set()
+    passed: set[tuple[str, str]] = set()
+    docs: dict[str, NearDoc] = {}
+    for part in results:
+        if part is None:
+            continue
+        compared |= part.compared
+        passed.update(part.passed)
+        for doc in part.docs.values():
+            keep_doc(docs, doc)
+        stats.oversized_bands += len(part.oversized)
+        stats.oversized_members += sum(b.size for b in part.oversized)
+    stats.comparisons = len(compared)
+    stats.matches = len(passed)
+    return components(sorted(passed), docs, stats), stats
+
+
+class _PartitionPairsFn(beam.DoFn):
     def __init__(self, config: MinhashConfig) -> None:
         self.config = config
-        self.band_pairs = Metrics.counter(NAMESPACE, "band_pairs")
+        self.comparisons = Metrics.counter(NAMESPACE, "partition_comparisons")
         self.oversized = Metrics.counter(NAMESPACE, "oversized_bands")
 
-    def process(self, element: tuple[bytes, Iterable[tuple[str, bool]]]) -> Iterator[Any]:
-        members = list(element[1])
-        if len(members) < 2:
-            return
-        pairs, oversized = band_pairs(members, self.config)
-        if oversized is not None:
-            self.oversized.inc()
-            yield beam.pvalue.TaggedOutput(OVERSIZED_TAG, oversized)
-        self.band_pairs.inc(len(pairs))
-        for a, b in pairs:
-            yield (a, (_WANT, b))
-            yield (b, (_WANT, a))
-
-
-def _send_doc_to_pairs(element: tuple[str, Iterable[tuple[str, Any]]]) -> Iterator[Any]:
-    """One id's doc (this run's wins over a stale prior copy) sent to each distinct pair."""
-    doc_id, values = element
-    doc: NearDoc | None = None
-    partners: set[str] = set()
-    for tag, value in values:
-        if tag == _DOC:
-            if doc is None or (doc.prior and not value.prior):
-                doc = value
-        else:
-            partners.add(value)
-    if doc is None:
-        return
-    for other in sorted(partners - {doc_id}):
-        pair = (doc_id, other) if doc_id < other else (other, doc_id)
-        yield (pair, doc)
-
-
-class _CompareFn(beam.DoFn):
-    def __init__(self, config: MinhashConfig) -> None:
-        self.config = config
-        self.comparisons = Metrics.counter(NAMESPACE, "comparisons")
-        self.matches = Metrics.counter(NAMESPACE, "matches")
-
-    def process(self, element: tuple[tuple[str, str], Iterable[NearDoc]]) -> Iterator[Comparison]:
-        (a_id, b_id), docs = element
-        by_id = {d.id: d for d in docs}
-        if a_id not in by_id or b_id not in by_id:
-            return
-        result = compare(by_id[a_id], by_id[b_id], self.config)
-        self.comparisons.inc()
-        if result.passed:
-            self.matches.inc()
+    def process(
+        self, element: tuple[int, Iterable[tuple[NearDoc, tuple[bytes, ...]]]]
+    ) -> Iterator[PartitionResult]:
+        result = partition_comparisons(element[1], self.config)
+        self.comparisons.inc(len(result.compared))
+        self.oversized.inc(len(result.oversized))
         yield result
 
 
 def _union_find(element: tuple[None, Iterable[Any]]) -> Iterator[Any]:
-    """All comparisons in one step -> one Target per member of a multi-member component."""
-    results = [r for r in element[1] if isinstance(r, Comparison | OversizedBand)]
-    targets, stats = assign_components(results)
+    """All partitions' results in one step -> one Target per member of a multi-member component."""
+    targets, stats = union_partitions(element[1])
     Metrics.counter(NAMESPACE, "components").inc(stats.components)
     yield beam.pvalue.TaggedOutput(STATS_TAG, stats)
     for doc_id, target in targets.items():
@@ -169,7 +228,7 @@ def _route_group(element: tuple[str, Iterable[tuple[str, Any]]]) -> Iterator[Any
     if member is None:
         return
     if target is None:
-        yield beam.pvalue.TaggedOutput("alone", member[0])
+        yield beam.pvalue.TaggedOutput("alone", member)
     else:
         yield (target.component, (member, target))
 
@@ -182,13 +241,24 @@ class _MergeFn(beam.DoFn):
 
     def process(self, element: tuple[str, Iterable[tuple[Any, Target]]]) -> Iterator[Any]:
         values = list(element[1])
-        merged = merge_component([m for m, _ in values], values[0][1], self.config)
+        members = [m for m, _ in values]
+        merged = merge_component(members, values[0][1], self.config)
         self.merged.inc(merged.stats.merged_groups)
         self.prior_matched.inc(merged.stats.prior_matched_groups)
-        yield from merged.groups
+        docs = {doc.id: doc for _, doc in members}
+        for group in merged.groups:
+            yield (group, docs[group.canonical.id])
         for dup in merged.duplicates:
             yield beam.pvalue.TaggedOutput(PRIOR_DUPLICATES_TAG, dup)
         yield beam.pvalue.TaggedOutput(STATS_TAG, merged.stats)
+
+
+def _split_entries(element: tuple[DedupGroup, NearDoc], config: MinhashConfig) -> Iterator[Any]:
+    """(final group, its canonical's NearDoc) -> the group, and its cross-run index entry
+    (so the index reuses the signature computed here instead of signing every article twice)."""
+    group, doc = element
+    yield group
+    yield beam.pvalue.TaggedOutput(ENTRIES_TAG, article_entry(group.canonical, doc, config))
 
 
 def _sum_stats(element: tuple[None, Iterable[NearDedupStats]]) -> NearDedupStats:
@@ -204,7 +274,7 @@ class NearDedup(beam.PTransform):
     runs (select them with ``near_index.select_index_files``); their articles take part in
     matching and are never emitted. ``prior_not_before`` drops index rows older than the
     horizon inside the selected files. Returns ``NearDedupResult(groups, prior_duplicates,
-    stats)``; every output must reach the pipeline's terminal step (Dask computes only it).
+    stats, entries)``; every output must reach the pipeline's terminal step (Dask computes only it).
     """
 
     def __init__(
@@ -212,8 +282,12 @@ class NearDedup(beam.PTransform):
         config: MinhashConfig,
         prior_index_paths: Sequence[str] = (),
         prior_not_before: datetime | None = None,
+        band_partitions: int = DEFAULT_BAND_PARTITIONS,
     ) -> None:
         super().__init__()
+        if band_partitions < 1:
+            raise ValueError("band_partitions must be at least 1")
+        self.band_partitions = band_partitions
         self.config = config
         self.prior_index_paths = list(prior_index_paths)
         self.prior_not_before = prior_not_before
@@ -229,24 +303,16 @@ class NearDedup(beam.PTransform):
                 | "ReadPriorIndex" >> beam.ParDo(_ReadPriorFn(config, self.prior_not_before))
             )
         all_docs = docs | "AllDocs" >> beam.Flatten()
-        banded = (
-            all_docs
-            | "BandKeys" >> beam.FlatMap(lambda kv: band_members(kv[1][1], config))
-            | "GroupByBand" >> beam.GroupByKey()
-            | "BandPairs"
-            >> WithOutputs(beam.ParDo(_BandPairsFn(config)), OVERSIZED_TAG, main="wants")
-        )
+        partitions = self.band_partitions
         comparisons = (
-            (all_docs, banded.wants)
-            | "DocsAndWants" >> beam.Flatten()
-            | "GroupById" >> beam.GroupByKey()
-            | "DocToPairs" >> beam.FlatMap(_send_doc_to_pairs)
-            | "GroupByPair" >> beam.GroupByKey()
-            | "Compare" >> beam.ParDo(_CompareFn(config))
+            all_docs
+            | "BandPartitions" >> beam.FlatMap(partition_members, config, partitions)
+            | "GroupByPartition" >> beam.GroupByKey()
+            | "VerifyPairs" >> beam.ParDo(_PartitionPairsFn(config))
         )
         seed = groups.pipeline | "StatsSeed" >> beam.Create([None], reshuffle=False)
         found = (
-            (comparisons, banded[OVERSIZED_TAG], seed)
+            (comparisons, seed)
             | "AllResults" >> beam.Flatten()
             | "ToOneKey" >> beam.Map(lambda r: (None, r))
             | "GatherResults" >> beam.GroupByKey()
@@ -266,7 +332,12 @@ class NearDedup(beam.PTransform):
                 beam.ParDo(_MergeFn(config)), PRIOR_DUPLICATES_TAG, STATS_TAG, main="groups"
             )
         )
-        out = (routed.alone, merged.groups) | "NearGroups" >> beam.Flatten()
+        out = (
+            (routed.alone, merged.groups)
+            | "NearGroups" >> beam.Flatten()
+            | "SplitIndexEntries"
+            >> WithOutputs(beam.FlatMap(_split_entries, config), ENTRIES_TAG, main="groups")
+        )
         stats = (
             (found[STATS_TAG], merged[STATS_TAG])
             | "PartialStats" >> beam.Flatten()
@@ -274,7 +345,7 @@ class NearDedup(beam.PTransform):
             | "GatherStats" >> beam.GroupByKey()
             | "SumStats" >> beam.Map(_sum_stats)
         )
-        return NearDedupResult(out, merged[PRIOR_DUPLICATES_TAG], stats)
+        return NearDedupResult(out.groups, merged[PRIOR_DUPLICATES_TAG], stats, out[ENTRIES_TAG])
 
 
 def stats_of(results: Iterable[NearDedupStats]) -> NearDedupStats:

@@ -204,21 +204,37 @@ def assign_components(
     key is its smallest id, so it does not depend on the order comparisons arrive in.
     """
     stats = NearDedupStats()
-    uf = UnionFind()
     docs: dict[str, NearDoc] = {}
+    edges: list[tuple[str, str]] = []
     for result in results:
         if isinstance(result, OversizedBand):
             stats.oversized_bands += 1
             stats.oversized_members += result.size
             continue
         stats.comparisons += 1
-        for doc in (result.a, result.b):
-            known = docs.get(doc.id)
-            if known is None or (known.prior and not doc.prior):
-                docs[doc.id] = doc
         if result.passed:
             stats.matches += 1
-            uf.union(result.a.id, result.b.id)
+            edges.append((result.a.id, result.b.id))
+            keep_doc(docs, result.a)
+            keep_doc(docs, result.b)
+    return components(edges, docs, stats), stats
+
+
+def keep_doc(docs: dict[str, NearDoc], doc: NearDoc) -> None:
+    """Remember ``doc`` under its id; this run's document wins over a stale prior copy."""
+    known = docs.get(doc.id)
+    if known is None or (known.prior and not doc.prior):
+        docs[doc.id] = doc
+
+
+def components(
+    edges: Iterable[tuple[str, str]], docs: dict[str, NearDoc], stats: NearDedupStats
+) -> dict[str, Target]:
+    """Connected components of the verified edges (``docs`` holds every endpoint) -> Targets
+    of this run's members; ``stats.components`` counts them."""
+    uf = UnionFind()
+    for a, b in edges:
+        uf.union(a, b)
     targets: dict[str, Target] = {}
     for root, members in uf.groups().items():
         if len(members) < 2:
@@ -229,7 +245,7 @@ def assign_components(
         for m in members:
             if not docs[m].prior:
                 targets[m] = target
-    return targets, stats
+    return targets
 
 
 def near_duplicate(

@@ -255,19 +255,31 @@ class WriteNearIndex(beam.PTransform):
     """
 
     def __init__(
-        self, directory: str, run_id: str, config: MinhashConfig, staging: str | None = None
+        self,
+        directory: str,
+        run_id: str,
+        config: MinhashConfig,
+        staging: str | None = None,
+        from_entries: bool = False,
     ) -> None:
         super().__init__()
+        self.from_entries = from_entries
         self.directory = directory
         self.run_id = run_id
         self.config = config
         self.staging = staging
 
     def expand(self, groups):
+        """``groups``: DedupGroups (each signed here), or IndexEntry rows when
+        ``from_entries`` (NearDedup's ``entries`` output, already signed)."""
         config = self.config
+        keyed = (
+            groups | "KeyEntryByDate" >> beam.Map(lambda e: (e.partition_date, e))
+            if self.from_entries
+            else groups | "IndexEntry" >> beam.Map(_keyed_entry, config)
+        )
         return (
-            groups
-            | "IndexEntry" >> beam.Map(_keyed_entry, config)
+            keyed
             | "GroupByDate" >> beam.GroupByKey()
             | "WriteIndexFile"
             >> beam.ParDo(_WriteDateFn(self.directory, self.run_id, self.staging))

@@ -74,7 +74,9 @@ class _KeyedDedupFn(beam.DoFn):
         self.horizon = horizon_seconds
 
     def process(
-        self, element: tuple[str, Article | PriorEntry], seen=beam.DoFn.StateParam(SEEN)  # noqa: B008
+        self,
+        element: tuple[str, Article | PriorEntry],
+        seen=beam.DoFn.StateParam(SEEN),  # noqa: B008
     ) -> Iterator[Any]:
         state, out = decide(seen.read(), element[1], self.skip_seen, time.time(), self.horizon)
         if state is not None:

@@ -7,6 +7,7 @@ encoding decoded, query sorted), so http/https and /a vs /a/ variants meet.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
@@ -84,14 +85,24 @@ def canonical_url(url: str | None) -> str | None:
     """Working canonical link, or None when ``url`` is not an absolute http(s) URL. Never raises."""
     if not url:
         return None
+    return _canonical_cached(url)
+
+
+@functools.lru_cache(maxsize=2048)
+def _canonical_cached(url: str) -> str | None:
+    """Cached: preparing an article asks for the canonical link and then for the key of the
+    same URL, and feeds repeat links between polls."""
     try:
         return _canonical(url)
     except (ValueError, UnicodeError):
         return None
 
 
+_CONTROL_CHARS = re.compile("[\x00-\x1f\x7f]")
+
+
 def _canonical(url: str) -> str | None:
-    url = "".join(ch for ch in url.strip() if ch >= " " and ch != "\x7f")
+    url = _CONTROL_CHARS.sub("", url.strip())
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
