@@ -53,7 +53,7 @@ def test_copy_in_the_same_run_is_a_near_duplicate(tmp_path: Path) -> None:
 def test_copy_in_a_later_run_matches_the_earlier_article(tmp_path: Path) -> None:
     output = tmp_path / "out"
     assert run_akhbar("ingest", "--output", str(output)).returncode == 0
-    seed = [a for a in rows(output, "articles") if "لياو ليتشانج" in a["text"]][0]
+    [seed] = [a for a in rows(output, "articles") if "لياو ليتشانج" in a["text"]]
     later = tmp_path / "later"
     later.mkdir()
     jsonl(later / "b.jsonl", [

@@ -1,6 +1,6 @@
 """Throughput of the stream's near-dup stage with a large index (not a test: run it by hand).
 
-    .venv/bin/python -m tests.dedup.bench_stateful_near [--index 50000] [--queries 2000]
+    .venv/bin/python -m benchmarks.stateful_near [--index 50000] [--queries 2000]
 
 The index holds ``--index`` canonicals: ANT articles (real JawharaFM text) plus synthetic
 stories drawn from ANT's vocabulary to reach the size; the queries are ANT articles that are
