@@ -8,9 +8,11 @@ writer expects, with exactly the columns of its table schema.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import pyarrow as pa
 
@@ -49,6 +51,23 @@ def stable_id(*parts: str | None) -> str:
     return h.hexdigest()
 
 
+_T = TypeVar("_T")
+
+
+def compact_pickle(cls: type[_T]) -> type[_T]:
+    """Pickle a slotted dataclass as (class, field values): about 1.5x faster both ways than
+    the ``__getstate__`` dataclasses generate (it calls ``fields()`` on every object), and
+    Beam pickles each record at every shuffle. Apply above ``@dataclass``."""
+    values = operator.attrgetter(*(f.name for f in fields(cls)))  # type: ignore[arg-type]
+
+    def reduce(self: _T) -> tuple[Callable[..., _T], tuple[Any, ...]]:
+        return cls, values(self)
+
+    cls.__reduce__ = reduce  # type: ignore[method-assign,assignment]
+    return cls
+
+
+@compact_pickle
 @dataclass(slots=True)
 class RawItem:
     """One news item as a source read it, before any cleaning."""
@@ -70,6 +89,7 @@ class RawItem:
     language_declared: str | None = None
 
 
+@compact_pickle
 @dataclass(slots=True)
 class Article:
     """A cleaned, normalized and enriched item; the unit of deduplication."""
@@ -118,6 +138,7 @@ class Article:
         return moment.astimezone(UTC).strftime("%Y-%m-%d")
 
 
+@compact_pickle
 @dataclass(slots=True)
 class Duplicate:
     """An item that repeats an article already kept (exact copy, same URL, or near copy)."""
@@ -142,6 +163,7 @@ class Duplicate:
         return moment.astimezone(UTC).strftime("%Y-%m-%d")
 
 
+@compact_pickle
 @dataclass(slots=True)
 class Reject:
     """An input item (or a whole file) that could not be ingested, and why."""

@@ -101,8 +101,8 @@ def test_one_partition_verifies_the_plain_pairs_and_union_counts_them_once() -> 
         plain.stats.components,
     )
     assert (twice.comparisons, twice.matches) == (once.comparisons, once.matches)
-    # this run's documents travel without signatures after verification
-    assert part.docs and all(d.signature == b"" for d in part.docs.values() if not d.prior)
+    # this run's documents travel as ids after verification
+    assert part.fresh and not part.priors
 
 
 @pytest.mark.parametrize("partitions", [1, 3, 8])

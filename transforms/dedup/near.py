@@ -31,7 +31,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -123,21 +123,14 @@ def partition_members(
 
 @dataclass(frozen=True, slots=True)
 class PartitionResult:
-    """Everything one band partition found, as one element: Beam charges per element, and a
-    partition verifies ~10^5 pairs on a syndicated input (one element each cost more than the
-    verification itself)."""
+    """Everything one band partition found, as one compact element: Beam charges per element,
+    and a partition verifies ~10^5 pairs on a syndicated input."""
 
     compared: frozenset[tuple[str, str]]  # every distinct pair verified here
     passed: tuple[tuple[str, str], ...]  # those at or above the threshold
-    docs: dict[str, NearDoc]  # endpoints of passed pairs (signature kept for prior entries)
+    fresh: frozenset[str]  # endpoints of passed pairs that are this run's documents
+    priors: dict[str, NearDoc]  # endpoints that are earlier runs' articles (Target.priors)
     oversized: tuple[OversizedBand, ...]
-
-
-def _light(doc: NearDoc) -> NearDoc:
-    """What union-find needs of a matched document: this run's documents travel on without
-    their signature (merging uses the group's own); prior entries keep it (they become
-    Target.priors, compared again when merging)."""
-    return doc if doc.prior else replace(doc, signature=b"")
 
 
 def partition_comparisons(
@@ -150,8 +143,9 @@ def partition_comparisons(
     docs: dict[str, NearDoc] = {}
     for doc, keys in values:
         keep_doc(docs, doc)
+        member = (doc.id, doc.prior)
         for key in keys:
-            bands[key].append((doc.id, doc.prior))
+            bands[key].append(member)
     pairs: set[tuple[str, str]] = set()
     oversized: list[OversizedBand] = []
     for members in bands.values():
@@ -162,9 +156,13 @@ def partition_comparisons(
         if big is not None:
             oversized.append(big)
     passed = [(a, b) for a, b in sorted(pairs) if compare(docs[a], docs[b], config).passed]
-    ends = {i for pair in passed for i in pair}
+    ends = [docs[i] for i in {i for pair in passed for i in pair}]
     return PartitionResult(
-        frozenset(pairs), tuple(passed), {i: _light(docs[i]) for i in ends}, tuple(oversized)
+        frozenset(pairs),
+        tuple(passed),
+        frozenset(d.id for d in ends if not d.prior),
+        {d.id: d for d in ends if d.prior},
+        tuple(oversized),
     )
 
 
@@ -176,19 +174,22 @@ def union_partitions(
     stats = NearDedupStats()
     compared: set[tuple[str, str]] = set()
     passed: set[tuple[str, str]] = set()
-    docs: dict[str, NearDoc] = {}
+    fresh: set[str] = set()
+    priors: dict[str, NearDoc] = {}
     for part in results:
         if part is None:
             continue
         compared |= part.compared
         passed.update(part.passed)
-        for doc in part.docs.values():
-            keep_doc(docs, doc)
+        fresh |= part.fresh
+        priors.update(part.priors)
         stats.oversized_bands += len(part.oversized)
         stats.oversized_members += sum(b.size for b in part.oversized)
     stats.comparisons = len(compared)
     stats.matches = len(passed)
-    return components(sorted(passed), docs, stats), stats
+    # an id that is this run's document anywhere is this run's (a prior copy is stale)
+    live_priors = {i: d for i, d in priors.items() if i not in fresh}
+    return components(sorted(passed), live_priors, stats), stats
 
 
 class _PartitionPairsFn(beam.DoFn):

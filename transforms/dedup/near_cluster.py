@@ -217,7 +217,8 @@ def assign_components(
             edges.append((result.a.id, result.b.id))
             keep_doc(docs, result.a)
             keep_doc(docs, result.b)
-    return components(edges, docs, stats), stats
+    priors = {i: d for i, d in docs.items() if d.prior}
+    return components(edges, priors, stats), stats
 
 
 def keep_doc(docs: dict[str, NearDoc], doc: NearDoc) -> None:
@@ -228,10 +229,11 @@ def keep_doc(docs: dict[str, NearDoc], doc: NearDoc) -> None:
 
 
 def components(
-    edges: Iterable[tuple[str, str]], docs: dict[str, NearDoc], stats: NearDedupStats
+    edges: Iterable[tuple[str, str]], priors: dict[str, NearDoc], stats: NearDedupStats
 ) -> dict[str, Target]:
-    """Connected components of the verified edges (``docs`` holds every endpoint) -> Targets
-    of this run's members; ``stats.components`` counts them."""
+    """Connected components of the verified edges -> Targets of this run's members. ``priors``
+    holds the endpoints that are earlier runs' articles (every other endpoint is this run's);
+    ``stats.components`` counts the components."""
     uf = UnionFind()
     for a, b in edges:
         uf.union(a, b)
@@ -240,10 +242,10 @@ def components(
         if len(members) < 2:
             continue
         stats.components += 1
-        priors = tuple(sorted((docs[m] for m in members if docs[m].prior), key=lambda d: d.order))
-        target = Target(root, priors)
+        found = sorted((priors[m] for m in members if m in priors), key=lambda d: d.order)
+        target = Target(root, tuple(found))
         for m in members:
-            if not docs[m].prior:
+            if m not in priors:
                 targets[m] = target
     return targets
 
