@@ -7,6 +7,7 @@ writer expects, with exactly the columns of its table schema.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import operator
 from collections.abc import Callable
@@ -22,6 +23,11 @@ PAYLOAD_LIMIT = 2000
 _KEEP_IN_PAYLOAD = frozenset("\n\r\t")
 
 
+@functools.lru_cache(maxsize=16)
+def _deletion_table(keep: frozenset[str]) -> dict[int, None]:
+    return dict.fromkeys(map(ord, keep))
+
+
 def visible(text: str, keep: frozenset[str] = frozenset()) -> str:
     """``text`` with every unprintable character spelled out (``\\x00``, ``\\udcff``).
 
@@ -30,7 +36,7 @@ def visible(text: str, keep: frozenset[str] = frozenset()) -> str:
     Parquet refuses lone surrogates, and a NUL in a string column breaks C readers. Escaping
     instead of deleting keeps the evidence. Characters in ``keep`` pass unchanged.
     """
-    if (text.translate(dict.fromkeys(map(ord, keep))) if keep else text).isprintable():
+    if (text.translate(_deletion_table(keep)) if keep else text).isprintable():
         return text  # the common case, checked in C
     return "".join(
         ch

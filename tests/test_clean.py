@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.clean import CleanConfig, clean_line, clean_text, html_to_text
+from transforms.clean import CleanConfig, clean_line, clean_text, html_to_text, remove_invisible
 
 REMOVED = (
     [chr(c) for c in range(0x200B, 0x2010)]
@@ -233,3 +233,14 @@ def test_clean_text_idempotent_known_cases() -> None:
     for raw in ("&ltA", "&lt;b&gt;x", "&amp;amp;lt;", "<&#8203;b>x"):
         once = clean_text(raw)
         assert clean_text(once) == once, raw
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.characters(exclude_categories=()), max_size=60))
+def test_invisible_fast_path_equals_the_full_translation(text: str) -> None:
+    """remove_invisible skips translate when no character needs it: same output either way."""
+    from transforms.clean import INVISIBLE
+
+    expected = text.replace("\r\n", "\n").replace("\r", "\n").translate(INVISIBLE)
+    assert remove_invisible(text) == expected
+    assert remove_invisible(text + "\u200f\x00") == expected

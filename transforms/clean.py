@@ -47,9 +47,20 @@ def _invisible_table() -> dict[int, int | None]:
 
 
 INVISIBLE = _invisible_table()
+
+
+def _class_of(table: dict[int, int | None]) -> re.Pattern[str]:
+    """A regex matching any character ``table`` changes: most texts hold none of them, and a
+    C-speed search is ~10x cheaper than a ``translate`` that looks every character up."""
+    changed = sorted(cp for cp, to in table.items() if to != cp)
+    return re.compile("[" + "".join(re.escape(chr(cp)) for cp in changed) + "]")
+
+
+_INVISIBLE_ANY = _class_of(INVISIBLE)
 # What libxml2 cannot take even when invisible characters are wanted: NUL turns into U+FFFD and a
 # lone surrogate silently truncates the rest of the document.
 _PARSER_UNSAFE: dict[int, int | None] = {0x00: None, **{cp: None for cp in range(0xD800, 0xE000)}}
+_PARSER_UNSAFE_ANY = _class_of(_PARSER_UNSAFE)
 MAX_MARKUP_PASSES = 8
 
 DEFAULT_BOILERPLATE = (
@@ -84,7 +95,8 @@ def looks_like_tags(text: str) -> bool:
 
 def remove_invisible(text: str) -> str:
     """Drop NUL/control, zero-width, bidi-control and lone-surrogate characters."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").translate(INVISIBLE)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.translate(INVISIBLE) if _INVISIBLE_ANY.search(text) else text
 
 
 _PARSER = etree.HTMLParser(recover=True, remove_comments=True, remove_pis=True, no_network=True)
@@ -96,7 +108,8 @@ def html_to_text(markup: str) -> str:
     Iterative (``iterwalk``), so hostile nesting cannot exhaust the Python stack; libxml2 itself
     caps the tree depth.
     """
-    markup = markup.translate(_PARSER_UNSAFE)
+    if _PARSER_UNSAFE_ANY.search(markup):
+        markup = markup.translate(_PARSER_UNSAFE)
     if not markup.strip():
         return ""
     try:
