@@ -24,7 +24,12 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipelines.graph import check_graph
-from pipelines.options import IngestOptions, storage_settings
+from pipelines.options import (
+    IngestOptions,
+    free_cores,
+    storage_settings,
+    with_parallel_default,
+)
 from schemas.records import stable_id, visible
 from schemas.tables import TABLES
 from transforms.commit import AlreadyIngested, CommitRun, recover_incomplete_runs
@@ -74,6 +79,17 @@ class IngestPlan:
     @property
     def staging(self) -> str:
         return staging_dir(self.output, self.run_id)
+
+
+def input_bytes(files: list[InputFile]) -> int:
+    """Total size of the local input files (remote or vanished ones count 0)."""
+    total = 0
+    for f in files:
+        try:
+            total += os.path.getsize(f.path)
+        except OSError:
+            continue
+    return total
 
 
 def input_fingerprint(files: list[InputFile]) -> str:
@@ -281,6 +297,11 @@ def run_ingest(argv: list[str], progress_dir: str | None = None) -> dict[str, An
     ``progress_dir``: a local folder where workers report live counts (see transforms.progress).
     """
     options = PipelineOptions(argv)
+    parallel = with_parallel_default(
+        argv, input_bytes(plan_from_options(options).files), free_cores()
+    )
+    if parallel != argv:
+        options = PipelineOptions(parallel)
     # Storage options (--s3_endpoint_url ...) for the driver's own reads and writes (lock,
     # recovery, prior files, run record); beam.Pipeline sets them only when it is created.
     FileSystems.set_options(options)
@@ -288,7 +309,10 @@ def run_ingest(argv: list[str], progress_dir: str | None = None) -> dict[str, An
         plan_from_options(options), progress_dir=progress_dir, storage=storage_settings(options)
     )
     opts = options.view_as(IngestOptions)
-    runner_name = str(options.get_all_options().get("runner") or "")
+    all_options = options.get_all_options()
+    runner_name = str(all_options.get("runner") or "")
+    if all_options.get("direct_running_mode") == "multi_processing":
+        runner_name += f" (multi_processing, {all_options.get('direct_num_workers')} workers)"
     started = time.monotonic()
     with OutputLock(plan.output, wait_seconds=opts.lock_wait):
         recover_incomplete_runs(plan.output)

@@ -312,6 +312,42 @@ def with_default_runner(argv: list[str]) -> list[str]:
     return argv
 
 
+# Below this much input, starting worker processes costs more than it saves (~1 s).
+AUTO_PARALLEL_MIN_BYTES = 32 * 1024 * 1024
+AUTO_PARALLEL_MAX_WORKERS = 8
+
+
+def free_cores() -> int:
+    """Cores this process may use, minus the load already on them (rounded down)."""
+    import os
+
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        usable = os.cpu_count() or 1
+    try:
+        busy = os.getloadavg()[0]
+    except OSError:
+        busy = 0.0
+    return max(1, int(usable - busy + 0.5))
+
+
+def with_parallel_default(argv: list[str], input_bytes: int, cores: int) -> list[str]:
+    """On the local runner, use ``multi_processing`` with one worker per free core when the input
+    is large, unless the user chose a running mode or a worker count (``--direct_num_workers=1``
+    keeps one process). Other runners manage their own workers."""
+    found = _runner_of(argv)
+    runner = (found[1] if found else DEFAULT_RUNNER).rsplit(".", 1)[-1]
+    if runner not in ("FnApiRunner", "DirectRunner", "BundleBasedDirectRunner"):
+        return argv
+    if any(a.startswith(("--direct_running_mode", "--direct_num_workers")) for a in argv):
+        return argv
+    if input_bytes < AUTO_PARALLEL_MIN_BYTES or cores < 2:
+        return argv
+    workers = min(cores, AUTO_PARALLEL_MAX_WORKERS)
+    return [*argv, "--direct_running_mode=multi_processing", f"--direct_num_workers={workers}"]
+
+
 def stream_help_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="akhbar stream",

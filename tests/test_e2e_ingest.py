@@ -223,9 +223,39 @@ def test_warc_inputs_count_skipped_records(tmp_path: Path) -> None:
 
 def test_run_record_has_what_report_and_audits_need(sample_run: tuple[Path, dict]) -> None:
     _, record = sample_run
-    for key in ("started_at", "finished_at", "inputs", "runner", "akhbar_version", "git_commit",
-                "rejects_by_reason", "duplicates_by_kind", "articles", "duplicates", "rejects"):
+    for key in (
+        "started_at",
+        "finished_at",
+        "inputs",
+        "runner",
+        "akhbar_version",
+        "git_commit",
+        "rejects_by_reason",
+        "duplicates_by_kind",
+        "articles",
+        "duplicates",
+        "rejects",
+    ):
         assert key in record, key
     assert record["runner"] == "FnApiRunner"
     assert record["akhbar_version"] == "0.1.0"
     assert record["git_commit"] is None or len(record["git_commit"]) == 40
+
+
+@pytest.mark.slow
+def test_large_input_runs_on_every_free_core_by_default(
+    tmp_path: Path, sample_run: tuple[Path, dict], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The samples stand in for a large input (threshold lowered): the run goes multi-process
+    on its own, says so in its run record, and writes the same rows."""
+    import pipelines.ingest as ingest_module
+    import pipelines.options as options_module
+
+    monkeypatch.setattr(options_module, "AUTO_PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(ingest_module, "free_cores", lambda: 2)
+    record = ingest_module.run_ingest(["--output", str(tmp_path)])
+    assert record["balanced"]
+    assert "multi_processing, 2 workers" in record["runner"]
+    reference, _ = sample_run
+    for name in ("articles", "duplicates"):
+        assert _rows(tmp_path, name) == _rows(reference, name), name

@@ -3,10 +3,18 @@ handed to workers."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipelines.options import DASK_RUNNER, storage_settings, with_default_runner
+from pipelines.options import (
+    DASK_RUNNER,
+    free_cores,
+    storage_settings,
+    with_default_runner,
+    with_parallel_default,
+)
 
 
 def test_default_runner_is_fnapi() -> None:
@@ -48,3 +56,28 @@ def test_storage_settings_carry_only_what_was_set() -> None:
         "s3_region_name": "eu-west-1",
     }
     assert storage_settings(PipelineOptions([])) == {}
+
+
+BIG = 64 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("argv", "size", "cores", "added"),
+    [
+        ([], BIG, 2, ["--direct_running_mode=multi_processing", "--direct_num_workers=2"]),
+        ([], BIG, 16, ["--direct_running_mode=multi_processing", "--direct_num_workers=8"]),
+        ([], 1024, 2, []),  # small input: one process starts faster
+        ([], BIG, 1, []),  # no free core
+        (["--direct_num_workers=1"], BIG, 4, []),  # the user's choice wins
+        (["--direct_running_mode=in_memory"], BIG, 4, []),
+        (["--runner=DaskRunner"], BIG, 4, []),  # other runners manage their workers
+    ],
+)
+def test_large_local_inputs_use_every_free_core(
+    argv: list[str], size: int, cores: int, added: list[str]
+) -> None:
+    assert with_parallel_default(argv, size, cores) == [*argv, *added]
+
+
+def test_free_cores_is_at_least_one() -> None:
+    assert 1 <= free_cores() <= (os.cpu_count() or 1)

@@ -364,6 +364,7 @@ class NearResult:
     groups: list[DedupGroup]
     prior_duplicates: list[Duplicate]
     stats: NearDedupStats
+    docs: dict[str, NearDoc] = field(default_factory=dict)  # every input canonical, signed
 
 
 def near_dedup_plain(
@@ -412,4 +413,4 @@ def near_dedup_plain(
         out.extend(merged.groups)
         prior_dups.extend(merged.duplicates)
         stats = stats.add(merged.stats)
-    return NearResult(out, prior_dups, stats)
+    return NearResult(out, prior_dups, stats, {i: d for i, (_, d) in docs.items()})
