@@ -35,7 +35,7 @@ from schemas.tables import TABLES
 from transforms.commit import AlreadyIngested, CommitRun, recover_incomplete_runs
 from transforms.dedup.exact import DUPLICATES_TAG, EmitGroups, ExactDedupGroups
 from transforms.dedup.minhash import DEFAULT_MINHASH, MinhashConfig
-from transforms.dedup.near import NearDedup
+from transforms.dedup.near import DEFAULT_BAND_PARTITIONS, NearDedup
 from transforms.dedup.near_index import WriteNearIndex, index_dir, recent_index_files
 from transforms.dedup.prior import ReadPrior, prior_files
 from transforms.extract import ExtractConfig, ExtractInfo
@@ -66,6 +66,7 @@ class IngestPlan:
     prior_files: list[str]
     extract: ExtractConfig | None = None  # None: --no-extract
     near: MinhashConfig | None = DEFAULT_MINHASH  # None: --no-near-dedup
+    near_partitions: int = DEFAULT_BAND_PARTITIONS  # reducers of the LSH band shuffle
     prior_index_files: list[str] = field(default_factory=list)
     feeds: str | None = None
     horizon_days: int = 30
@@ -79,6 +80,16 @@ class IngestPlan:
     @property
     def staging(self) -> str:
         return staging_dir(self.output, self.run_id)
+
+
+def band_partitions_for(options: dict[str, Any]) -> int:
+    """One LSH band reducer per local worker (each document is shipped to every partition, so
+    more than the workers only costs); a cluster runner gets 16 for its parallelism."""
+    runner = str(options.get("runner") or "").rsplit(".", 1)[-1]
+    if runner in ("", "FnApiRunner", "DirectRunner", "BundleBasedDirectRunner"):
+        workers = int(options.get("direct_num_workers") or 1)
+        return max(DEFAULT_BAND_PARTITIONS, workers)
+    return 16
 
 
 def input_bytes(files: list[InputFile]) -> int:
@@ -237,7 +248,9 @@ def build_pipeline(pipeline: beam.Pipeline, plan: IngestPlan, runner_name: str) 
     )
     index_files = near_stats = None
     if plan.near is not None:
-        near = groups | "NearDedup" >> NearDedup(plan.near, plan.prior_index_files)
+        near = groups | "NearDedup" >> NearDedup(
+            plan.near, plan.prior_index_files, band_partitions=plan.near_partitions
+        )
         groups = near.groups
         prior_duplicates = (
             prior_duplicates,
@@ -319,6 +332,7 @@ def run_ingest(argv: list[str], progress_dir: str | None = None) -> dict[str, An
         plan = replace(
             plan,
             prior_files=prior_files(plan.output, plan.fingerprint, plan.horizon_days),
+            near_partitions=band_partitions_for(all_options),
             prior_index_files=[
                 path
                 for path in recent_index_files(index_dir(plan.output), plan.horizon_days)

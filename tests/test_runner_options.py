@@ -81,3 +81,18 @@ def test_large_local_inputs_use_every_free_core(
 
 def test_free_cores_is_at_least_one() -> None:
     assert 1 <= free_cores() <= (os.cpu_count() or 1)
+
+
+@pytest.mark.parametrize(
+    ("options", "partitions"),
+    [
+        ({"runner": "FnApiRunner"}, 2),
+        ({"runner": "FnApiRunner", "direct_num_workers": 6}, 6),
+        ({"runner": "apache_beam.runners.dask.dask_runner.DaskRunner"}, 16),
+        ({"runner": "FlinkRunner", "direct_num_workers": 2}, 16),
+    ],
+)
+def test_band_partitions_follow_the_workers(options: dict, partitions: int) -> None:
+    from pipelines.ingest import band_partitions_for
+
+    assert band_partitions_for(options) == partitions
