@@ -138,3 +138,21 @@ def test_different_paragraphs_of_one_article_stay_apart() -> None:
     for i, a in enumerate(texts):
         for b in texts[i + 1 :]:
             assert exact_similarity(a, b) < 0.2
+
+
+def test_signature_does_not_depend_on_shingle_order() -> None:
+    """signature() feeds rensa the set as it comes (no sort): MinHash keeps per-permutation
+    minima, so any order gives the same signature as the sorted one."""
+    import random
+    from array import array
+
+    from rensa import RMinHash
+
+    sh = shingles("وقال المتحدث باسم الوزارة إن الاجتماع سيعقد في القاهرة يوم الأحد المقبل")
+    items = sorted(sh)
+    mh = RMinHash(num_perm=DEFAULT_MINHASH.num_perm, seed=DEFAULT_MINHASH.seed)
+    mh.update(items)
+    expected = array("I", mh.digest()).tobytes()
+    for seed in range(5):
+        random.Random(seed).shuffle(items)
+        assert signature(set(items)) == expected

@@ -129,7 +129,7 @@ def signature(shingle_set: set[str], config: MinhashConfig = DEFAULT_MINHASH) ->
     if not shingle_set:
         return b""
     mh = RMinHash(num_perm=config.num_perm, seed=config.seed)
-    mh.update(sorted(shingle_set))
+    mh.update(list(shingle_set))  # MinHash keeps minima: the order does not matter
     return array("I", mh.digest()).tobytes()
 
 
