@@ -42,7 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.corpus --copies 1 5 10
 	$(BIN)/python -m benchmarks.profile_stages benchmarks/data/ant-1x.jsonl \
 	  --out benchmarks/results/profile-$(BENCH_DATE).md > /dev/null
-	$(BIN)/python -m benchmarks.run --profile benchmarks/results/profile-$(BENCH_DATE).md $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.run --datatrove-max-size 50 --profile benchmarks/results/profile-$(BENCH_DATE).md $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check pipelines transforms schemas seeds tests

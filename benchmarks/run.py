@@ -247,7 +247,12 @@ def startup(work: Path, repeat: int) -> dict[str, Any]:
 
 
 def run(
-    sizes: list[int], repeat: int, quick: bool, chosen: list[str], workers: int = 2
+    sizes: list[int],
+    repeat: int,
+    quick: bool,
+    chosen: list[str],
+    workers: int = 2,
+    datatrove_max: int | None = None,
 ) -> dict[str, Any]:
     report: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -274,7 +279,14 @@ def run(
     for size in sizes:
         path, n = corpus(data, size, records)
         with tempfile.TemporaryDirectory(prefix="akhbar-bench-") as tmp:
-            for item in scenarios(path, Path(tmp), per_size, datatrove, workers):
+            here = per_size
+            if datatrove_max is not None and size > datatrove_max:
+                here = [c for c in per_size if c != "datatrove"]
+                if "datatrove" in per_size:
+                    skip = {"size": n, "label": "datatrove", "articles": n,
+                            "skipped": f"--datatrove-max-size {datatrove_max}k"}  # fmt: skip
+                    report["results"].append(skip)
+            for item in scenarios(path, Path(tmp), here, datatrove, workers):
                 if isinstance(item, tuple):
                     row = {"size": n, "label": item[0], "articles": n, "skipped": item[1]}
                 else:
@@ -400,6 +412,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--datatrove-workers", type=int, default=2)
     parser.add_argument(
+        "--datatrove-max-size",
+        type=int,
+        help="thousands: skip datatrove (recorded as skipped) above this size; it takes minutes",
+    )
+    parser.add_argument(
         "--profile",
         type=Path,
         help="the per-stage profile to link (default: the newest results/profile-*.md)",
@@ -418,7 +435,7 @@ def main(argv: list[str] | None = None) -> int:
         stem = "smoke"
     elif args.scenarios:
         stem += "-subset"
-    report = run(sizes, repeat, args.quick, chosen, args.datatrove_workers)
+    report = run(sizes, repeat, args.quick, chosen, args.datatrove_workers, args.datatrove_max_size)
     report["targets"] = [row.as_dict() for row in targets.derived(report)]
     profile = args.profile if args.profile and args.profile.exists() else latest_profile()
     text = markdown(report, profile)
