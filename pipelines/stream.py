@@ -34,7 +34,8 @@ from transforms.commit import AlreadyIngested, CommitRun, ReadCount
 from transforms.dedup.minhash import DEFAULT_MINHASH, MinhashConfig
 from transforms.dedup.prior import ReadPrior
 from transforms.dedup.stateful import StreamingExactDedup
-from transforms.dedup.stateful_near import StreamingNearDedup, WriteStreamIndex
+from transforms.dedup.stateful_near import StreamingNearDedup
+from transforms.dedup.stream_index import WriteStreamIndex
 from transforms.extract import ExtractConfig, ExtractInfo
 from transforms.prepare import REJECTS_TAG, PrepareArticles, PrepareConfig
 from transforms.sources.feedlist import FeedSpec

@@ -26,11 +26,11 @@ from transforms.dedup.stateful_near import (
     Pinned,
     Redirect,
     StreamingNearDedup,
-    WriteStreamIndex,
     _NearStateFn,
     decide,
     seed_entries,
 )
+from transforms.dedup.stream_index import WriteStreamIndex
 
 CFG = DEFAULT_MINHASH
 DAY = 86400.0

@@ -49,20 +49,13 @@ from apache_beam.metrics import Metrics
 from apache_beam.transforms.userstate import BagStateSpec, ReadModifyWriteStateSpec
 
 from schemas.records import Article, Duplicate, stable_id
-from transforms.commit import window_run
 from transforms.dedup.exact import DUPLICATES_TAG
 from transforms.dedup.minhash import MinhashConfig, band_keys
 from transforms.dedup.near_cluster import NearDoc, compare, near_doc, near_duplicate, repoint
 from transforms.dedup.near_index import (
-    IndexEntry,
-    IndexFile,
     article_entry,
-    index_dir,
-    index_file_path,
     read_index_file,
-    write_index_file,
 )
-from transforms.state import join, staging_dir
 
 LOG = logging.getLogger(__name__)
 NAMESPACE = "near_dedup"
@@ -397,41 +390,3 @@ class StreamingNearDedup(beam.PTransform):
             >> beam.ParDo(self.fn).with_outputs(DUPLICATES_TAG, INDEX_TAG, main="articles")
         )
         return result.articles, result[DUPLICATES_TAG], result[INDEX_TAG]
-
-
-class _WriteWindowIndexFn(beam.DoFn):
-    def __init__(self, output: str, run_id: str, fingerprint: str) -> None:
-        self.output = output
-        self.run_id = run_id
-        self.fingerprint = fingerprint
-
-    def process(
-        self, element: tuple[str, Iterable[IndexEntry]], window: Any = beam.DoFn.WindowParam
-    ) -> Iterator[IndexFile]:
-        date, rows = element
-        run_id, fingerprint = window_run(self.run_id, self.fingerprint, window)
-        final = index_file_path(index_dir(self.output), date, fingerprint)
-        staging = join(staging_dir(self.output, run_id), "_state", "near_index")
-        staged = index_file_path(staging, date, fingerprint)
-        yield IndexFile(final, write_index_file(rows, staged), staged)
-
-
-class WriteStreamIndex(beam.PTransform):
-    """Windowed IndexEntries -> one staged index file per (window, article date).
-
-    The window's commit (``CommitRun(per_window=True)``, fed these ``IndexFile``s) moves them
-    into ``OUTPUT/_state/near_index`` with the window's table files and removes its staging
-    folder, so an index never names articles of a window that was not committed.
-    """
-
-    def __init__(self, output: str, run_id: str, fingerprint: str) -> None:
-        super().__init__()
-        self.fn = _WriteWindowIndexFn(output, run_id, fingerprint)
-
-    def expand(self, entries):
-        return (
-            entries
-            | "KeyByDate" >> beam.Map(lambda e: (e.partition_date, e))
-            | "GroupByDate" >> beam.GroupByKey()
-            | "WriteIndexFile" >> beam.ParDo(self.fn)
-        )
