@@ -10,6 +10,7 @@ feed list that is not on this machine is not read (``plan_from_options(resolve=F
 
 from __future__ import annotations
 
+import shutil
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -104,6 +105,9 @@ def dry_run(command: str, argv: list[str]) -> int:
     except (ValueError, OSError) as exc:
         print(f"akhbar {command}: {exc}", file=sys.stderr)
         return 2
+    # A Pipeline makes a temporary folder when built and removes it only when run: a graph
+    # that is never run would leave one behind per dry run.
+    shutil.rmtree(pipeline.local_tempdir, ignore_errors=True)
     problems = terminal_problems(pipeline, "Commit")
     portable = [] if stream else portability_problems(pipeline)
     if is_dask(runner):

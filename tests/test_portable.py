@@ -5,6 +5,7 @@ constructs on a real Dask cluster, next to the Beam constructs they replace."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import apache_beam as beam
 import pytest
@@ -164,3 +165,19 @@ def test_ingest_graph_is_sound_and_dask_ready(capsys: pytest.CaptureFixture[str]
     out = capsys.readouterr().out
     assert code == 0, out
     assert "dask-ready    yes" in out and "the last in 'Commit'" in out
+
+
+def test_dry_run_leaves_no_temporary_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Beam makes a temp folder per Pipeline and removes it only on run(); a dry run never
+    runs, so it must remove the folder itself."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    for command in ("ingest", "stream"):
+        extra = (
+            ["--feeds", "seeds/feeds.yaml"] if command == "stream" else ["--input", str(SAMPLES)]
+        )
+        assert dry_run(command, [*extra, "--runner=FnApiRunner"]) == 0, capsys.readouterr()
+    assert not list(tmp_path.glob("beam-pipeline-temp*"))
