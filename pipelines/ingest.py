@@ -67,6 +67,7 @@ class IngestPlan:
     extract: ExtractConfig | None = None  # None: --no-extract
     near: MinhashConfig | None = DEFAULT_MINHASH  # None: --no-near-dedup
     near_partitions: int = DEFAULT_BAND_PARTITIONS  # reducers of the LSH band shuffle
+    workers: int | None = None  # 1: one local in-memory worker (no redistribution); None: unknown
     prior_index_files: list[str] = field(default_factory=list)
     feeds: str | None = None
     horizon_days: int = 30
@@ -80,6 +81,14 @@ class IngestPlan:
     @property
     def staging(self) -> str:
         return staging_dir(self.output, self.run_id)
+
+
+def local_workers(options: dict[str, Any]) -> int | None:
+    """How many workers the local runner uses; None on other runners (they decide)."""
+    runner = str(options.get("runner") or "").rsplit(".", 1)[-1]
+    if runner not in ("", "FnApiRunner", "DirectRunner", "BundleBasedDirectRunner"):
+        return None
+    return int(options.get("direct_num_workers") or 1)
 
 
 def band_partitions_for(options: dict[str, Any]) -> int:
@@ -224,7 +233,7 @@ def fetch_config_from(opts: IngestOptions) -> FetchConfig:
 def build_pipeline(pipeline: beam.Pipeline, plan: IngestPlan, runner_name: str) -> None:
     now = plan.started_at
     items, read_rejects, counts = pipeline | "Read" >> ReadInputFiles(
-        plan.files, now, plan.progress_dir, plan.limits
+        plan.files, now, plan.progress_dir, plan.limits, redistribute=plan.workers != 1
     )
     fetch_states = None
     if plan.feed_specs and plan.poll is not None:
@@ -333,6 +342,7 @@ def run_ingest(argv: list[str], progress_dir: str | None = None) -> dict[str, An
             plan,
             prior_files=prior_files(plan.output, plan.fingerprint, plan.horizon_days),
             near_partitions=band_partitions_for(all_options),
+            workers=local_workers(all_options),
             prior_index_files=[
                 path
                 for path in recent_index_files(index_dir(plan.output), plan.horizon_days)

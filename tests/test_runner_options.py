@@ -96,3 +96,35 @@ def test_band_partitions_follow_the_workers(options: dict, partitions: int) -> N
     from pipelines.ingest import band_partitions_for
 
     assert band_partitions_for(options) == partitions
+
+
+@pytest.mark.parametrize(
+    ("options", "workers"),
+    [
+        ({"runner": "FnApiRunner"}, 1),
+        ({"runner": "FnApiRunner", "direct_num_workers": 2}, 2),
+        ({"runner": "apache_beam.runners.dask.dask_runner.DaskRunner"}, None),
+    ],
+)
+def test_local_workers(options: dict, workers: int | None) -> None:
+    from pipelines.ingest import local_workers
+
+    assert local_workers(options) == workers
+
+
+@pytest.mark.parametrize(("workers", "reshuffled"), [(1, False), (2, True), (None, True)])
+def test_items_are_redistributed_only_when_several_workers_may_share_them(
+    tmp_path, workers: int | None, reshuffled: bool
+) -> None:
+    from dataclasses import replace
+
+    import apache_beam as beam
+
+    from pipelines.ingest import build_pipeline, plan_from_options
+
+    options = PipelineOptions(["--output", str(tmp_path), "--runner=FnApiRunner"])
+    plan = replace(plan_from_options(options), workers=workers)
+    pipeline = beam.Pipeline(options=options)
+    build_pipeline(pipeline, plan, "FnApiRunner")
+    names = {t.unique_name for t in pipeline.to_runner_api().components.transforms.values()}
+    assert ("Read/Redistribute" in names) is reshuffled

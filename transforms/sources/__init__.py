@@ -70,7 +70,12 @@ class ReadFileDoFn(beam.DoFn):
 
 
 class ReadInputFiles(beam.PTransform):
-    """Input files -> (items, rejects, counts). Items are redistributed across workers."""
+    """Input files -> (items, rejects, counts).
+
+    Items are redistributed across workers (one big file would otherwise be processed by the
+    worker that read it) unless ``redistribute`` is off: with a single worker the shuffle only
+    costs (about 1 s per 10k items on FnApiRunner).
+    """
 
     def __init__(
         self,
@@ -78,8 +83,10 @@ class ReadInputFiles(beam.PTransform):
         now: datetime,
         progress_dir: str | None = None,
         limits: ReadLimits = DEFAULT_LIMITS,
+        redistribute: bool = True,
     ) -> None:
         super().__init__()
+        self.redistribute = redistribute
         self.files = files
         self.now = now
         self.progress_dir = progress_dir
@@ -97,5 +104,7 @@ class ReadInputFiles(beam.PTransform):
                 main="items",
             )
         )
-        items = outputs.items | "Redistribute" >> beam.Reshuffle()
+        items = outputs.items
+        if self.redistribute:
+            items = items | "Redistribute" >> beam.Reshuffle()
         return items, outputs[REJECTS_TAG], outputs[COUNTS_TAG]
