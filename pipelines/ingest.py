@@ -258,7 +258,10 @@ def build_pipeline(pipeline: beam.Pipeline, plan: IngestPlan, runner_name: str) 
     index_files = near_stats = None
     if plan.near is not None:
         near = groups | "NearDedup" >> NearDedup(
-            plan.near, plan.prior_index_files, band_partitions=plan.near_partitions
+            plan.near,
+            plan.prior_index_files,
+            band_partitions=plan.near_partitions,
+            storage=plan.storage,
         )
         groups = near.groups
         prior_duplicates = (
@@ -272,6 +275,7 @@ def build_pipeline(pipeline: beam.Pipeline, plan: IngestPlan, runner_name: str) 
             plan.near,
             staging=join(plan.staging, "_state", "near_index"),
             from_entries=True,
+            storage=plan.storage,
         )
     emitted = groups | "EmitStories" >> EmitGroups()
     articles = emitted.articles

@@ -54,6 +54,7 @@ from transforms.dedup.near_cluster import (
 )
 from transforms.dedup.near_index import article_entry, read_prior_docs
 from transforms.portable import WithOutputs
+from transforms.state import use_storage_options
 
 LOG = logging.getLogger(__name__)
 NAMESPACE = "near_dedup"
@@ -89,11 +90,20 @@ class _SignFn(beam.DoFn):
 
 
 class _ReadPriorFn(beam.DoFn):
-    def __init__(self, config: MinhashConfig, not_before: datetime | None) -> None:
+    def __init__(
+        self,
+        config: MinhashConfig,
+        not_before: datetime | None,
+        storage: dict[str, Any] | None = None,
+    ) -> None:
         self.config = config
         self.not_before = not_before
+        self.storage = storage
         self.prior = Metrics.counter(NAMESPACE, "prior_documents")
         self.incompatible = Metrics.counter(NAMESPACE, "prior_incompatible")
+
+    def setup(self) -> None:
+        use_storage_options(self.storage)  # a Dask worker never saw the pipeline options
 
     def process(self, path: str) -> Iterator[NearDoc]:
         docs, skipped = read_prior_docs(path, self.config, self.not_before)
@@ -285,8 +295,10 @@ class NearDedup(beam.PTransform):
         prior_index_paths: Sequence[str] = (),
         prior_not_before: datetime | None = None,
         band_partitions: int = DEFAULT_BAND_PARTITIONS,
+        storage: dict[str, Any] | None = None,
     ) -> None:
         super().__init__()
+        self.storage = storage
         if band_partitions < 1:
             raise ValueError("band_partitions must be at least 1")
         self.band_partitions = band_partitions
@@ -302,7 +314,8 @@ class NearDedup(beam.PTransform):
             docs.append(
                 groups.pipeline
                 | "PriorIndexFiles" >> beam.Create(self.prior_index_paths, reshuffle=False)
-                | "ReadPriorIndex" >> beam.ParDo(_ReadPriorFn(config, self.prior_not_before))
+                | "ReadPriorIndex"
+                >> beam.ParDo(_ReadPriorFn(config, self.prior_not_before, self.storage))
             )
         all_docs = docs | "AllDocs" >> beam.Flatten()
         partitions = self.band_partitions

@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import apache_beam as beam
 import pyarrow as pa
@@ -32,7 +33,7 @@ from schemas.records import Article
 from transforms.dedup.exact import DedupGroup, cluster_id_for
 from transforms.dedup.minhash import MinhashConfig
 from transforms.dedup.near_cluster import NearDoc, near_doc, order_key
-from transforms.state import delete_quietly, ensure_dir, join, list_files
+from transforms.state import delete_quietly, ensure_dir, join, list_files, use_storage_options
 from transforms.write import write_parquet_atomic
 
 INDEX_SCHEMA = pa.schema(
@@ -233,10 +234,20 @@ def _keyed_entry(group: DedupGroup, config: MinhashConfig) -> tuple[str, IndexEn
 
 
 class _WriteDateFn(beam.DoFn):
-    def __init__(self, directory: str, run_id: str, staging: str | None) -> None:
+    def __init__(
+        self,
+        directory: str,
+        run_id: str,
+        staging: str | None,
+        storage: dict[str, Any] | None = None,
+    ) -> None:
         self.directory = directory
         self.run_id = run_id
         self.staging = staging
+        self.storage = storage
+
+    def setup(self) -> None:
+        use_storage_options(self.storage)  # a Dask worker never saw the pipeline options
 
     def process(self, element: tuple[str, Iterable[IndexEntry]]) -> Iterator[IndexFile]:
         date, entries = element
@@ -261,8 +272,10 @@ class WriteNearIndex(beam.PTransform):
         config: MinhashConfig,
         staging: str | None = None,
         from_entries: bool = False,
+        storage: dict[str, Any] | None = None,
     ) -> None:
         super().__init__()
+        self.storage = storage
         self.from_entries = from_entries
         self.directory = directory
         self.run_id = run_id
@@ -282,5 +295,5 @@ class WriteNearIndex(beam.PTransform):
             keyed
             | "GroupByDate" >> beam.GroupByKey()
             | "WriteIndexFile"
-            >> beam.ParDo(_WriteDateFn(self.directory, self.run_id, self.staging))
+            >> beam.ParDo(_WriteDateFn(self.directory, self.run_id, self.staging, self.storage))
         )
