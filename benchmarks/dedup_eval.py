@@ -24,13 +24,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from benchmarks.syndication import PERTURBATIONS, LabelledItem
 from schemas.records import Article
-from transforms.dedup.exact import (
-    DedupGroup,
-    ExactDedupGroups,
-    collapse_content_group,
-    collapse_url_group,
-    url_group_key,
-)
+from transforms.dedup.exact import DedupGroup, ExactDedupGroups, exact_groups_plain
 from transforms.dedup.minhash import MinhashConfig
 from transforms.dedup.near import NearDedup
 from transforms.dedup.near_cluster import NearDedupStats, near_dedup_plain
@@ -61,18 +55,6 @@ def prepare(items: Sequence[LabelledItem], normalize: bool = True) -> list[Artic
     return out
 
 
-def plain_exact_groups(articles: Iterable[Article]) -> list[DedupGroup]:
-    """``ExactDedupGroups`` (one run, no prior) as a plain loop over its pure functions."""
-    by_url: dict[str, list[Article]] = defaultdict(list)
-    for a in articles:
-        by_url[url_group_key(a)].append(a)
-    by_hash: dict[str, list] = defaultdict(list)
-    for members in by_url.values():
-        survivor = collapse_url_group(members)
-        by_hash[survivor.article.content_hash].append(survivor)
-    return [DedupGroup(*collapse_content_group(m)) for m in by_hash.values()]
-
-
 def assignments(groups: Iterable[DedupGroup]) -> dict[str, str]:
     """item id -> id of the canonical article of its story."""
     out: dict[str, str] = {}
@@ -94,7 +76,7 @@ class Run:
 
 def run_plain(articles: Sequence[Article], config: MinhashConfig, name: str = "plain") -> Run:
     start = time.perf_counter()
-    result = near_dedup_plain(plain_exact_groups(articles), config)
+    result = near_dedup_plain(exact_groups_plain(articles), config)
     seconds = time.perf_counter() - start
     kinds: dict[str, int] = defaultdict(int)
     for g in result.groups:

@@ -32,7 +32,6 @@ from benchmarks.dedup_eval import (
     Evaluation,
     Run,
     evaluate,
-    plain_exact_groups,
     prepare,
     run_beam,
     run_plain,
@@ -41,6 +40,7 @@ from benchmarks.signature_speed import estimator_error, signature_speed
 from benchmarks.syndication import PERTURBATIONS, LabelledItem, build_set
 from schemas.records import Article, RawItem, stable_id
 from seeds.ant import read_ant_docs
+from transforms.dedup.exact import exact_groups_plain
 from transforms.dedup.minhash import DEFAULT_MINHASH, MinhashConfig
 from transforms.dedup.near_cluster import near_dedup_plain
 from transforms.prepare import PrepareConfig, prepare_item
@@ -125,7 +125,7 @@ def ant_articles() -> tuple[list[Article], Counter[str]]:
 
 def ant_findings(config: MinhashConfig, beam: bool) -> dict[str, Any]:
     articles, rejects = ant_articles()
-    exact = plain_exact_groups(articles)
+    exact = exact_groups_plain(articles)
     exact_kinds = Counter(d.kind for g in exact for d in g.duplicates)
     start = time.perf_counter()
     result = near_dedup_plain(exact, config)

@@ -99,7 +99,8 @@ def peak_rss_mb() -> float:
 
 def measure(path: Path, size: int | None, mode: str) -> dict[str, Any]:
     """One measurement (run in its own process by ``main``)."""
-    from benchmarks.dedup_eval import plain_exact_groups, run_beam
+    from benchmarks.dedup_eval import run_beam
+    from transforms.dedup.exact import exact_groups_plain
     from transforms.dedup.minhash import DEFAULT_MINHASH
     from transforms.dedup.near_cluster import near_dedup_plain
 
@@ -110,7 +111,7 @@ def measure(path: Path, size: int | None, mode: str) -> dict[str, Any]:
     row: dict[str, Any] = {"input": path.name, "articles": n, "mode": mode}
     row["rss_before_mb"] = round(peak_rss_mb(), 1)
     if mode == "plain":
-        groups = plain_exact_groups(articles)
+        groups = exact_groups_plain(articles)
         times = []
         for _ in range(REPEATS):  # best of three: the cores are shared with other work
             start = time.perf_counter()

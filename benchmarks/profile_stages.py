@@ -17,88 +17,33 @@ import io
 import pstats
 import tempfile
 import time
-from collections import defaultdict
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from schemas.records import Article, Reject
-from schemas.tables import TABLES
-from transforms.dedup.exact import (
-    DedupGroup,
-    collapse_content_group,
-    collapse_url_group,
-    url_group_key,
-    with_story_counts,
-)
+from benchmarks.plain_loop import Stage, stages
 from transforms.dedup.minhash import DEFAULT_MINHASH
-from transforms.dedup.near_cluster import near_dedup_plain, near_doc
-from transforms.extract import ExtractConfig, get_extractor
-from transforms.prepare import PrepareConfig, prepare_item
-from transforms.sources.files import InputFile, read_input_file
-from transforms.write import partition_key, write_partition
+from transforms.dedup.near_cluster import near_doc
+
+SIGNATURES = "minhash signatures only (part of near dedup)"
 
 
-def stages(path: str, output: str) -> list[tuple[str, Callable[[dict[str, Any]], None]]]:
-    """The plain loop cut into named steps that pass their results through ``state``."""
-    now = datetime.now(UTC).replace(microsecond=0)
-    config = PrepareConfig()
-
-    def read(s: dict[str, Any]) -> None:
-        s["raw"] = list(read_input_file(InputFile(str(Path(path).resolve()), Path(path).name), now))
-
-    def prepare(s: dict[str, Any]) -> None:
-        s["prepared"] = [r if isinstance(r, Reject) else prepare_item(r, config, now) for r in s["raw"]]
-
-    def exact(s: dict[str, Any]) -> None:
-        articles = [a for a in s["prepared"] if isinstance(a, Article)]
-        by_url: dict[str, list[Article]] = defaultdict(list)
-        for article in articles:
-            by_url[url_group_key(article)].append(article)
-        by_content: dict[str, list[Any]] = defaultdict(list)
-        for members in by_url.values():
-            survivor = collapse_url_group(members)
-            by_content[survivor.article.content_hash].append(survivor)
-        s["groups"] = [DedupGroup(*collapse_content_group(v)) for v in by_content.values()]
+def profiled_stages(path: str, output: str) -> list[Stage]:
+    """The plain loop's stages, plus signing alone before near dedup (shown, not totalled)."""
 
     def signatures(s: dict[str, Any]) -> None:
         s["docs"] = [near_doc(g.canonical, DEFAULT_MINHASH) for g in s["groups"]]
 
-    def near(s: dict[str, Any]) -> None:
-        s["near"] = near_dedup_plain(s["groups"], DEFAULT_MINHASH)
-
-    def extract(s: dict[str, Any]) -> None:
-        extractor = get_extractor(ExtractConfig())
-        s["articles"] = [extractor.extract(with_story_counts(g)) for g in s["near"].groups]
-
-    def write(s: dict[str, Any]) -> None:
-        records: list[Any] = [r for r in s["prepared"] if isinstance(r, Reject)]
-        records += s["articles"]
-        for group in s["near"].groups:
-            records.extend(group.duplicates)
-        partitions: dict[Any, list[Any]] = defaultdict(list)
-        for record in records:
-            partitions[partition_key(record)].append(record)
-        for key, rows in partitions.items():
-            write_partition(output, key, rows, TABLES[key[0]], "profile")
-
-    return [
-        ("read (JSONL -> RawItem)", read),
-        ("prepare (clean, language, normalize, metadata, hash)", prepare),
-        ("exact dedup (url, content hash)", exact),
-        ("minhash signatures only (part of near dedup)", signatures),
-        ("near dedup (signatures, LSH, verify, union-find)", near),
-        ("extract (entities, amounts, dates, quotes, keywords)", extract),
-        ("write (partitioned zstd Parquet)", write),
-    ]
+    steps = stages(path, output)
+    at = next(i for i, (name, _) in enumerate(steps) if name.startswith("near dedup"))
+    return [*steps[:at], (SIGNATURES, signatures), *steps[at:]]
 
 
 def timed(path: str) -> tuple[int, list[tuple[str, float]]]:
     state: dict[str, Any] = {}
     out: list[tuple[str, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        for name, step in stages(path, tmp):
+        for name, step in profiled_stages(path, tmp):
             start = time.perf_counter()
             step(state)
             out.append((name, time.perf_counter() - start))
@@ -109,7 +54,7 @@ def profiled(path: str, top: int) -> list[tuple[str, str]]:
     state: dict[str, Any] = {}
     out: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        for name, step in stages(path, tmp):
+        for name, step in profiled_stages(path, tmp):
             profiler = cProfile.Profile()
             profiler.runcall(step, state)
             buffer = io.StringIO()
@@ -122,7 +67,7 @@ def profiled(path: str, top: int) -> list[tuple[str, str]]:
 
 def report(path: str, top: int) -> str:
     n, times = timed(path)
-    total = sum(t for name, t in times if not name.startswith("minhash"))
+    total = sum(t for name, t in times if name != SIGNATURES)
     lines = [
         f"# Per-stage profile: {Path(path).name}, {n} items",
         "",
@@ -133,7 +78,7 @@ def report(path: str, top: int) -> str:
         "|---|---:|---:|---:|",
     ]
     for name, seconds in times:
-        share = "" if name.startswith("minhash") else f"{100 * seconds / total:.0f}%"
+        share = "" if name == SIGNATURES else f"{100 * seconds / total:.0f}%"
         lines.append(f"| {name} | {seconds:.2f} | {1e6 * seconds / max(n, 1):.0f} | {share} |")
     lines.append(f"| **total** | {total:.2f} | {1e6 * total / max(n, 1):.0f} | 100% |")
     lines += ["", "## Top functions per stage (cProfile, own time)", ""]

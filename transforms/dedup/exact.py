@@ -9,6 +9,7 @@ Attached items follow their survivor, so every duplicate points at the final can
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
@@ -100,6 +101,19 @@ class DedupGroup:
 
     canonical: Article
     duplicates: list[Duplicate] = field(default_factory=list)
+
+
+def exact_groups_plain(articles: Iterable[Article]) -> list[DedupGroup]:
+    """``ExactDedupGroups`` (one run, no prior) as a plain loop over the same pure functions:
+    the reference for benchmarks and the plain-loop baseline."""
+    by_url: dict[str, list[Article]] = defaultdict(list)
+    for article in articles:
+        by_url[url_group_key(article)].append(article)
+    by_hash: dict[str, list[Survivor]] = defaultdict(list)
+    for members in by_url.values():
+        survivor = collapse_url_group(members)
+        by_hash[survivor.article.content_hash].append(survivor)
+    return [DedupGroup(*collapse_content_group(m)) for m in by_hash.values()]
 
 
 def with_story_counts(group: DedupGroup) -> Article:
