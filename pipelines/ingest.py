@@ -27,6 +27,7 @@ from pipelines.graph import check_graph
 from pipelines.options import (
     IngestOptions,
     free_cores,
+    is_local_runner,
     storage_settings,
     with_parallel_default,
 )
@@ -85,8 +86,7 @@ class IngestPlan:
 
 def local_workers(options: dict[str, Any]) -> int | None:
     """How many workers the local runner uses; None on other runners (they decide)."""
-    runner = str(options.get("runner") or "").rsplit(".", 1)[-1]
-    if runner not in ("", "FnApiRunner", "DirectRunner", "BundleBasedDirectRunner"):
+    if not is_local_runner(str(options.get("runner") or "")):
         return None
     return int(options.get("direct_num_workers") or 1)
 
@@ -94,11 +94,8 @@ def local_workers(options: dict[str, Any]) -> int | None:
 def band_partitions_for(options: dict[str, Any]) -> int:
     """One LSH band reducer per local worker (each document is shipped to every partition, so
     more than the workers only costs); a cluster runner gets 16 for its parallelism."""
-    runner = str(options.get("runner") or "").rsplit(".", 1)[-1]
-    if runner in ("", "FnApiRunner", "DirectRunner", "BundleBasedDirectRunner"):
-        workers = int(options.get("direct_num_workers") or 1)
-        return max(DEFAULT_BAND_PARTITIONS, workers)
-    return 16
+    workers = local_workers(options)
+    return 16 if workers is None else max(DEFAULT_BAND_PARTITIONS, workers)
 
 
 def input_bytes(files: list[InputFile]) -> int:
@@ -323,17 +320,14 @@ def run_ingest(argv: list[str], progress_dir: str | None = None) -> dict[str, An
     ``progress_dir``: a local folder where workers report live counts (see transforms.progress).
     """
     options = PipelineOptions(argv)
-    parallel = with_parallel_default(
-        argv, input_bytes(plan_from_options(options).files), free_cores()
-    )
+    plan = plan_from_options(options)  # the worker options below do not change the plan
+    parallel = with_parallel_default(argv, input_bytes(plan.files), free_cores())
     if parallel != argv:
         options = PipelineOptions(parallel)
     # Storage options (--s3_endpoint_url ...) for the driver's own reads and writes (lock,
     # recovery, prior files, run record); beam.Pipeline sets them only when it is created.
     FileSystems.set_options(options)
-    plan = replace(
-        plan_from_options(options), progress_dir=progress_dir, storage=storage_settings(options)
-    )
+    plan = replace(plan, progress_dir=progress_dir, storage=storage_settings(options))
     opts = options.view_as(IngestOptions)
     all_options = options.get_all_options()
     runner_name = str(all_options.get("runner") or "")

@@ -332,13 +332,20 @@ def free_cores() -> int:
     return max(1, int(usable - busy + 0.5))
 
 
+LOCAL_RUNNERS = frozenset({"FnApiRunner", "DirectRunner", "BundleBasedDirectRunner"})
+
+
+def is_local_runner(runner: str) -> bool:
+    """Beam's in-process runners (``--direct_*`` options apply); "" is the default runner."""
+    return not runner or runner.rsplit(".", 1)[-1] in LOCAL_RUNNERS
+
+
 def with_parallel_default(argv: list[str], input_bytes: int, cores: int) -> list[str]:
     """On the local runner, use ``multi_processing`` with one worker per free core when the input
     is large, unless the user chose a running mode or a worker count (``--direct_num_workers=1``
     keeps one process). Other runners manage their own workers."""
     found = _runner_of(argv)
-    runner = (found[1] if found else DEFAULT_RUNNER).rsplit(".", 1)[-1]
-    if runner not in ("FnApiRunner", "DirectRunner", "BundleBasedDirectRunner"):
+    if not is_local_runner(found[1] if found else DEFAULT_RUNNER):
         return argv
     if any(a.startswith(("--direct_running_mode", "--direct_num_workers")) for a in argv):
         return argv
