@@ -55,3 +55,25 @@ def test_an_agency_tag_inside_a_sentence_leaves_the_sentence() -> None:
 
 def test_diacritized_dateline_is_stripped() -> None:
     assert strip_boilerplate(f"تُونِس (وَات) - {BODY}").split() == BODY.split()
+
+
+def test_dateline_hint_never_skips_a_dateline() -> None:
+    """strip_boilerplate runs DATELINE only when the cheap hint matches: on real ANT texts
+    (normalized and not) and on the dateline samples, every DATELINE match has a hint match."""
+    import itertools
+
+    from seeds.ant import read_ant_docs
+    from transforms.dedup.boilerplate import _DATELINE_HINT, DATELINE
+    from transforms.normalize import normalize_fast
+
+    texts = [d.get("text") or "" for d in itertools.islice(read_ant_docs(), 3000)]
+    texts += [normalize_fast(t) for t in texts]
+    texts += [
+        "القاهرة - أ ش أ: قال",
+        "تونس (وات) - أعلنت",
+        "(رويترز) - قال",
+        "الرياض 12 مايو (واس) -",
+    ]
+    with_dateline = [t for t in texts if DATELINE.search(t)]
+    assert len(with_dateline) >= 4
+    assert all(_DATELINE_HINT.search(t) for t in with_dateline)
