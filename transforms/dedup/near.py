@@ -38,6 +38,7 @@ from typing import Any, NamedTuple
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
+from transforms.dedup.candidates import verified_pairs
 from transforms.dedup.exact import DedupGroup
 from transforms.dedup.minhash import MinhashConfig, band_keys
 from transforms.dedup.near_cluster import (
@@ -45,10 +46,7 @@ from transforms.dedup.near_cluster import (
     NearDoc,
     OversizedBand,
     Target,
-    band_pairs,
-    compare,
     components,
-    keep_doc,
     merge_component,
     near_doc,
 )
@@ -148,32 +146,17 @@ def partition_comparisons(
     values: Iterable[tuple[NearDoc, tuple[bytes, ...]]], config: MinhashConfig
 ) -> PartitionResult:
     """Candidate pairs of every band key of one partition (``band_pairs``: same rule and cap as
-    the plain path), each distinct pair verified once. A pair sharing band keys in several
-    partitions is verified in each; union-find counts it once."""
-    bands: dict[bytes, list[tuple[str, bool]]] = defaultdict(list)
-    docs: dict[str, NearDoc] = {}
-    for doc, keys in values:
-        keep_doc(docs, doc)
-        member = (doc.id, doc.prior)
-        for key in keys:
-            bands[key].append(member)
-    pairs: set[tuple[str, str]] = set()
-    oversized: list[OversizedBand] = []
-    for members in bands.values():
-        if len(members) < 2:
-            continue
-        found, big = band_pairs(members, config)
-        pairs.update(found)
-        if big is not None:
-            oversized.append(big)
-    passed = [(a, b) for a, b in sorted(pairs) if compare(docs[a], docs[b], config).passed]
-    ends = [docs[i] for i in {i for pair in passed for i in pair}]
+    the plain path), each distinct pair verified once, in bulk (``candidates.verified_pairs``).
+    A pair sharing band keys in several partitions is verified in each; union-find counts it
+    once."""
+    found = verified_pairs(values, config)
+    ends = [found.docs[i] for i in {i for pair in found.passed for i in pair}]
     return PartitionResult(
-        frozenset(pairs),
-        tuple(passed),
+        frozenset(found.compared),
+        tuple(found.passed),
         frozenset(d.id for d in ends if not d.prior),
         {d.id: d for d in ends if d.prior},
-        tuple(oversized),
+        tuple(found.oversized),
     )
 
 

@@ -377,38 +377,30 @@ def near_dedup_plain(
     prior_docs: dict[str, NearDoc] = {}
     for p in prior:
         prior_docs.setdefault(p.id, p)
-    bands: dict[bytes, list[tuple[str, bool]]] = defaultdict(list)
-    for _, doc in docs.values():
-        for key, member in band_members(doc, config):
-            bands[key].append(member)
-    for p in prior_docs.values():
-        for key, member in band_members(p, config):
-            bands[key].append(member)
-    results: list[Comparison | OversizedBand] = []
-    pairs: set[tuple[str, str]] = set()
-    for band in bands.values():
-        if len(band) < 2:
-            continue
-        found, oversized = band_pairs(band, config)
-        pairs.update(found)
-        if oversized:
-            results.append(oversized)
+    from transforms.dedup.candidates import verified_pairs  # it builds on this module
 
-    def lookup(i: str) -> NearDoc:
-        return docs[i][1] if i in docs else prior_docs[i]
-
-    results.extend(compare(lookup(a), lookup(b), config) for a, b in sorted(pairs))
-    targets, stats = assign_components(results)
-    components: dict[str, list[tuple[DedupGroup, NearDoc]]] = defaultdict(list)
+    entries = [(doc, band_keys(doc.signature, config)) for _, doc in docs.values()]
+    entries += [(p, band_keys(p.signature, config)) for p in prior_docs.values()]
+    found = verified_pairs(entries, config)
+    stats = NearDedupStats(
+        comparisons=len(found.compared),
+        matches=len(found.passed),
+        oversized_bands=len(found.oversized),
+        oversized_members=sum(b.size for b in found.oversized),
+    )
+    ends = {i for pair in found.passed for i in pair}
+    priors = {i: found.docs[i] for i in ends if found.docs[i].prior}
+    targets = components(found.passed, priors, stats)
+    by_component: dict[str, list[tuple[DedupGroup, NearDoc]]] = defaultdict(list)
     out: list[DedupGroup] = []
     for doc_id, entry in docs.items():
         target = targets.get(doc_id)
         if target is None:
             out.append(entry[0])
         else:
-            components[target.component].append(entry)
+            by_component[target.component].append(entry)
     prior_dups: list[Duplicate] = []
-    for members in components.values():
+    for members in by_component.values():
         merged = merge_component(members, targets[members[0][1].id], config)
         out.extend(merged.groups)
         prior_dups.extend(merged.duplicates)

@@ -1,0 +1,185 @@
+"""Candidate pairs from shared LSH band keys, verified in bulk with numpy.
+
+Both near-dedup paths (the Beam band partitions in ``near.py`` and ``near_dedup_plain``) call
+``verified_pairs``. It gives exactly what the per-pair reference gives (``band_pairs`` on each band
+key, then ``compare`` on each distinct pair, in sorted order; ``tests/dedup/test_candidates.py``
+checks this on real articles with priors, stale copies, oversized bands and undated documents),
+but:
+
+* bands of 2..``max_band_size`` documents of this run, which is nearly all of them, are paired
+  with numpy: the bands of one size form a matrix, and ``triu_indices`` gives every pair at once;
+* bands holding an earlier run's article, or more members than the cap, keep the reference rule
+  (``band_pairs``, in Python): they are rare and their rules are subtle;
+* the similarity of every distinct pair is computed at once over a signature matrix, in the same
+  float64 operations and order as ``combined_similarity`` and ``close_in_time``, so the verdict
+  at the threshold is bit-for-bit the same.
+
+Profile that motivated it (50k syndicated ANT articles, 2 band partitions): the per-pair path
+spent 5.2 s verifying 205k pairs, 2 s of it building the band dicts and 1.4 s in ``compare``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+
+from transforms.dedup.minhash import MinhashConfig
+from transforms.dedup.near_cluster import NearDoc, OversizedBand, band_pairs, keep_doc
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_CHUNK = 1 << 16
+KEY_BYTES = 10  # band_keys: 2-byte band number + 8-byte digest
+_KEY_DTYPE = np.dtype(
+    [("band", ">u2"), ("digest", ">u8")]
+)  # pairs verified per numpy batch (bounds the temporary arrays to ~16 MB)
+
+
+@dataclass(slots=True)
+class Verified:
+    """Every distinct candidate pair (sorted ids), those that pass, and the oversized bands."""
+
+    compared: list[tuple[str, str]]
+    passed: list[tuple[str, str]]
+    oversized: list[OversizedBand]
+    docs: dict[str, NearDoc]  # id -> its document (this run's wins over a stale prior copy)
+
+
+def verified_pairs(
+    entries: Iterable[tuple[NearDoc, Sequence[bytes]]], config: MinhashConfig
+) -> Verified:
+    """``entries``: each document with its band keys (all of them, or one partition's share)."""
+    docs: dict[str, NearDoc] = {}
+    node_of: dict[tuple[str, bool], int] = {}
+    blobs: list[bytes] = []
+    key_nodes: list[int] = []
+    key_counts: list[int] = []
+    for doc, keys in entries:
+        keep_doc(docs, doc)
+        key_nodes.append(node_of.setdefault((doc.id, doc.prior), len(node_of)))
+        key_counts.append(len(keys))
+        blobs.append(b"".join(keys))
+    ids = sorted(docs)
+    blob = b"".join(blobs)
+    if not blob:
+        return Verified([], [], [], docs)
+    if len(blob) != KEY_BYTES * sum(key_counts):
+        raise ValueError(f"band keys must be {KEY_BYTES} bytes (band_keys)")
+    index_of = {i: n for n, i in enumerate(ids)}
+    nodes = list(node_of)
+    node_id = np.fromiter((index_of[i] for i, _ in nodes), np.int64, len(nodes))
+    node_prior = np.fromiter((p for _, p in nodes), np.bool_, len(nodes))
+    # Each node's place in (id, prior) order: within a band, members come out in id order.
+    rank = np.lexsort((node_prior, node_id))
+    place = np.empty(len(nodes), np.int64)
+    place[rank] = np.arange(len(nodes))
+    keys_array = np.frombuffer(blob, _KEY_DTYPE)
+    band_no = keys_array["band"].astype(np.int64)
+    digest = keys_array["digest"].astype(np.uint64)
+    row_place = np.repeat(place[np.asarray(key_nodes, np.int64)], key_counts)
+    order = np.lexsort((row_place, digest, band_no))
+    band_no, digest, row_place = band_no[order], digest[order], row_place[order]
+    new_band = np.r_[True, (band_no[1:] != band_no[:-1]) | (digest[1:] != digest[:-1])]
+    keep = new_band | np.r_[True, row_place[1:] != row_place[:-1]]  # one row per (key, node)
+    members = rank[row_place[keep]]
+    starts = np.flatnonzero(new_band[keep])
+    sizes = np.diff(np.r_[starts, len(members)])
+    has_prior = np.add.reduceat(node_prior[members].astype(np.int64), starts) > 0
+    fast = (sizes >= 2) & (sizes <= config.max_band_size) & ~has_prior
+    slow = (sizes >= 2) & ~fast
+    pair_codes = [_fast_pairs(members, starts[fast], sizes[fast], node_id, len(ids))]
+    oversized: list[OversizedBand] = []
+    for start, size in zip(starts[slow].tolist(), sizes[slow].tolist(), strict=True):
+        band_members = [nodes[m] for m in members[start : start + size].tolist()]
+        found, big = band_pairs(band_members, config)
+        if big is not None:
+            oversized.append(big)
+        if found:
+            pair_codes.append(
+                np.array([index_of[a] * len(ids) + index_of[b] for a, b in found], np.int64)
+            )
+    codes = np.sort(np.concatenate(pair_codes))
+    unique = codes[np.r_[True, codes[1:] != codes[:-1]]] if len(codes) else codes
+    a_idx, b_idx = unique // len(ids), unique % len(ids)
+    ends = np.sort(np.concatenate([a_idx, b_idx]))
+    used = (
+        ends[np.r_[True, ends[1:] != ends[:-1]]] if len(ends) else ends
+    )  # only paired documents are verified
+    ok = _passes(
+        np.searchsorted(used, a_idx),
+        np.searchsorted(used, b_idx),
+        [docs[ids[k]] for k in used.tolist()],
+        config,
+    )
+    compared = list(
+        zip([ids[i] for i in a_idx.tolist()], [ids[i] for i in b_idx.tolist()], strict=True)
+    )
+    passed = [pair for pair, good in zip(compared, ok.tolist(), strict=True) if good]
+    return Verified(compared, passed, oversized, docs)
+
+
+def _fast_pairs(
+    members: np.ndarray, starts: np.ndarray, sizes: np.ndarray, node_id: np.ndarray, n_ids: int
+) -> np.ndarray:
+    """Every pair inside each band (members in id order, no priors) as ``a * n_ids + b``, a < b."""
+    out = [np.empty(0, np.int64)]
+    for size in np.unique(sizes).tolist():
+        at = starts[sizes == size]
+        matrix = node_id[members[at[:, None] + np.arange(size)]]
+        first, second = np.triu_indices(size, 1)
+        out.append((matrix[:, first] * n_ids + matrix[:, second]).ravel())
+    return np.concatenate(out)
+
+
+def _passes(a: np.ndarray, b: np.ndarray, docs: list[NearDoc], config: MinhashConfig) -> np.ndarray:
+    """``compare(docs[a], docs[b], config).passed`` for every pair, in numpy."""
+    width = 4 * config.num_perm
+    if any(len(d.signature) != width for d in docs):
+        from transforms.dedup.near_cluster import compare  # mixed lengths: the reference path
+
+        return np.fromiter(
+            (
+                compare(docs[i], docs[j], config).passed
+                for i, j in zip(a.tolist(), b.tolist(), strict=True)
+            ),
+            np.bool_,
+            len(a),
+        )
+    signatures = np.frombuffer(b"".join(d.signature for d in docs), np.uint32).reshape(
+        len(docs), config.num_perm
+    )
+    sizes = np.fromiter((d.size for d in docs), np.float64, len(docs))
+    undated = np.fromiter((d.order[0] for d in docs), np.bool_, len(docs))
+    micros = np.fromiter(
+        (0 if d.order[0] else (d.order[1] - _EPOCH) // _MICROSECOND for d in docs),
+        np.int64,
+        len(docs),
+    )
+    out = np.empty(len(a), np.bool_)
+    for lo in range(0, len(a), _CHUNK):
+        i, j = a[lo : lo + _CHUNK], b[lo : lo + _CHUNK]
+        equal = np.count_nonzero(signatures[i] == signatures[j], axis=1)
+        similarity = _combined(equal / config.num_perm, sizes[i], sizes[j], config)
+        near = similarity >= config.threshold
+        if config.max_days_apart is not None:
+            seconds = np.abs((micros[i] - micros[j]) / 1e6)
+            near &= undated[i] | undated[j] | (seconds <= config.max_days_apart * 86400)
+        out[lo : lo + _CHUNK] = near
+    return out
+
+
+def _combined(
+    jaccard: np.ndarray, size_a: np.ndarray, size_b: np.ndarray, config: MinhashConfig
+) -> np.ndarray:
+    """``combined_similarity`` elementwise, with the same operations in the same order."""
+    if not config.use_containment:
+        return jaccard
+    smaller = np.minimum(size_a, size_b)
+    use = (smaller >= config.min_containment_shingles) & (jaccard >= config.containment_min_jaccard)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        overlap = jaccard * (size_a + size_b) / (1.0 + jaccard)
+        contained = np.where(smaller == 0, 0.0, np.minimum(1.0, overlap / smaller))
+    return np.where(use, np.maximum(jaccard, contained), jaccard)
