@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 from dataclasses import replace
@@ -19,6 +20,8 @@ from transforms.dedup.minhash import (
     estimated_jaccard,
     exact_jaccard,
     exact_similarity,
+    hashed_similarity,
+    shingle_hashes,
     shingles,
     signature,
     tokens,
@@ -71,10 +74,11 @@ def test_signature_is_deterministic_and_seeded() -> None:
 def test_signature_is_the_same_in_another_process() -> None:
     """Workers are other processes: a process-seeded hash would break matching across them."""
     code = (
-        "from transforms.dedup.minhash import shingles, signature;"
+        "from transforms.dedup.minhash import shingle_hashes, shingles, signature;"
         "from transforms.normalize import normalize_fast;"
         "from tests.dedup.stories import paragraphs;"
-        "print(signature(shingles(normalize_fast(paragraphs()[0]))).hex())"
+        "sh = shingles(normalize_fast(paragraphs()[0]));"
+        "print(signature(sh).hex() + shingle_hashes(sh).hex())"
     )
     env_runs = [
         subprocess.run(
@@ -87,7 +91,31 @@ def test_signature_is_the_same_in_another_process() -> None:
         ).stdout.strip()
         for seed in ("1", "2")
     ]
-    assert env_runs[0] == env_runs[1] == sig_of(paragraphs()[0]).hex()
+    sh = shingles(normalize_fast(paragraphs()[0]))
+    assert env_runs[0] == env_runs[1] == sig_of(paragraphs()[0]).hex() + shingle_hashes(sh).hex()
+
+
+def test_hashed_similarity_is_the_exact_similarity() -> None:
+    """Merging compares shingle hashes shipped from signing; on real articles, their copies and
+    unrelated pairs it must decide exactly as the shingle strings do."""
+    from seeds.ant import read_ant_docs
+
+    texts = [normalize_fast(d["text"]) for d in itertools.islice(read_ant_docs(), 400)]
+    for paragraph in paragraphs():  # neighbours: a paragraph and its cut, re-spelled copy
+        texts += [normalize_fast(paragraph), normalize_fast(cut(egyptian(paragraph), 0.6))]
+    texts += ["", "واحد"]
+    sets = [shingles(t) for t in texts]
+    hashed = [shingle_hashes(s) for s in sets]
+    assert all(len(h) == 8 * len(s) for h, s in zip(hashed, sets, strict=True))
+    pairs = [(i, i + 1) for i in range(len(texts) - 1)] + [(i, i) for i in range(0, 400, 7)]
+    pairs += [(i, len(texts) - 1 - i) for i in range(len(texts) // 2)]
+    similar = [i for i, j in pairs if i != j and exact_similarity(sets[i], sets[j]) >= 0.5]
+    assert len(similar) >= 5
+    for config in (CFG, replace(CFG, use_containment=False)):
+        for i, j in pairs:
+            assert hashed_similarity(hashed[i], hashed[j], config) == exact_similarity(
+                sets[i], sets[j], config
+            )
 
 
 def test_estimated_jaccard_tracks_the_exact_one() -> None:

@@ -120,6 +120,32 @@ def shingles(text_normalized: str, config: MinhashConfig = DEFAULT_MINHASH) -> s
     return {" ".join(words[i : i + k]) for i in range(len(words) - k + 1)}
 
 
+def shingle_hashes(shingle_set: set[str]) -> bytes:
+    """The shingle set as sorted 64-bit hashes, packed: what merging compares exactly.
+
+    rensa hashes without ``PYTHONHASHSEED``, so the set a worker computes while signing is
+    the set any other worker would compute; shipping these 8 bytes per shingle to the merge
+    step replaces re-shingling every member there (84 µs per article). Two distinct shingles
+    of one pair colliding in 64 bits (about n²/2⁶⁵, 10⁻¹⁴ for 300-shingle texts) is the only
+    way the result can differ from comparing the strings.
+    """
+    if not shingle_set:
+        return b""
+    hashes = np.array(RMinHash.hash_token_sets([list(shingle_set)])[0], dtype=np.uint64)
+    hashes.sort()
+    return hashes.tobytes()
+
+
+def hashed_similarity(a: bytes, b: bytes, config: MinhashConfig = DEFAULT_MINHASH) -> float:
+    """``exact_similarity`` of two shingle sets given as ``shingle_hashes``."""
+    set_a = np.frombuffer(a, dtype=np.uint64)
+    set_b = np.frombuffer(b, dtype=np.uint64)
+    common = np.intersect1d(set_a, set_b, assume_unique=True).size
+    union = len(set_a) + len(set_b) - common
+    jaccard = 1.0 if union == 0 else common / union
+    return combined_similarity(jaccard, len(set_a), len(set_b), config)
+
+
 def signature(shingle_set: set[str], config: MinhashConfig = DEFAULT_MINHASH) -> bytes:
     """The MinHash signature as packed native uint32 (compact to ship and to store).
 

@@ -2,7 +2,7 @@
 
     groups ─Sign─┬─ (partition, (doc, its band keys there)) ─GroupByKey(partition)─ verify
     prior files ─┘        Comparisons + oversized bands ─GroupByKey(None)─ union-find ─ Targets
-                 └─ (id, (group, doc)) ─ GroupByKey(id) with Targets ─ GroupByKey(component) ─ merge
+                 └─ (id, (group, doc, shingle hashes)) ─ GroupByKey(id) with Targets ─ GroupByKey(component) ─ merge
                                                         final (group, doc) ─ groups + index entries
 
 Band keys are hashed into ``band_partitions`` reducers. Each document goes once to every
@@ -48,7 +48,7 @@ from transforms.dedup.near_cluster import (
     Target,
     components,
     merge_component,
-    near_doc,
+    signed,
 )
 from transforms.dedup.near_index import article_entry, read_prior_docs
 from transforms.portable import WithOutputs
@@ -74,17 +74,18 @@ class NearDedupResult(NamedTuple):
 
 
 class _SignFn(beam.DoFn):
-    """Group -> its NearDoc keyed by id (for verification) and the group keyed by id."""
+    """Group -> its NearDoc (for verification), and (id, (group, doc, shingle hashes)) to merge."""
 
     def __init__(self, config: MinhashConfig) -> None:
         self.config = config
         self.documents = Metrics.counter(NAMESPACE, "documents")
 
     def process(self, group: DedupGroup) -> Iterator[Any]:
-        doc = near_doc(group.canonical, self.config)
+        doc, hashes = signed(group.canonical, self.config)
         self.documents.inc()
         yield doc
-        yield beam.pvalue.TaggedOutput(_GROUP, (doc.id, (_GROUP, (group, doc))))
+        # the shingle hashes travel with the group so that merging need not re-shingle it
+        yield beam.pvalue.TaggedOutput(_GROUP, (doc.id, (_GROUP, (group, doc, hashes))))
 
 
 class _ReadPriorFn(beam.DoFn):
@@ -223,7 +224,7 @@ def _route_group(element: tuple[str, Iterable[tuple[str, Any]]]) -> Iterator[Any
     if member is None:
         return
     if target is None:
-        yield beam.pvalue.TaggedOutput("alone", member)
+        yield beam.pvalue.TaggedOutput("alone", member[:2])  # (group, doc)
     else:
         yield (target.component, (member, target))
 
@@ -236,8 +237,9 @@ class _MergeFn(beam.DoFn):
 
     def process(self, element: tuple[str, Iterable[tuple[Any, Target]]]) -> Iterator[Any]:
         values = list(element[1])
-        members = [m for m, _ in values]
-        merged = merge_component(members, values[0][1], self.config)
+        members = [(group, doc) for (group, doc, _), _ in values]
+        hashes = {doc.id: h for (_, doc, h), _ in values}
+        merged = merge_component(members, values[0][1], self.config, hashes)
         self.merged.inc(merged.stats.merged_groups)
         self.prior_matched.inc(merged.stats.prior_matched_groups)
         docs = {doc.id: doc for _, doc in members}

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 
@@ -33,7 +33,8 @@ from transforms.dedup.exact import DedupGroup, cluster_id_for, duplicate_row
 from transforms.dedup.minhash import (
     MinhashConfig,
     band_keys,
-    exact_similarity,
+    hashed_similarity,
+    shingle_hashes,
     shingles,
     signature,
     signature_similarity,
@@ -107,14 +108,20 @@ class NearDedupStats:
 
 
 def near_doc(canonical: Article, config: MinhashConfig) -> NearDoc:
+    return signed(canonical, config)[0]
+
+
+def signed(canonical: Article, config: MinhashConfig) -> tuple[NearDoc, bytes]:
+    """The canonical's NearDoc and its ``shingle_hashes`` (for merging), from one shingling."""
     sh = shingles(canonical.text_normalized, config)
-    return NearDoc(
+    doc = NearDoc(
         id=canonical.id,
         order=canonical.order_key(),
         signature=signature(sh, config),
         size=len(sh),
         content_hash=canonical.content_hash,
     )
+    return doc, shingle_hashes(sh)
 
 
 def band_members(doc: NearDoc, config: MinhashConfig) -> list[tuple[bytes, tuple[str, bool]]]:
@@ -294,20 +301,23 @@ class Merged:
 class _Center:
     doc: NearDoc
     group: DedupGroup | None = None  # None for a prior article
-    shingles: set[str] = field(default_factory=set)
+    shingles: bytes = b""  # shingle_hashes
     members: list[tuple[DedupGroup, float]] = field(default_factory=list)
 
 
-def _similarity(doc: NearDoc, sh: set[str], center: _Center, config: MinhashConfig) -> float:
+def _similarity(doc: NearDoc, sh: bytes, center: _Center, config: MinhashConfig) -> float:
     if center.group is None:
         return signature_similarity(
             doc.signature, doc.size, center.doc.signature, center.doc.size, config
         )
-    return exact_similarity(sh, center.shingles, config)
+    return hashed_similarity(sh, center.shingles, config)
 
 
 def merge_component(
-    members: Iterable[tuple[DedupGroup, NearDoc]], target: Target, config: MinhashConfig
+    members: Iterable[tuple[DedupGroup, NearDoc]],
+    target: Target,
+    config: MinhashConfig,
+    hashes: Mapping[str, bytes] | None = None,
 ) -> Merged:
     """Split a connected component into stories around canonicals, then fold each story.
 
@@ -317,12 +327,15 @@ def merge_component(
     to, or becomes a canonical. Similarity to a canonical of this run is exact (both texts are
     here); to a prior article it is estimated from the stored signature. It is recorded as
     the folded canonical's ``similarity``, and exact copies it carried become near ones.
+    ``hashes``: the members' ``shingle_hashes`` by id, when signing kept them (else computed).
     """
     ordered = sorted(members, key=lambda m: m[1].order)
     centers = [_Center(p) for p in target.priors]
     out = Merged()
     for group, doc in ordered:
-        sh = shingles(group.canonical.text_normalized, config)
+        sh = hashes.get(doc.id) if hashes else None
+        if sh is None:
+            sh = shingle_hashes(shingles(group.canonical.text_normalized, config))
         for center in centers:
             if not close_in_time(doc.order, center.doc.order, config):
                 continue
@@ -372,8 +385,10 @@ def near_dedup_plain(
 ) -> NearResult:
     """The whole algorithm in one process: the reference the Beam transform must agree with."""
     docs: dict[str, tuple[DedupGroup, NearDoc]] = {}
+    hashes: dict[str, bytes] = {}
     for group in groups:
-        docs[group.canonical.id] = (group, near_doc(group.canonical, config))
+        doc, hashes[group.canonical.id] = signed(group.canonical, config)
+        docs[group.canonical.id] = (group, doc)
     prior_docs: dict[str, NearDoc] = {}
     for p in prior:
         prior_docs.setdefault(p.id, p)
@@ -401,7 +416,7 @@ def near_dedup_plain(
             by_component[target.component].append(entry)
     prior_dups: list[Duplicate] = []
     for members in by_component.values():
-        merged = merge_component(members, targets[members[0][1].id], config)
+        merged = merge_component(members, targets[members[0][1].id], config, hashes)
         out.extend(merged.groups)
         prior_dups.extend(merged.duplicates)
         stats = stats.add(merged.stats)
