@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -232,6 +232,19 @@ TABLE_OF: dict[type, str] = {Article: "articles", Duplicate: "duplicates", Rejec
 def as_row(record: Article | Duplicate | Reject) -> dict[str, Any]:
     """The record as a dict holding exactly its table's columns."""
     return {name: getattr(record, name) for name in _ROW_COLUMNS[type(record)]}
+
+
+def as_table(records: Sequence[Article | Duplicate | Reject], schema: pa.Schema) -> pa.Table:
+    """Records of one table as an Arrow table with ``schema``, built column by column.
+
+    Equal to ``pa.Table.from_pylist([as_row(r) ...], schema)`` (tested), at about half the cost:
+    one ``pa.array`` per column instead of a dict per row.
+    """
+    columns = [
+        pa.array([getattr(r, name) for r in records], type=column.type)
+        for name, column in zip(schema.names, schema, strict=True)
+    ]
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 def table_schema(table: str) -> pa.Schema:

@@ -25,6 +25,7 @@ from schemas.tables import (
     TABLES,
     with_version,
 )
+from tests.conftest import SAMPLES
 from tests.helpers import NOW, make_article, make_duplicate, make_reject_row
 
 UTC_TS = pa.timestamp("us", tz="UTC")
@@ -172,3 +173,26 @@ def test_make_reject_truncates_and_repairs_payload() -> None:
     from_text = make_reject("f.xml", "read", "r", "d", "ok\ud800", NOW, item_id="i-1")
     assert from_text.payload == "ok?" and from_text.id == "i-1"
     assert make_reject("f", "read", "r", "d", None, NOW).payload == ""
+
+
+def test_as_table_equals_rows_through_from_pylist(tmp_path) -> None:
+    """The writer builds Arrow column by column; it must equal the row-dict path on real records
+    (extracted entities, quotes, dates, nulls, empty lists) of all three tables."""
+    from benchmarks.plain_loop import stages
+    from schemas.records import as_table
+
+    state: dict = {}
+    for _name, step in stages(str(SAMPLES / "jawharafm.jsonl"), str(tmp_path))[:5]:
+        step(state)
+    by_table: dict[str, list] = {"articles": list(state["articles"]), "rejects": [], "duplicates": []}
+    by_table["rejects"] = [r for r in state["prepared"] if isinstance(r, Reject)]
+    by_table["rejects"].append(make_reject_row(source=None))
+    by_table["duplicates"] = [d for g in state["near"].groups for d in g.duplicates]
+    by_table["duplicates"].append(make_duplicate("d", "a"))
+    assert any(a.entities for a in by_table["articles"]) and any(a.quotes for a in by_table["articles"])
+    for table, records in by_table.items():
+        schema = with_version(TABLES[table])
+        expected = pa.Table.from_pylist([as_row(r) for r in records], schema=schema)
+        built = as_table(records, schema)
+        assert built.equals(expected, check_metadata=True), table
+        assert built.num_rows == len(records) > 0

@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
-from schemas.records import Article, Duplicate, Reject, as_row
+from schemas.records import Article, Duplicate, Reject, as_table
 from schemas.tables import PARTITIONED_BY_SOURCE, with_version
 from transforms.progress import ProgressCounter
 from transforms.state import crash_point, use_storage_options
@@ -132,7 +132,7 @@ def write_partition(
     written = []
     for shard, start in enumerate(range(0, len(ordered), max_rows_per_file)):
         chunk = ordered[start : start + max_rows_per_file]
-        arrow = pa.Table.from_pylist([as_row(r) for r in chunk], schema=with_version(schema))
+        arrow = as_table(chunk, with_version(schema))
         name = f"part-{fingerprint}-{shard:04d}.parquet"
         target = f"{write_folder}/{name}"
         write_parquet_atomic(arrow, f"{write_folder}/.{name}.inprogress", target)
