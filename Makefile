@@ -42,6 +42,8 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.corpus --copies 1 5 10
 	$(BIN)/python -m benchmarks.profile_stages benchmarks/data/ant-1x.jsonl \
 	  --out benchmarks/results/profile-$(BENCH_DATE).md > /dev/null
+	$(BIN)/python -m benchmarks.beam_stages benchmarks/data/ant-5x.jsonl \
+	  --out benchmarks/results/beam-stages-$(BENCH_DATE).md > /dev/null
 	$(BIN)/python -m benchmarks.run --datatrove-max-size 50 --profile benchmarks/results/profile-$(BENCH_DATE).md $(BENCH_ARGS)
 
 lint: $(STAMP)

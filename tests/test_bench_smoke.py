@@ -54,3 +54,28 @@ def test_benchmark_harness_runs_every_scenario_at_1k() -> None:
     assert "## Targets (issue 7)" in text
     assert "| start-up: akhbar ingest on the bundled samples, wall time | samples |" in text
     assert "| Beam overhead (all): akhbar_1w_all / plain_loop_all time | 1000 |" in text
+
+
+BEAM_STAGES = [sys.executable, "-m", "benchmarks.beam_stages"]
+
+
+@pytest.mark.slow
+def test_beam_stage_profile_names_the_pipeline_steps(tmp_path) -> None:
+    """benchmarks.beam_stages reads FnApiRunner's per-transform times for the real pipeline."""
+    from tests.conftest import SAMPLES
+
+    out = tmp_path / "beam.md"
+    proc = subprocess.run(
+        [*BEAM_STAGES, str(SAMPLES / "jawharafm.jsonl"), "--out", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    text = out.read_text()
+    for step in ("Prepare/CleanNormalizeExtract", "NearDedup/Sign", "Write/WriteParquet"):
+        assert f"| {step} |" in text
+    wall = float(text.split("\nWall ")[1].split(" s;")[0])
+    transforms = float(text.split("transforms ")[1].split(" s;")[0])
+    assert 0 < transforms < wall

@@ -25,6 +25,7 @@ from apache_beam.io.filesystems import FileSystems
 
 from schemas.records import Article, Duplicate, Reject, as_table
 from schemas.tables import PARTITIONED_BY_SOURCE, with_version
+from transforms.packed import packed_pair, unpack_all
 from transforms.progress import ProgressCounter
 from transforms.state import crash_point, use_storage_options
 
@@ -201,7 +202,7 @@ class _WritePartitionFn(beam.DoFn):
         for written in write_partition(
             self.output,
             key,
-            records,
+            unpack_all(records),
             self.schemas[key[0]],
             fingerprint,
             staging=self.staging,
@@ -235,7 +236,7 @@ class WriteTables(beam.PTransform):
     def expand(self, records):
         return (
             records
-            | "KeyByPartition" >> beam.Map(lambda r: (partition_key(r), r))
+            | "KeyByPartition" >> beam.Map(lambda r: packed_pair(partition_key(r), r))
             | "GroupByPartition" >> beam.GroupByKey()
             | "WriteParquet"
             >> beam.ParDo(

@@ -77,3 +77,31 @@ def test_dateline_hint_never_skips_a_dateline() -> None:
     with_dateline = [t for t in texts if DATELINE.search(t)]
     assert len(with_dateline) >= 4
     assert all(_DATELINE_HINT.search(t) for t in with_dateline)
+
+
+def test_source_hint_never_skips_a_source_line() -> None:
+    """SOURCE_LINE runs only when its hint matches: every SOURCE_LINE match, on real ANT texts
+    (normalized and not) and on spelled-out variants, contains a hint match."""
+    import itertools
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from seeds.ant import read_ant_docs
+    from transforms.dedup.boilerplate import _SOURCE_HINT, SOURCE_LINE
+    from transforms.normalize import normalize_fast
+
+    texts = [d.get("text") or "" for d in itertools.islice(read_ant_docs(), 3000)]
+    texts += [normalize_fast(t) for t in texts]
+    texts += ["خبر.\nالمصدر: وكالة", "نص. المَصْدَرُ ： رويترز", "مصدر الخبر:موقع", "text. Source : AFP"]
+    with_source = [t for t in texts if SOURCE_LINE.search(t)]
+    assert len(with_source) >= 4
+    assert all(_SOURCE_HINT.search(m.group()) for t in with_source for m in SOURCE_LINE.finditer(t))
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet="المصدر الخبرSourceَُ:：.\n\t ", max_size=40))
+    def check(text: str) -> None:
+        for match in SOURCE_LINE.finditer(text):
+            assert _SOURCE_HINT.search(match.group())
+
+    check()

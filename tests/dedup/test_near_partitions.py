@@ -32,6 +32,7 @@ from transforms.dedup.near import (
 )
 from transforms.dedup.near_cluster import near_dedup_plain, near_doc
 from transforms.dedup.near_index import index_entry
+from transforms.packed import unpack
 
 # A small cap: bands shared by more than 4 documents are sampled (and counted).
 CFG = replace(DEFAULT_MINHASH, max_band_size=4, oversized_band_sample=2)
@@ -77,7 +78,7 @@ def stats_tuple(s):
 
 def test_partitions_split_band_keys_by_hash() -> None:
     doc = near_doc(articles()[0], CFG)
-    members = partition_members(doc, CFG, 3)
+    members = [(p, unpack(v)) for p, v in partition_members(doc, CFG, 3)]
     keys = [k for _, (_, ks) in members for k in ks]
     assert sorted(keys) == sorted(set(keys)) and len(keys) == CFG.bands
     assert all(band_partition(k, 3) == p for p, (_, ks) in members for k in ks)
@@ -86,7 +87,7 @@ def test_partitions_split_band_keys_by_hash() -> None:
 
 def test_one_partition_verifies_the_plain_pairs_and_union_counts_them_once() -> None:
     docs = [near_doc(a, CFG) for a in articles()]
-    values = [value for d in docs for _, value in partition_members(d, CFG, 1)]
+    values = [unpack(value) for d in docs for _, value in partition_members(d, CFG, 1)]
     part = partition_comparisons(values, CFG)
     plain = near_dedup_plain([group_of(a) for a in articles()], CFG)
     assert len(part.compared) == plain.stats.comparisons > 50

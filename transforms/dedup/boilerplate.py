@@ -140,6 +140,10 @@ SOURCE_LINE = re.compile(
     rf"(?:^|(?<=[.!?؟]))[ \t]*(?:{loose('المصدر')}|{loose('مصدر الخبر')}|Source)[ \t]*[:：][^\n]{{0,100}}$",
     re.MULTILINE,
 )
+# Every SOURCE_LINE match has its keyword's last letter (ر of المصدر / مصدر الخبر, e of Source),
+# optional marks, then the colon; this unanchored search lets texts without one skip the
+# costly line-start scan (16 µs of the 24 µs boilerplate stripping took per ANT article).
+_SOURCE_HINT = re.compile(rf"[رe]{_MARKS}[ \t]*[:：]")
 POST_FOOTER = re.compile(
     r"The post .{0,400}? appeared first on [^\n]{0,200}?(?:\.|$)"
     rf"|{loose('ظهرت المقالة')} .{{0,400}}? {loose('أولا')}\S* {loose('على')} [^\n]{{0,200}}?(?:\.|$)",
@@ -156,7 +160,8 @@ SHARE_LINE = re.compile(
 def strip_boilerplate(text: str) -> str:
     """``text`` without datelines, agency tags, source/footer and share/subscribe lines."""
     text = POST_FOOTER.sub(" ", text)
-    text = SOURCE_LINE.sub(" ", text)
+    if _SOURCE_HINT.search(text):
+        text = SOURCE_LINE.sub(" ", text)
     text = SHARE_LINE.sub(" ", text)
     if _DATELINE_HINT.search(text):
         text = DATELINE.sub("", text)

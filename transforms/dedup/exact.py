@@ -15,14 +15,16 @@ from dataclasses import dataclass, field, replace
 
 import apache_beam as beam
 
-from schemas.records import Article, Duplicate, stable_id
+from schemas.records import Article, Duplicate, compact_pickle, stable_id
 from transforms.dedup.prior import PriorEntry
+from transforms.packed import packed_pair, unpack_all
 from transforms.portable import WithOutputs
 
 DUPLICATES_TAG = "duplicates"
 SEEN_TAG = "already_ingested"
 
 
+@compact_pickle
 @dataclass(slots=True)
 class Survivor:
     """The earliest item of a URL group plus the items that share its URL."""
@@ -91,6 +93,7 @@ def collapse_content_group(survivors: Iterable[Survivor]) -> tuple[Article, list
     return canonical, duplicates
 
 
+@compact_pickle
 @dataclass(slots=True)
 class DedupGroup:
     """One story so far: its canonical article and every duplicate pointing at it.
@@ -192,19 +195,20 @@ class ExactDedupGroups(beam.PTransform):
         self.skip_seen = skip_seen
 
     def expand(self, articles):
-        keyed_articles = articles | "KeyByUrl" >> beam.Map(lambda a: (url_group_key(a), a))
+        # values are packed (transforms.packed): the runner shuffles bytes, not Articles
+        keyed_articles = articles | "KeyByUrl" >> beam.Map(lambda a: packed_pair(url_group_key(a), a))
         by_url = [keyed_articles]
         by_content = []
         if self.prior is not None:
             by_url.append(
                 self.prior
                 | "PriorWithUrl" >> beam.Filter(lambda p: p.url_key is not None)
-                | "KeyPriorByUrl" >> beam.Map(lambda p: (f"u:{p.url_key}", p))
+                | "KeyPriorByUrl" >> beam.Map(lambda p: packed_pair(f"u:{p.url_key}", p))
             )
             by_content.append(
                 self.prior
                 | "PriorWithHash" >> beam.Filter(lambda p: p.content_hash is not None)
-                | "KeyPriorByContent" >> beam.Map(lambda p: (p.content_hash, p))
+                | "KeyPriorByContent" >> beam.Map(lambda p: packed_pair(p.content_hash, p))
             )
         skip_seen = self.skip_seen
         stage1 = (
@@ -213,14 +217,16 @@ class ExactDedupGroups(beam.PTransform):
             | "GroupByUrl" >> beam.GroupByKey()
             | "CollapseUrlGroups"
             >> WithOutputs(
-                beam.FlatMapTuple(lambda _k, members: split_url_group(members, skip_seen)),
+                beam.FlatMapTuple(
+                    lambda _k, members: split_url_group(unpack_all(members), skip_seen)
+                ),
                 DUPLICATES_TAG,
                 SEEN_TAG,
                 main="survivors",
             )
         )
         keyed_survivors = stage1.survivors | "KeyByContent" >> beam.Map(
-            lambda s: (s.article.content_hash, s)
+            lambda s: packed_pair(s.article.content_hash, s)
         )
         stage2 = (
             [keyed_survivors, *by_content]
@@ -228,7 +234,7 @@ class ExactDedupGroups(beam.PTransform):
             | "GroupByContent" >> beam.GroupByKey()
             | "CollapseContentGroups"
             >> WithOutputs(
-                beam.FlatMapTuple(lambda _k, members: split_content_group(members)),
+                beam.FlatMapTuple(lambda _k, members: split_content_group(unpack_all(members))),
                 DUPLICATES_TAG,
                 main="groups",
             )

@@ -38,6 +38,7 @@ from typing import Any, NamedTuple
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
+from schemas.records import compact_pickle
 from transforms.dedup.candidates import verified_pairs
 from transforms.dedup.exact import DedupGroup
 from transforms.dedup.minhash import MinhashConfig, band_keys
@@ -51,6 +52,7 @@ from transforms.dedup.near_cluster import (
     signed,
 )
 from transforms.dedup.near_index import article_entry, read_prior_docs
+from transforms.packed import pack, unpack, unpack_all
 from transforms.portable import WithOutputs
 from transforms.state import use_storage_options
 
@@ -85,7 +87,7 @@ class _SignFn(beam.DoFn):
         self.documents.inc()
         yield doc
         # the shingle hashes travel with the group so that merging need not re-shingle it
-        yield beam.pvalue.TaggedOutput(_GROUP, (doc.id, (_GROUP, (group, doc, hashes))))
+        yield beam.pvalue.TaggedOutput(_GROUP, (doc.id, (_GROUP, pack((group, doc, hashes)))))
 
 
 class _ReadPriorFn(beam.DoFn):
@@ -119,8 +121,9 @@ def band_partition(key: bytes, partitions: int) -> int:
 
 def partition_members(
     doc: NearDoc, config: MinhashConfig, partitions: int
-) -> list[tuple[int, tuple[NearDoc, tuple[bytes, ...]]]]:
-    """One element per partition holding some of ``doc``'s band keys: (partition, (doc, keys)).
+) -> list[tuple[int, bytes]]:
+    """One element per partition holding some of ``doc``'s band keys: (partition, (doc, keys)),
+    the value packed (``transforms.packed``).
 
     Shipping the document with its keys lets a partition verify its own candidate pairs; one
     element per partition instead of one per band divides the shuffled elements by ~8.
@@ -128,9 +131,10 @@ def partition_members(
     keys: dict[int, list[bytes]] = defaultdict(list)
     for key in band_keys(doc.signature, config):
         keys[band_partition(key, partitions)].append(key)
-    return [(p, (doc, tuple(ks))) for p, ks in keys.items()]
+    return [(p, pack((doc, tuple(ks)))) for p, ks in keys.items()]
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class PartitionResult:
     """Everything one band partition found, as one compact element: Beam charges per element,
@@ -193,10 +197,8 @@ class _PartitionPairsFn(beam.DoFn):
         self.comparisons = Metrics.counter(NAMESPACE, "partition_comparisons")
         self.oversized = Metrics.counter(NAMESPACE, "oversized_bands")
 
-    def process(
-        self, element: tuple[int, Iterable[tuple[NearDoc, tuple[bytes, ...]]]]
-    ) -> Iterator[PartitionResult]:
-        result = partition_comparisons(element[1], self.config)
+    def process(self, element: tuple[int, Iterable[bytes]]) -> Iterator[PartitionResult]:
+        result = partition_comparisons(unpack_all(element[1]), self.config)
         self.comparisons.inc(len(result.compared))
         self.oversized.inc(len(result.oversized))
         yield result
@@ -224,7 +226,7 @@ def _route_group(element: tuple[str, Iterable[tuple[str, Any]]]) -> Iterator[Any
     if member is None:
         return
     if target is None:
-        yield beam.pvalue.TaggedOutput("alone", member[:2])  # (group, doc)
+        yield beam.pvalue.TaggedOutput("alone", unpack(member)[:2])  # (group, doc)
     else:
         yield (target.component, (member, target))
 
@@ -236,7 +238,7 @@ class _MergeFn(beam.DoFn):
         self.prior_matched = Metrics.counter(NAMESPACE, "prior_matched_groups")
 
     def process(self, element: tuple[str, Iterable[tuple[Any, Target]]]) -> Iterator[Any]:
-        values = list(element[1])
+        values = [(unpack(member), target) for member, target in element[1]]
         members = [(group, doc) for (group, doc, _), _ in values]
         hashes = {doc.id: h for (_, doc, h), _ in values}
         merged = merge_component(members, values[0][1], self.config, hashes)

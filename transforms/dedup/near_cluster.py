@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 
-from schemas.records import Article, Duplicate, stable_id
+from schemas.records import Article, Duplicate, compact_pickle, stable_id
 from transforms.dedup.exact import DedupGroup, cluster_id_for, duplicate_row
 from transforms.dedup.minhash import (
     MinhashConfig,
@@ -49,6 +49,7 @@ def order_key(published_at: datetime | None, source: str, id: str) -> OrderKey:
     return (published_at is None, published_at or FAR_FUTURE, source, id)
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class NearDoc:
     """What near dedup needs of one story's canonical: order, signature, and for a prior
@@ -80,6 +81,7 @@ class OversizedBand:
     size: int
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Target:
     """Where a document of this run goes: its component, and the component's prior articles."""

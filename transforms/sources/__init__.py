@@ -9,6 +9,7 @@ import apache_beam as beam
 
 from schemas.records import RawItem, Reject, make_reject
 from transforms.commit import ReadCount
+from transforms.packed import pack, unpack
 from transforms.portable import WithOutputs
 from transforms.progress import ProgressCounter
 from transforms.sources.files import InputFile, expand_inputs, read_input_file
@@ -106,5 +107,10 @@ class ReadInputFiles(beam.PTransform):
         )
         items = outputs.items
         if self.redistribute:
-            items = items | "Redistribute" >> beam.Reshuffle()
+            items = (
+                items
+                | "Pack" >> beam.Map(pack)  # see transforms.packed
+                | "Redistribute" >> beam.Reshuffle()
+                | "Unpack" >> beam.Map(unpack)
+            )
         return items, outputs[REJECTS_TAG], outputs[COUNTS_TAG]

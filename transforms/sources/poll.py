@@ -18,6 +18,7 @@ import apache_beam as beam
 
 from schemas.records import RawItem, Reject, make_reject, stable_id
 from transforms.commit import ReadCount
+from transforms.packed import pack, unpack
 from transforms.portable import Batches, WithOutputs
 from transforms.progress import ProgressCounter
 from transforms.sources.article import RobotsRules, extract_article_page, robots_url
@@ -250,5 +251,10 @@ class PollFeeds(beam.PTransform):
                 main="items",
             )
         )
-        items = outputs.items | "RedistributeItems" >> beam.Reshuffle()
+        items = (
+            outputs.items
+            | "PackItems" >> beam.Map(pack)  # see transforms.packed
+            | "RedistributeItems" >> beam.Reshuffle()
+            | "UnpackItems" >> beam.Map(unpack)
+        )
         return items, outputs[REJECTS_TAG], outputs[COUNTS_TAG], outputs[STATE_TAG]
