@@ -212,3 +212,43 @@ def test_language_comes_from_the_text_not_the_feed() -> None:
     article = prepare_item(lying, PrepareConfig(languages=("ar",)), NOW)
     assert isinstance(article, Article), article
     assert (article.language, article.language_declared) == ("ar", "en")
+
+
+def _reference_language(text: str, sample: int = 4000) -> str:
+    """detect_language with the counts taken in first-appearance order (the Counter path)."""
+    import transforms.normalize as n
+
+    fast = n._script_counts
+    n._script_counts = lambda chunk: None  # type: ignore[assignment]
+    try:
+        return n.detect_language(text, sample)
+    finally:
+        n._script_counts = fast
+
+
+def test_numpy_script_counts_decide_like_the_reference() -> None:
+    """The numpy counts give the same language as counting in order, on real ANT texts, the
+    seed and mixed-script strings, including ties (left to the reference) and astral letters."""
+    import itertools
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from seeds.ant import read_ant_docs
+    from transforms.normalize import _script_counts, _script_counts_in_order
+
+    texts = [d.get("text") or "" for d in itertools.islice(read_ant_docs(), 2000)]
+    texts += [SEED, "abcde абвгд", "абвгд abcde", "abcde αβγδε 中文中文中文", "𝐀𝐁𝐂𝐃𝐄 مرحبا بكم", "\ud800x" * 12]
+    for text in texts:
+        assert detect_language(text) == _reference_language(text), text[:80]
+        found = _script_counts(text[:4000])
+        if found is not None:
+            counts, persian = _script_counts_in_order(text[:4000])
+            assert found == (counts, persian)
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.text(alphabet="abcdeاببپکیабвגדא中文αß𝐀1 .،", max_size=60))
+    def check(text: str) -> None:
+        assert detect_language(text) == _reference_language(text)
+
+    check()

@@ -164,3 +164,34 @@ def test_url_key_stable_on_canonical_output(url: str) -> None:
         assert url_key(canonical_url(canonical)) == url_key(url)
         names = [k.lower() for k, _ in parse_qsl(urlsplit(canonical).query)]
         assert not [k for k in names if k.startswith("utm_") or k in ("fbclid", "gclid")]
+
+
+def test_fast_unquote_is_unquote() -> None:
+    """fast_unquote must equal urllib's unquote on every string: escapes of valid and broken
+    UTF-8, lone and malformed '%', mixed case hex, non-ASCII text, and real ANT URL paths."""
+    import itertools
+    from urllib.parse import unquote, urlsplit
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from seeds.ant import read_ant_docs
+    from transforms.dedup.urls import canonical_url, fast_unquote
+
+    urls = [d.get("url") or "" for d in itertools.islice(read_ant_docs(), 2000)]
+    paths = [urlsplit(canonical_url(u) or u).path for u in urls]
+    assert sum("%" in p for p in paths) > 100
+    for path in paths:
+        assert fast_unquote(path) == unquote(path)
+
+    escape = st.builds(lambda b: f"%{b:02x}", st.integers(0, 255)) | st.builds(
+        lambda b: f"%{b:02X}", st.integers(0, 255)
+    )
+    piece = escape | st.sampled_from(["%", "%%", "%4", "%G1", "/", "a", "ب", "%D8", " ", "+"])
+
+    @settings(max_examples=500, deadline=None)
+    @given(st.lists(piece, max_size=20).map("".join))
+    def check(text: str) -> None:
+        assert fast_unquote(text) == unquote(text)
+
+    check()

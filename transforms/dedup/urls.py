@@ -58,6 +58,24 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 _VALID_HOST = re.compile(r"^[a-z0-9._:-]+$")
 
 
+_ESCAPE_RUN = re.compile(rb"(?:%[0-9A-Fa-f]{2})+")
+
+
+def _run_to_bytes(match: re.Match[bytes]) -> bytes:
+    return bytes.fromhex(match.group().replace(b"%", b"").decode("ascii"))
+
+
+def fast_unquote(text: str) -> str:
+    """``urllib.parse.unquote(text)``, equal for every input (hypothesis-tested), faster on
+    the percent-encoded Arabic paths that ``canonical_url`` produces and ``url_key`` decodes:
+    one ``bytes.fromhex`` per run of escapes instead of a dict lookup per escape."""
+    if "%" not in text:
+        return text
+    if not text.isascii():
+        return unquote(text)
+    return _ESCAPE_RUN.sub(_run_to_bytes, text.encode("ascii")).decode("utf-8", "replace")
+
+
 def _is_tracking(name: str) -> bool:
     lowered = name.lower()
     return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
@@ -117,7 +135,7 @@ def _canonical(url: str) -> str | None:
     netloc = f"[{host}]" if ":" in host else host
     if port and port != DEFAULT_PORTS[scheme]:
         netloc = f"{netloc}:{port}"
-    path = quote(unquote(parts.path), safe="/:@!$&'()*+,;=-._~") or "/"
+    path = quote(fast_unquote(parts.path), safe="/:@!$&'()*+,;=-._~") or "/"
     query_pairs = [
         (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
     ]
@@ -134,7 +152,7 @@ def url_key(url: str | None) -> str | None:
     host = parts.netloc
     if host.startswith("www."):
         host = host[4:]
-    path = unicodedata.normalize("NFC", unquote(parts.path)).rstrip("/")
+    path = unicodedata.normalize("NFC", fast_unquote(parts.path)).rstrip("/")
     for index_name in ("/index.html", "/index.htm", "/index.php"):
         if path.endswith(index_name):
             path = path[: -len(index_name)]
