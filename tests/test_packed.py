@@ -52,6 +52,19 @@ def test_round_trip(value: object) -> None:
     assert unpack(packed) == value
 
 
+def test_large_values_are_compressed_and_small_ones_are_not() -> None:
+    """A real article (its text is kilobytes of Arabic) shrinks; a duplicate row stays raw."""
+    from seeds.ant import read_ant_docs
+
+    text = next(d["text"] for d in read_ant_docs() if len(d["text"]) > 3000)
+    article = story("big", text, hours=1)
+    packed = pack(article)
+    assert packed[:1] == b"\x01" and len(packed) < 0.7 * len(pickle.dumps(article))
+    assert unpack(packed) == article
+    small = make_duplicate("d", "a")
+    assert pack(small)[:1] == b"\x00" and unpack(pack(small)) == small
+
+
 def test_records_pickle_compactly() -> None:
     """(class, values) and no per-object field-name dict: the pickle names no field."""
     for record in (v for v in values() if isinstance(v, Article | Duplicate | Reject)):
