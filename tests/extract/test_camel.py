@@ -113,3 +113,25 @@ print(json.dumps({{
         assert text[entity["start"] : entity["end"]] == entity["text"]
     # gazetteer names still win where the model's spans overlap them
     assert ("منظمة الصحة العالمية", "ORG") in {(e["text"], e["type"]) for e in result["entities"]}
+
+
+def test_private_catalogue_folder_is_removed_at_exit(tmp_path: Path) -> None:
+    """Without camel data, each process points camel_tools at a private minimal catalogue in
+    the temporary folder; it must not outlive the process."""
+    home, temp = tmp_path / "home", tmp_path / "tmp"
+    home.mkdir()
+    temp.mkdir()
+    code = (
+        "import json, os; from transforms.extract.camel import point_data_dir;"
+        "point_data_dir(None); folder = os.environ['CAMELTOOLS_DATA'];"
+        "print(json.dumps({'folder': folder, 'exists': os.path.isfile(folder + '/catalogue.json')}))"
+    )
+    env = {"HOME": str(home), "TMPDIR": str(temp), "PATH": "/usr/bin:/bin"}
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, env=env, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["exists"] and result["folder"].startswith(str(temp))
+    assert not Path(result["folder"]).exists()
+    assert list(temp.iterdir()) == []

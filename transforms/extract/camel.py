@@ -13,9 +13,11 @@ given without a data folder gets a minimal private catalogue (the model itself n
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 from functools import lru_cache
@@ -72,6 +74,9 @@ def point_data_dir(camel_data: str | None) -> None:
         private = Path(tempfile.mkdtemp(prefix="akhbar-camel-"))
         minimal_catalogue(private)
         os.environ["CAMELTOOLS_DATA"] = str(private)
+        # camel_tools reads it lazily, so it lives as long as the process; every Beam worker
+        # process makes one, and they used to pile up in the temporary folder
+        atexit.register(shutil.rmtree, private, True)
 
 
 class CamelMorphology:
