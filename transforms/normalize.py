@@ -183,7 +183,7 @@ _SCRIPTS = ("arab", "latn", "cyrl", "hebr", "cjk", "other")
 @functools.cache
 def _bmp_tables() -> tuple[np.ndarray, np.ndarray]:
     """Per BMP code point: its script (index into ``_SCRIPTS`` + 1, 0 for none) and whether it
-    is a Persian/Urdu letter. Built once per process (about 40 ms)."""
+    is a Persian/Urdu letter. Built once per process (about 15 ms)."""
     script = np.zeros(0x10000, np.uint8)
     for cp in range(0x10000):
         name = _script_of(chr(cp))

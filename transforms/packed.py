@@ -22,6 +22,7 @@ import struct
 from collections.abc import Iterable
 from typing import Any
 
+import apache_beam as beam
 import pyarrow as pa
 
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
@@ -53,3 +54,15 @@ def unpack_all(values: Iterable[bytes]) -> list[Any]:
 
 def packed_pair(key: Any, value: Any) -> tuple[Any, bytes]:
     return key, pack(value)
+
+
+class PackedReshuffle(beam.PTransform):
+    """``beam.Reshuffle`` with the elements packed while they cross it."""
+
+    def expand(self, pcoll):
+        return (
+            pcoll
+            | "Pack" >> beam.Map(pack)
+            | "Reshuffle" >> beam.Reshuffle()
+            | "Unpack" >> beam.Map(unpack)
+        )

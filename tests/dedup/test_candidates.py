@@ -147,3 +147,12 @@ def test_verdict_at_the_similarity_threshold_is_the_reference_verdict() -> None:
         entries = [(d, band_keys(d.signature, config)) for d in (base, copy)]
         assert verified_pairs(entries, config).passed == ([("x", "y")] if expected else [])
         assert compare(base, copy, config).passed is expected
+
+
+def test_paired_signatures_of_another_length_are_refused() -> None:
+    """Like estimated_jaccard: a pair whose signatures differ in length cannot be compared."""
+    base = near_doc(story("x", corpus_text()), DEFAULT_MINHASH)
+    short = replace(base, id="y", signature=base.signature[: len(base.signature) // 2])
+    entries = [(d, band_keys(base.signature, DEFAULT_MINHASH)) for d in (base, short)]
+    with pytest.raises(ValueError, match="paired signatures"):
+        verified_pairs(entries, DEFAULT_MINHASH)

@@ -47,6 +47,10 @@ class Verified:
     oversized: list[OversizedBand]
     docs: dict[str, NearDoc]  # id -> its document (this run's wins over a stale prior copy)
 
+    def passed_docs(self) -> list[NearDoc]:
+        """The documents at either end of a passing pair, each once."""
+        return [self.docs[i] for i in {i for pair in self.passed for i in pair}]
+
 
 def verified_pairs(
     entries: Iterable[tuple[NearDoc, Sequence[bytes]]], config: MinhashConfig
@@ -138,16 +142,9 @@ def _passes(a: np.ndarray, b: np.ndarray, docs: list[NearDoc], config: MinhashCo
     """``compare(docs[a], docs[b], config).passed`` for every pair, in numpy."""
     width = 4 * config.num_perm
     if any(len(d.signature) != width for d in docs):
-        from transforms.dedup.near_cluster import compare  # mixed lengths: the reference path
-
-        return np.fromiter(
-            (
-                compare(docs[i], docs[j], config).passed
-                for i, j in zip(a.tolist(), b.tolist(), strict=True)
-            ),
-            np.bool_,
-            len(a),
-        )
+        # as estimated_jaccard: prior entries of another signature_key are skipped when read,
+        # and an empty signature has no band keys, so a paired document always has this width
+        raise ValueError(f"paired signatures must be {width} bytes (num_perm={config.num_perm})")
     signatures = np.frombuffer(b"".join(d.signature for d in docs), np.uint32).reshape(
         len(docs), config.num_perm
     )

@@ -155,7 +155,7 @@ def partition_comparisons(
     A pair sharing band keys in several partitions is verified in each; union-find counts it
     once."""
     found = verified_pairs(values, config)
-    ends = [found.docs[i] for i in {i for pair in found.passed for i in pair}]
+    ends = found.passed_docs()
     return PartitionResult(
         frozenset(found.compared),
         tuple(found.passed),

@@ -110,24 +110,23 @@ class NearDedupStats:
 
 
 def near_doc(canonical: Article, config: MinhashConfig) -> NearDoc:
-    return signed(canonical, config)[0]
+    return _doc_of(canonical, shingles(canonical.text_normalized, config), config)
 
 
 def signed(canonical: Article, config: MinhashConfig) -> tuple[NearDoc, bytes]:
     """The canonical's NearDoc and its ``shingle_hashes`` (for merging), from one shingling."""
     sh = shingles(canonical.text_normalized, config)
-    doc = NearDoc(
+    return _doc_of(canonical, sh, config), shingle_hashes(sh)
+
+
+def _doc_of(canonical: Article, sh: set[str], config: MinhashConfig) -> NearDoc:
+    return NearDoc(
         id=canonical.id,
         order=canonical.order_key(),
         signature=signature(sh, config),
         size=len(sh),
         content_hash=canonical.content_hash,
     )
-    return doc, shingle_hashes(sh)
-
-
-def band_members(doc: NearDoc, config: MinhashConfig) -> list[tuple[bytes, tuple[str, bool]]]:
-    return [(key, (doc.id, doc.prior)) for key in band_keys(doc.signature, config)]
 
 
 def band_pairs(
@@ -405,8 +404,7 @@ def near_dedup_plain(
         oversized_bands=len(found.oversized),
         oversized_members=sum(b.size for b in found.oversized),
     )
-    ends = {i for pair in found.passed for i in pair}
-    priors = {i: found.docs[i] for i in ends if found.docs[i].prior}
+    priors = {d.id: d for d in found.passed_docs() if d.prior}
     targets = components(found.passed, priors, stats)
     by_component: dict[str, list[tuple[DedupGroup, NearDoc]]] = defaultdict(list)
     out: list[DedupGroup] = []

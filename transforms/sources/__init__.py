@@ -9,7 +9,7 @@ import apache_beam as beam
 
 from schemas.records import RawItem, Reject, make_reject
 from transforms.commit import ReadCount
-from transforms.packed import pack, unpack
+from transforms.packed import PackedReshuffle
 from transforms.portable import WithOutputs
 from transforms.progress import ProgressCounter
 from transforms.sources.files import InputFile, expand_inputs, read_input_file
@@ -107,10 +107,5 @@ class ReadInputFiles(beam.PTransform):
         )
         items = outputs.items
         if self.redistribute:
-            items = (
-                items
-                | "Pack" >> beam.Map(pack)  # see transforms.packed
-                | "Redistribute" >> beam.Reshuffle()
-                | "Unpack" >> beam.Map(unpack)
-            )
+            items = items | "Redistribute" >> PackedReshuffle()
         return items, outputs[REJECTS_TAG], outputs[COUNTS_TAG]

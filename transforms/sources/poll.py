@@ -18,7 +18,7 @@ import apache_beam as beam
 
 from schemas.records import RawItem, Reject, make_reject, stable_id
 from transforms.commit import ReadCount
-from transforms.packed import pack, unpack
+from transforms.packed import PackedReshuffle
 from transforms.portable import Batches, WithOutputs
 from transforms.progress import ProgressCounter
 from transforms.sources.article import RobotsRules, extract_article_page, robots_url
@@ -251,10 +251,5 @@ class PollFeeds(beam.PTransform):
                 main="items",
             )
         )
-        items = (
-            outputs.items
-            | "PackItems" >> beam.Map(pack)  # see transforms.packed
-            | "RedistributeItems" >> beam.Reshuffle()
-            | "UnpackItems" >> beam.Map(unpack)
-        )
+        items = outputs.items | "RedistributeItems" >> PackedReshuffle()
         return items, outputs[REJECTS_TAG], outputs[COUNTS_TAG], outputs[STATE_TAG]
