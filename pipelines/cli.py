@@ -80,10 +80,12 @@ def ingest_main(argv: list[str]) -> int:
         return dry_run("ingest", argv)
     import tempfile
 
+    from pipelines.allocator import tune_allocator
     from pipelines.ingest import run_ingest
     from pipelines.progress_view import with_progress
     from transforms.lock import OutputLocked
 
+    tune_allocator()  # before the runner allocates anything big (see pipelines.allocator)
     try:
         with tempfile.TemporaryDirectory(prefix="akhbar-progress-") as progress_dir:
             record = with_progress(progress_dir, lambda: run_ingest(argv, progress_dir))

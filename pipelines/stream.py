@@ -261,6 +261,9 @@ def stream_main(argv: list[str]) -> int:
             from pipelines.dryrun import dry_run
 
             return dry_run("stream", argv)
+        from pipelines.allocator import tune_allocator
+
+        tune_allocator()  # long-running: keep freed bundle buffers from piling up
         totals = run_stream(argv)
     except (ValueError, FileNotFoundError) as exc:
         print(f"akhbar stream: {exc}", file=sys.stderr)

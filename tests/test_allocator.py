@@ -1,0 +1,81 @@
+"""glibc tuning (pipelines/allocator.py): freed large buffers go back to the system."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from pipelines.allocator import MMAP_THRESHOLD, MMAP_THRESHOLD_ENV, _glibc, tune_allocator
+
+needs_glibc = pytest.mark.skipif(_glibc() is None, reason="glibc only (mallopt)")
+
+# A process that makes glibc raise its dynamic mmap threshold (one 8 MiB block freed), then
+# allocates 300 MiB in 1 MiB blocks with small long-lived objects between them, the pattern of
+# a runner buffering a stage, frees the big blocks and reports how much RSS it kept.
+PROBE = textwrap.dedent(
+    """
+    import json, sys
+    sys.path.insert(0, {root!r})
+    if {tune}:
+        from pipelines.allocator import tune_allocator
+        tune_allocator()
+
+    def rss_mb():
+        for line in open("/proc/self/status"):
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+
+    big = bytearray(8 << 20)
+    del big
+    before = rss_mb()
+    blocks, pins = [], []
+    for i in range(300):
+        blocks.append(bytearray(1 << 20))
+        pins.append(bytes(1000 + i % 7))  # > 512 bytes: malloc, not Python's small-object pool
+    peak = rss_mb()
+    del blocks
+    print(json.dumps({{"kept": rss_mb() - before, "grew": peak - before}}))
+    """
+)
+
+
+def _probe(tune: bool) -> dict[str, float]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE.format(root=root, tune=tune)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return json.loads(out.stdout)
+
+
+@needs_glibc
+def test_freed_buffers_are_returned_only_with_the_fixed_threshold() -> None:
+    default = _probe(tune=False)
+    tuned = _probe(tune=True)
+    assert default["grew"] > 250 and tuned["grew"] > 250  # both really allocated them
+    # glibc's default keeps them: the dynamic threshold put them on the pinned heap
+    assert default["kept"] > 250
+    assert tuned["kept"] < 30
+
+
+@needs_glibc
+def test_workers_inherit_the_threshold_through_the_environment() -> None:
+    env: dict[str, str] = {}
+    assert tune_allocator(env) is True
+    assert env == {MMAP_THRESHOLD_ENV: str(MMAP_THRESHOLD)}
+
+
+def test_a_threshold_the_user_set_is_left_alone() -> None:
+    env = {MMAP_THRESHOLD_ENV: "33554432"}
+    assert tune_allocator(env) is False
+    assert env == {MMAP_THRESHOLD_ENV: "33554432"}
