@@ -93,9 +93,10 @@ def local_workers(options: dict[str, Any]) -> int | None:
 
 def band_partitions_for(options: dict[str, Any]) -> int:
     """One LSH band reducer per local worker (each document is shipped to every partition, so
-    more than the workers only costs); a cluster runner gets 16 for its parallelism."""
+    more than the workers only costs: on 50k ANT articles and 1 worker, 1 partition instead of
+    2 saved about 2 s of 49 and 80 MB of peak memory); a cluster runner gets 16."""
     workers = local_workers(options)
-    return 16 if workers is None else max(DEFAULT_BAND_PARTITIONS, workers)
+    return 16 if workers is None else max(1, workers)
 
 
 def input_bytes(files: list[InputFile]) -> int:

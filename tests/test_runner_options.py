@@ -86,7 +86,8 @@ def test_free_cores_is_at_least_one() -> None:
 @pytest.mark.parametrize(
     ("options", "partitions"),
     [
-        ({"runner": "FnApiRunner"}, 2),
+        ({"runner": "FnApiRunner"}, 1),
+        ({"runner": "FnApiRunner", "direct_num_workers": 2}, 2),
         ({"runner": "FnApiRunner", "direct_num_workers": 6}, 6),
         ({"runner": "apache_beam.runners.dask.dask_runner.DaskRunner"}, 16),
         ({"runner": "FlinkRunner", "direct_num_workers": 2}, 16),

@@ -33,7 +33,7 @@ from schemas.records import Article
 from transforms.dedup.exact import DedupGroup, cluster_id_for
 from transforms.dedup.minhash import MinhashConfig
 from transforms.dedup.near_cluster import NearDoc, near_doc, order_key
-from transforms.state import delete_quietly, ensure_dir, join, list_files, use_storage_options
+from transforms.state import delete_quietly, join, list_files, use_storage_options
 from transforms.write import write_parquet_atomic
 
 INDEX_SCHEMA = pa.schema(
@@ -130,7 +130,7 @@ def write_index_file(entries: Iterable[IndexEntry], path: str) -> int:
         [{f: getattr(e, f) for f in INDEX_SCHEMA.names} for e in rows], schema=INDEX_SCHEMA
     )
     folder, name = path.rsplit("/", 1)
-    ensure_dir(folder)
+    # FileSystems.create makes the folder of the temporary file, which is the final folder
     write_parquet_atomic(table, f"{folder}/.{name}.inprogress", path)
     return len(rows)
 
