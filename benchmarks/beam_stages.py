@@ -86,6 +86,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--out", type=Path, help="also write the table as Markdown here")
     args = parser.parse_args(argv)
+    from pipelines.allocator import tune_allocator
+
+    tune_allocator()  # as `akhbar ingest` does
     wall, msecs = run(args.input, not args.no_extract, args.workers)
     rows = sorted(grouped(msecs, args.depth).items(), key=lambda kv: -kv[1])
     total = sum(msecs.values()) / 1000
