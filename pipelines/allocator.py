@@ -8,15 +8,18 @@ runner's buffers come from the heap, and once freed they stay in the process: th
 shrinks from its top, and small objects allocated in between pin it. Peak RSS then counts
 every stage's buffers, not the largest stage's.
 
-A fixed threshold turns that off. Measured with ``make bench``'s command on the 50k ANT corpus,
-1 in-memory worker, 3 runs each: peak RSS 1.38-1.52 GB by default, 1.15 GB with a fixed
-128 KiB threshold, for about 4% more wall time (48.8 -> 51.0 s, the cost of ``mmap`` and the
-page faults of fresh pages). At 100k: 2.7 -> 2.0 GB. On 2 workers the process tree's peak went
-from 3.4 to 2.2 GB.
+A fixed threshold turns that off, in the process that runs the pipeline (the runner, and on
+one in-memory worker the worker too). Measured with ``make bench``'s command on the 50k ANT
+corpus, 1 in-memory worker: peak RSS 1.38-1.52 GB by default, 1.07-1.15 GB with a fixed 128 KiB
+threshold, wall time unchanged within noise; at 100k 2.7 -> 2.1 GB. With 2 ``multi_processing``
+workers, extraction off, the runner process went from 1.6-1.7 to 1.2 GB at the same speed
+(35 s). Fixing it in the SDK worker processes too (through the environment) saved them another
+0.2-0.3 GB but cost 10-15% of wall time (35 -> 38.5-40.4 s): their gRPC buffers were mapped
+and unmapped over and over. So the workers keep glibc's default.
 
-Set ``MALLOC_MMAP_THRESHOLD_`` yourself to choose another value (``33554432`` is close to
-glibc's own behaviour); akhbar then leaves the allocator alone. Other C libraries (musl,
-macOS) are left alone too.
+Set ``MALLOC_MMAP_THRESHOLD_`` yourself to choose another value for every process
+(``33554432`` is close to glibc's default); akhbar then leaves the allocator alone. Other C
+libraries (musl, macOS) are left alone too.
 """
 
 from __future__ import annotations
@@ -25,10 +28,10 @@ import ctypes
 import ctypes.util
 import os
 import sys
-from collections.abc import MutableMapping
+from collections.abc import Mapping
 
 MMAP_THRESHOLD = 128 * 1024  # bytes: glibc's own starting value, kept fixed
-MMAP_THRESHOLD_ENV = "MALLOC_MMAP_THRESHOLD_"  # read by glibc when a process starts
+MMAP_THRESHOLD_ENV = "MALLOC_MMAP_THRESHOLD_"  # glibc reads it when a process starts
 _M_MMAP_THRESHOLD = -3  # mallopt parameter number, from glibc's <malloc.h>
 
 
@@ -47,12 +50,12 @@ def _glibc() -> ctypes.CDLL | None:
     return libc
 
 
-def tune_allocator(environ: MutableMapping[str, str] | None = None) -> bool:
-    """Fix glibc's mmap threshold in this process and in the worker processes it starts.
+def tune_allocator(environ: Mapping[str, str] | None = None) -> bool:
+    """Fix glibc's mmap threshold in this process only (``mallopt``); worker processes it
+    starts keep the default (see the module docstring for why).
 
-    This process is set with ``mallopt``; worker processes (``multi_processing`` SDK workers)
-    inherit ``MALLOC_MMAP_THRESHOLD_`` through ``environ``, which glibc reads at their start.
-    A value already in ``environ`` is the user's choice and wins: nothing is changed.
+    A ``MALLOC_MMAP_THRESHOLD_`` in ``environ`` is the user's choice, already applied by glibc
+    at start-up to this process and inherited by its workers: nothing is changed.
     Returns whether this process's allocator was changed.
     """
     env = os.environ if environ is None else environ
@@ -61,5 +64,4 @@ def tune_allocator(environ: MutableMapping[str, str] | None = None) -> bool:
     libc = _glibc()
     if libc is None:
         return False
-    env[MMAP_THRESHOLD_ENV] = str(MMAP_THRESHOLD)
     return bool(libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD))

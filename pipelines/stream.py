@@ -263,7 +263,7 @@ def stream_main(argv: list[str]) -> int:
             return dry_run("stream", argv)
         from pipelines.allocator import tune_allocator
 
-        tune_allocator()  # long-running: keep freed bundle buffers from piling up
+        tune_allocator()  # long-running: freed bundle buffers go back to the system
         totals = run_stream(argv)
     except (ValueError, FileNotFoundError) as exc:
         print(f"akhbar stream: {exc}", file=sys.stderr)
