@@ -80,3 +80,22 @@ def test_a_threshold_the_user_set_is_left_alone() -> None:
     env = {MMAP_THRESHOLD_ENV: "33554432"}
     assert tune_allocator(env) is False
     assert env == {MMAP_THRESHOLD_ENV: "33554432"}
+
+
+def test_ingest_tunes_the_allocator_before_the_run(monkeypatch, tmp_path) -> None:
+    """The wiring: ``akhbar ingest`` sets the allocator before the pipeline allocates."""
+    import pipelines.allocator as allocator
+    import pipelines.ingest as ingest
+    from pipelines.cli import ingest_main
+
+    calls: list[str] = []
+    real_run = ingest.run_ingest
+    monkeypatch.setattr(allocator, "tune_allocator", lambda: calls.append("tune") or True)
+
+    def recording_run(argv: list[str], progress_dir: str | None = None) -> dict:
+        calls.append("run")
+        return real_run(argv, progress_dir)
+
+    monkeypatch.setattr(ingest, "run_ingest", recording_run)
+    assert ingest_main(["--output", str(tmp_path / "out"), "--runner=FnApiRunner"]) == 0
+    assert calls == ["tune", "run"]
