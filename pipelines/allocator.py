@@ -12,8 +12,8 @@ A fixed threshold turns that off, in the process that runs the pipeline (the run
 one in-memory worker the worker too). Measured with ``make bench``'s command on the 50k ANT
 corpus, 1 in-memory worker: peak RSS 1.38-1.52 GB by default, 1.07-1.15 GB with a fixed 128 KiB
 threshold, wall time unchanged within noise; at 100k 2.7 -> 2.1 GB. With 2 ``multi_processing``
-workers, extraction off, the runner process went from 1.6-1.7 to 1.2 GB at the same speed
-(35 s). Fixing it in the SDK worker processes too (through the environment) saved them another
+workers, extraction off (two one-off runs each), the runner process went from 1.6-1.7 to
+1.2 GB at the same speed (35 s). Fixing it in the SDK worker processes too (through the environment) saved them another
 0.2-0.3 GB but cost 10-15% of wall time (35 -> 38.5-40.4 s): their gRPC buffers were mapped
 and unmapped over and over. So the workers keep glibc's default.
 

@@ -70,10 +70,27 @@ def test_freed_buffers_are_returned_only_with_the_fixed_threshold() -> None:
 
 @needs_glibc
 def test_worker_processes_keep_the_default() -> None:
-    """Only the runner's process is tuned: SDK workers paid 10-15% wall time for it."""
-    env: dict[str, str] = {}
-    assert tune_allocator(env) is True
-    assert env == {}
+    """Only the runner's process is tuned (SDK workers paid 10-15% wall time for it): a process
+    started after ``tune_allocator`` keeps glibc's default and its freed buffers stay."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    parent = textwrap.dedent(
+        f"""
+        import os, subprocess, sys
+        sys.path.insert(0, {root!r})
+        from pipelines.allocator import tune_allocator
+        assert tune_allocator()
+        child = subprocess.run([sys.executable, "-c", {PROBE.format(root=root, tune=False)!r}],
+                               env=os.environ, capture_output=True, text=True, check=True)
+        print(child.stdout)
+        """
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
+    out = subprocess.run(
+        [sys.executable, "-c", parent], env=env, capture_output=True, text=True, check=True,
+        timeout=60,
+    )
+    child = json.loads(out.stdout)
+    assert child["grew"] > 250 and child["kept"] > 250
 
 
 def test_a_threshold_the_user_set_is_left_alone() -> None:
@@ -98,4 +115,22 @@ def test_ingest_tunes_the_allocator_before_the_run(monkeypatch, tmp_path) -> Non
 
     monkeypatch.setattr(ingest, "run_ingest", recording_run)
     assert ingest_main(["--output", str(tmp_path / "out"), "--runner=FnApiRunner"]) == 0
+    assert calls == ["tune", "run"]
+
+
+def test_stream_tunes_the_allocator_before_the_run(monkeypatch, tmp_path) -> None:
+    """``akhbar stream`` too (here the real run stops at once: no ``--feeds``, exit code 2)."""
+    import pipelines.allocator as allocator
+    import pipelines.stream as stream
+
+    calls: list[str] = []
+    real_run = stream.run_stream
+    monkeypatch.setattr(allocator, "tune_allocator", lambda: calls.append("tune") or True)
+
+    def recording_run(argv: list[str]) -> dict:
+        calls.append("run")
+        return real_run(argv)
+
+    monkeypatch.setattr(stream, "run_stream", recording_run)
+    assert stream.stream_main(["--output", str(tmp_path / "out"), "--runner=FnApiRunner"]) == 2
     assert calls == ["tune", "run"]

@@ -159,13 +159,9 @@ def publish_run(
 
 def finish_commit(output: str, pending: dict[str, Any]) -> dict[str, Any]:
     """Idempotent second half of the commit: safe to run again after a crash at any line."""
-    made: set[str] = set()  # a run moves ~2,000 files into ~1,000 folders: create each once
     for staged, final in pending["moves"]:
         if FileSystems.exists(staged):
-            folder = final.rsplit("/", 1)[0]
-            if folder not in made:
-                ensure_dir(folder)
-                made.add(folder)
+            ensure_dir(final.rsplit("/", 1)[0])
             FileSystems.rename([staged], [final])
             crash_point("mid-moves")
     record = dict(pending["record"])
