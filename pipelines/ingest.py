@@ -279,13 +279,14 @@ def build_pipeline(pipeline: beam.Pipeline, plan: IngestPlan, runner_name: str) 
     articles = emitted.articles
     if plan.extract is not None:  # after dedup: only unique articles pay for extraction
         articles = articles | "Extract" >> ExtractInfo(plan.extract)
+    # Handed over unflattened: WriteTables keys and packs each before they meet.
     records = (
         articles,
         emitted[DUPLICATES_TAG],
         prior_duplicates,
         prepared[REJECTS_TAG],
         read_rejects,
-    ) | "AllRecords" >> beam.Flatten()
+    )
     written = records | "Write" >> WriteTables(
         plan.output,
         dict(TABLES),

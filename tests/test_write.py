@@ -153,6 +153,27 @@ def test_zstd_and_statistics(tmp_path: Path) -> None:
     assert (id_stats.min, id_stats.max) == ("a", "b")
 
 
+def _dictionary_columns(path: str) -> list[str]:
+    group = pq.ParquetFile(path).metadata.row_group(0)
+    return [
+        group.column(i).path_in_schema
+        for i in range(group.num_columns)
+        if "PLAIN_DICTIONARY" in group.column(i).encodings
+        or "RLE_DICTIONARY" in group.column(i).encodings
+    ]
+
+
+def test_dictionary_pages_only_in_large_files(tmp_path: Path, monkeypatch) -> None:
+    """Small partitions skip dictionary pages (a zstd call per column, no size gain); large files
+    keep them, where repeated values pay for them."""
+    [small] = write_articles(tmp_path / "small", ["b", "a"])
+    assert _dictionary_columns(small.path) == []
+    monkeypatch.setattr("transforms.write.DICTIONARY_MIN_ROWS", 2)
+    [large] = write_articles(tmp_path / "large", ["b", "a"])
+    assert "id" in _dictionary_columns(large.path)
+    assert pq.read_table(large.path).equals(pq.read_table(small.path))
+
+
 def test_rows_sorted_by_id_and_values_round_trip(tmp_path: Path) -> None:
     [written] = write_articles(tmp_path, ["z", "m", "a"])
     rows = pq.read_table(written.path).to_pylist()
@@ -243,3 +264,31 @@ def test_write_tables_pipeline(tmp_path: Path) -> None:
     assert len(list(tmp_path.rglob("*.parquet"))) == 4
     assert not list(tmp_path.rglob("*.inprogress"))
     assert NOW.strftime("%Y-%m-%d") == DAY
+
+
+def test_write_tables_keys_and_packs_each_input_before_they_meet(tmp_path: Path) -> None:
+    """Several producers go in unflattened: each is keyed and packed on its own, so the Flatten
+    (which FnApiRunner materializes) holds packed bytes, not records pickled a second time."""
+    out = str(tmp_path)
+    articles = [make_article("a1", published_at=PUBLISHED), make_article("a2", published_at=PUBLISHED)]
+    rejects = [make_reject_row("bad.xml", "xml:malformed")]
+    pipeline = beam_pipeline()
+    written = (
+        pipeline | "Articles" >> Create(articles),
+        pipeline | "Rejects" >> Create(rejects),
+    ) | "Write" >> WriteTables(out, TABLES, FP)
+    assert_that(written | Map(lambda w: (w.table, w.rows)), equal_to([("articles", 2), ("rejects", 1)]))
+    flatten = next(
+        t
+        for t in pipeline.to_runner_api().components.transforms.values()
+        if t.unique_name == "Write/AllRecords"
+    )
+    producers = {
+        t.unique_name
+        for t in pipeline.to_runner_api().components.transforms.values()
+        if set(t.outputs.values()) & set(flatten.inputs.values())
+    }
+    assert producers == {"Write/KeyByPartition0", "Write/KeyByPartition1"}
+    pipeline.run().wait_until_finish()
+    assert pq.read_table(tmp_path / "articles").num_rows == 2
+    assert pq.read_table(tmp_path / "rejects").num_rows == 1

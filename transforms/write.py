@@ -30,6 +30,11 @@ from transforms.progress import ProgressCounter
 from transforms.state import crash_point, use_storage_options
 
 ROW_GROUP_SIZE = 64 * 1024
+# Below this many rows a file gets no dictionary pages. Most partitions (one date x one source)
+# hold a handful of rows; there a dictionary page per column saves nothing and costs a zstd call
+# per column. Measured on the 2,243 files of a 10k ANT run: 1.05 -> 0.75 ms per file and 59.4 ->
+# 57.2 MB; on 9,000 distinct articles in one file the dictionary still saved only 2% of the size.
+DICTIONARY_MIN_ROWS = 1_000
 MAX_ROWS_PER_FILE = 1_000_000
 _SLUG_SAFE = frozenset("-_")
 WINDOWS_RESERVED = frozenset(
@@ -151,7 +156,8 @@ def write_partition(
 
 
 def write_parquet_atomic(arrow: pa.Table, temp: str, final: str) -> None:
-    """zstd, large row groups, statistics on; readers never see a half-written file."""
+    """zstd, large row groups, statistics on, dictionaries only in large files; readers never
+    see a half-written file."""
     with FileSystems.create(temp, compression_type=CompressionTypes.UNCOMPRESSED) as sink:
         pq.write_table(
             arrow,
@@ -159,6 +165,7 @@ def write_parquet_atomic(arrow: pa.Table, temp: str, final: str) -> None:
             compression="zstd",
             row_group_size=ROW_GROUP_SIZE,
             write_statistics=True,
+            use_dictionary=arrow.num_rows >= DICTIONARY_MIN_ROWS,
         )
     FileSystems.rename([temp], [final])
 
@@ -211,6 +218,10 @@ class _WritePartitionFn(beam.DoFn):
             yield written
 
 
+def _keyed(record: Article | Duplicate | Reject) -> tuple[tuple[str, str, str | None], bytes]:
+    return packed_pair(partition_key(record), record)
+
+
 class WriteTables(beam.PTransform):
     """Records of any table -> Parquet partitions; outputs one WrittenFile per file."""
 
@@ -234,9 +245,23 @@ class WriteTables(beam.PTransform):
         self.progress_dir = progress_dir
 
     def expand(self, records):
+        """``records``: one PCollection, or several (a tuple or list), one per producer.
+
+        Several inputs are keyed and packed each on its own, before they meet: FnApiRunner
+        (the DirectRunner) materializes every Flatten of several inputs, encoding each element
+        into a buffer the runner holds until the next stage reads it. Flattening records there
+        pickled every article a second time, uncompressed, and kept them all in the runner;
+        flattening packed pairs only copies bytes.
+        """
+        branches = list(records) if isinstance(records, (tuple, list)) else [records]
+        keyed = [
+            branch | f"KeyByPartition{i if len(branches) > 1 else ''}" >> beam.Map(_keyed)
+            for i, branch in enumerate(branches)
+        ]
+        if len(keyed) > 1:
+            keyed = [keyed | "AllRecords" >> beam.Flatten()]
         return (
-            records
-            | "KeyByPartition" >> beam.Map(lambda r: packed_pair(partition_key(r), r))
+            keyed[0]
             | "GroupByPartition" >> beam.GroupByKey()
             | "WriteParquet"
             >> beam.ParDo(

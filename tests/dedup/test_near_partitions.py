@@ -131,3 +131,20 @@ def test_beam_equals_plain_for_any_partition_count(partitions: int) -> None:
 def test_band_partitions_must_be_positive() -> None:
     with pytest.raises(ValueError):
         NearDedup(CFG, band_partitions=0)
+
+
+def test_a_story_with_no_near_copy_passes_through_still_packed() -> None:
+    """Route hands on the packed bytes it received (no unpack, and no re-pickling when
+    FnApiRunner materializes the NearGroups Flatten); SplitIndexEntries unpacks them once."""
+    from transforms.dedup.near import _GROUP, ENTRIES_TAG, _route_group, _split_entries
+    from transforms.dedup.near_cluster import signed
+    from transforms.packed import pack
+
+    group = group_of(story("one", "قال وزير الخارجية إن المحادثات ستستأنف الأسبوع المقبل في القاهرة"))
+    doc, hashes = signed(group.canonical, CFG)
+    member = pack((group, doc, hashes))
+    [alone] = list(_route_group((doc.id, [(_GROUP, member)])))
+    assert alone.tag == "alone" and alone.value is member
+    out_group, entry = list(_split_entries(alone.value, CFG))
+    assert out_group == group
+    assert entry.tag == ENTRIES_TAG and entry.value.id == group.canonical.id

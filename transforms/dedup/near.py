@@ -226,7 +226,8 @@ def _route_group(element: tuple[str, Iterable[tuple[str, Any]]]) -> Iterator[Any
     if member is None:
         return
     if target is None:
-        yield beam.pvalue.TaggedOutput("alone", unpack(member)[:2])  # (group, doc)
+        # still packed: (group, doc, hashes) goes on as the bytes it came in as (see NearGroups)
+        yield beam.pvalue.TaggedOutput("alone", member)
     else:
         yield (target.component, (member, target))
 
@@ -246,16 +247,17 @@ class _MergeFn(beam.DoFn):
         self.prior_matched.inc(merged.stats.prior_matched_groups)
         docs = {doc.id: doc for _, doc in members}
         for group in merged.groups:
-            yield (group, docs[group.canonical.id])
+            yield pack((group, docs[group.canonical.id]))
         for dup in merged.duplicates:
             yield beam.pvalue.TaggedOutput(PRIOR_DUPLICATES_TAG, dup)
         yield beam.pvalue.TaggedOutput(STATS_TAG, merged.stats)
 
 
-def _split_entries(element: tuple[DedupGroup, NearDoc], config: MinhashConfig) -> Iterator[Any]:
-    """(final group, its canonical's NearDoc) -> the group, and its cross-run index entry
-    (so the index reuses the signature computed here instead of signing every article twice)."""
-    group, doc = element
+def _split_entries(element: bytes, config: MinhashConfig) -> Iterator[Any]:
+    """Packed (final group, its canonical's NearDoc[, hashes]) -> the group, and its cross-run
+    index entry (so the index reuses the signature computed here instead of signing every
+    article twice)."""
+    group, doc = unpack(element)[:2]
     yield group
     yield beam.pvalue.TaggedOutput(ENTRIES_TAG, article_entry(group.canonical, doc, config))
 
@@ -334,6 +336,9 @@ class NearDedup(beam.PTransform):
                 beam.ParDo(_MergeFn(config)), PRIOR_DUPLICATES_TAG, STATS_TAG, main="groups"
             )
         )
+        # Both branches stay packed: FnApiRunner materializes every Flatten of several inputs
+        # (each element encoded into a buffer held until the next stage reads it), and a
+        # (group, doc) object there was pickled without compression by Beam's fallback coder.
         out = (
             (routed.alone, merged.groups)
             | "NearGroups" >> beam.Flatten()
