@@ -206,3 +206,47 @@ def test_pure_functions_agree_with_pipeline_on_shuffles() -> None:
             duplicates.extend((d.id, d.duplicate_of, d.kind, d.cluster_id) for d in dups)
         results.add((tuple(sorted(articles)), tuple(sorted(duplicates))))
     assert results == {(tuple(EXPECTED_ARTICLES), tuple(EXPECTED_DUPLICATES))}
+
+
+# --- packed members (the Beam stages' pure functions) -------------------------------------------
+
+
+def test_an_article_alone_under_its_url_passes_on_as_the_same_bytes() -> None:
+    """No unpack and re-pack for the common case; stage 2 reads it as a Survivor of one."""
+    from transforms.dedup.exact import as_survivor, collapse_url_members, url_member
+    from transforms.packed import unpack
+
+    article = make_article("a", published_at=at(1), url_key="k", content_hash="H")
+    key, member = url_member(article)
+    assert key == "u:k" and member[0] == "H"
+    [(content_hash, packed)] = list(collapse_url_members([member], skip_seen=False))
+    assert content_hash == "H" and packed is member[1]
+    assert as_survivor(unpack(packed)) == Survivor(article)
+
+
+def test_a_shared_url_is_collapsed_and_its_survivor_packed_for_stage_two() -> None:
+    from transforms.dedup.exact import collapse_url_members, url_member
+    from transforms.packed import unpack
+
+    first = make_article("a", published_at=at(1), url_key="k", content_hash="H1")
+    later = make_article("b", published_at=at(2), url_key="k", content_hash="H2")
+    out = list(collapse_url_members([url_member(later)[1], url_member(first)[1]], False))
+    [(content_hash, packed)] = out
+    assert content_hash == "H1" and unpack(packed) == Survivor(first, [later])
+
+
+def test_earlier_runs_make_a_url_seen_once_here_a_duplicate() -> None:
+    """A prior member has no content hash beside it, so the lone-article shortcut never
+    applies to a group that holds one."""
+    from transforms.dedup.exact import collapse_url_members, prior_url_member, url_member
+    from transforms.dedup.prior import PriorEntry
+
+    article = make_article("a", published_at=at(5), url_key="k", content_hash="H")
+    prior = PriorEntry("old", "cluster-old", "youm7.com", None, "k", "H0", at(-24))
+    key, prior_member = prior_url_member(prior)
+    assert key == "u:k" and prior_member[0] is None
+    out = list(collapse_url_members([url_member(article)[1], prior_member], False))
+    [tagged] = out
+    assert tagged.tag == DUPLICATES_TAG
+    assert tagged.value.duplicate_of == "old" and tagged.value.kind == "url"
+    assert list(collapse_url_members([prior_member], False)) == []

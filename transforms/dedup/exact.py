@@ -17,7 +17,7 @@ import apache_beam as beam
 
 from schemas.records import Article, Duplicate, compact_pickle, stable_id
 from transforms.dedup.prior import PriorEntry
-from transforms.packed import packed_pair, unpack_all
+from transforms.packed import pack, packed_pair, unpack, unpack_all
 from transforms.portable import WithOutputs
 
 DUPLICATES_TAG = "duplicates"
@@ -165,6 +165,44 @@ def split_url_group(
             )
 
 
+def url_member(article: Article) -> tuple[str, tuple[str | None, bytes]]:
+    """(URL group key, (content hash, packed article)) for stage 1.
+
+    The content hash travels beside the packed bytes so that an article alone under its URL
+    (nearly all of them) goes on to stage 2 as the same bytes: no unpacking and packing again.
+    """
+    return url_group_key(article), (article.content_hash, pack(article))
+
+
+def prior_url_member(prior: PriorEntry) -> tuple[str, tuple[str | None, bytes]]:
+    """An earlier run's article in stage 1 (no content hash: it never goes on to stage 2)."""
+    return f"u:{prior.url_key}", (None, pack(prior))
+
+
+def collapse_url_members(
+    members: Iterable[tuple[str | None, bytes]], skip_seen: bool
+) -> Iterator[tuple[str, bytes] | beam.pvalue.TaggedOutput]:
+    """Stage 1 on packed members -> (content hash, packed survivor) for stage 2.
+
+    A lone article passes on still packed: stage 2 reads a bare Article as a Survivor with
+    nothing attached (``as_survivor``). Larger groups are unpacked and collapsed.
+    """
+    members = list(members)
+    if len(members) == 1 and (content_hash := members[0][0]) is not None:
+        yield content_hash, members[0][1]
+        return
+    for out in split_url_group([unpack(packed) for _, packed in members], skip_seen):
+        if isinstance(out, Survivor):
+            yield out.article.content_hash, pack(out)
+        else:
+            yield out
+
+
+def as_survivor(member: Survivor | Article | PriorEntry) -> Survivor | PriorEntry:
+    """A stage-2 member: a bare Article is a URL group of one that stage 1 passed on packed."""
+    return Survivor(member) if isinstance(member, Article) else member
+
+
 def split_content_group(
     members: Iterable[Survivor | PriorEntry],
 ) -> Iterator[DedupGroup | beam.pvalue.TaggedOutput]:
@@ -196,14 +234,14 @@ class ExactDedupGroups(beam.PTransform):
 
     def expand(self, articles):
         # values are packed (transforms.packed): the runner shuffles bytes, not Articles
-        keyed_articles = articles | "KeyByUrl" >> beam.Map(lambda a: packed_pair(url_group_key(a), a))
+        keyed_articles = articles | "KeyByUrl" >> beam.Map(url_member)
         by_url = [keyed_articles]
         by_content = []
         if self.prior is not None:
             by_url.append(
                 self.prior
                 | "PriorWithUrl" >> beam.Filter(lambda p: p.url_key is not None)
-                | "KeyPriorByUrl" >> beam.Map(lambda p: packed_pair(f"u:{p.url_key}", p))
+                | "KeyPriorByUrl" >> beam.Map(prior_url_member)
             )
             by_content.append(
                 self.prior
@@ -217,24 +255,23 @@ class ExactDedupGroups(beam.PTransform):
             | "GroupByUrl" >> beam.GroupByKey()
             | "CollapseUrlGroups"
             >> WithOutputs(
-                beam.FlatMapTuple(
-                    lambda _k, members: split_url_group(unpack_all(members), skip_seen)
-                ),
+                beam.FlatMapTuple(lambda _k, members: collapse_url_members(members, skip_seen)),
                 DUPLICATES_TAG,
                 SEEN_TAG,
                 main="survivors",
             )
         )
-        keyed_survivors = stage1.survivors | "KeyByContent" >> beam.Map(
-            lambda s: packed_pair(s.article.content_hash, s)
-        )
         stage2 = (
-            [keyed_survivors, *by_content]
+            [stage1.survivors, *by_content]
             | "ContentMembers" >> beam.Flatten()
             | "GroupByContent" >> beam.GroupByKey()
             | "CollapseContentGroups"
             >> WithOutputs(
-                beam.FlatMapTuple(lambda _k, members: split_content_group(unpack_all(members))),
+                beam.FlatMapTuple(
+                    lambda _k, members: split_content_group(
+                        [as_survivor(m) for m in unpack_all(members)]
+                    )
+                ),
                 DUPLICATES_TAG,
                 main="groups",
             )
