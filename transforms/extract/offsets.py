@@ -23,6 +23,7 @@ from functools import lru_cache
 
 from camel_tools.utils.charsets import AR_DIAC_CHARSET
 
+from transforms.charmap import CharMap
 from transforms.normalize import TATWEEL, normalize_fast
 
 _DELETED = frozenset(AR_DIAC_CHARSET) | {TATWEEL}
@@ -57,6 +58,7 @@ def _one_to_one_table() -> dict[int, str]:
 
 
 _ONE_TO_ONE = _one_to_one_table()
+_ONE_TO_ONE_MAP = CharMap(_ONE_TO_ONE)  # == str.translate(_ONE_TO_ONE), faster
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +108,7 @@ class AlignedText:
 def align(text: str) -> AlignedText:
     """Normalize ``text`` with ``normalize_fast`` and keep the map back to it."""
     normalized = normalize_fast(text)
-    compat = text if text.isascii() else text.translate(_ONE_TO_ONE)
+    compat = text if text.isascii() else _ONE_TO_ONE_MAP(text)
     if unicodedata.is_normalized("NFKC", compat):
         deletions = [m.start() for m in _DELETED_RE.finditer(compat)]
         if len(normalized) == len(text) - len(deletions):
