@@ -258,10 +258,9 @@ class WriteTables(beam.PTransform):
             branch | f"KeyByPartition{i if len(branches) > 1 else ''}" >> beam.Map(_keyed)
             for i, branch in enumerate(branches)
         ]
-        if len(keyed) > 1:
-            keyed = [keyed | "AllRecords" >> beam.Flatten()]
+        pairs = keyed[0] if len(keyed) == 1 else keyed | "AllRecords" >> beam.Flatten()
         return (
-            keyed[0]
+            pairs
             | "GroupByPartition" >> beam.GroupByKey()
             | "WriteParquet"
             >> beam.ParDo(

@@ -96,6 +96,7 @@ def _head_forms(heads: frozenset[str]) -> dict[str, tuple[int, str]]:
 _ORG_FORMS = _head_forms(ORG_HEADS | COMPANY_HEADS)
 _ADMIN_FORMS = _head_forms(PLACE_ADMIN_HEADS)
 _FACILITY_FORMS = _head_forms(PLACE_FACILITY_HEADS)
+_PLACE_HEAD_TEXTS = frozenset(_ADMIN_FORMS) | frozenset(_FACILITY_FORMS)
 
 
 def _head(token: Token, forms: dict[str, tuple[int, str]]) -> tuple[int, str] | None:
@@ -275,8 +276,8 @@ def place_spans(tokens: list[Token], gazetteer: list[Span], idf: IdfTable) -> li
     gaz = covering(tokens, gazetteer)
     out: list[Span] = []
     for i, tok in enumerate(tokens[:-1]):
-        # membership tests first: most tokens are no head (two calls per token cost 40 µs)
-        if (tok.text not in _ADMIN_FORMS and tok.text not in _FACILITY_FORMS) or gaz[i] is not None:
+        # one membership test first: most tokens are no head (two calls per token cost 40 µs)
+        if tok.text not in _PLACE_HEAD_TEXTS or gaz[i] is not None:
             continue
         admin = _head(tok, _ADMIN_FORMS)
         if admin is not None:
