@@ -22,19 +22,19 @@ from benchmarks.corpus import perturb
 from seeds.ant import read_ant_docs
 from tests.dedup.stories import cut, respelled, story
 from transforms.dedup.candidates import verified_pairs
-from transforms.dedup.minhash import DEFAULT_MINHASH, MinhashConfig, band_keys
+from transforms.dedup.minhash import DEFAULT_MINHASH, KEY_BYTES, MinhashConfig, band_key_blob
 from transforms.dedup.near_cluster import NearDoc, band_pairs, compare, keep_doc, near_doc
 
 
 def reference(
-    entries: list[tuple[NearDoc, list[bytes]]], config: MinhashConfig
+    entries: list[tuple[NearDoc, bytes]], config: MinhashConfig
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[int]]:
     bands: dict[bytes, list[tuple[str, bool]]] = defaultdict(list)
     docs: dict[str, NearDoc] = {}
     for doc, keys in entries:
         keep_doc(docs, doc)
-        for key in keys:
-            bands[key].append((doc.id, doc.prior))
+        for at in range(0, len(keys), KEY_BYTES):
+            bands[keys[at : at + KEY_BYTES]].append((doc.id, doc.prior))
     pairs: set[tuple[str, str]] = set()
     oversized = []
     for members in bands.values():
@@ -76,10 +76,10 @@ def corpus() -> tuple[NearDoc, ...]:
     return tuple(docs + priors)
 
 
-def entries_of(config: MinhashConfig, order: int = 0) -> list[tuple[NearDoc, list[bytes]]]:
+def entries_of(config: MinhashConfig, order: int = 0) -> list[tuple[NearDoc, bytes]]:
     docs = list(corpus())
     random.Random(order).shuffle(docs)
-    return [(d, band_keys(d.signature, config)) for d in docs]
+    return [(d, band_key_blob(d.signature, config)) for d in docs]
 
 
 @pytest.mark.parametrize(
@@ -115,7 +115,7 @@ def test_verdict_at_the_time_limit_is_the_reference_verdict() -> None:
     limit = timedelta(days=DEFAULT_MINHASH.max_days_apart or 0)
     for extra, expected in [(timedelta(0), True), (timedelta(microseconds=1), False)]:
         later = replace(base, id="y", order=(False, base.order[1] + limit + extra, "s", "y"))
-        entries = [(d, band_keys(d.signature, DEFAULT_MINHASH)) for d in (base, later)]
+        entries = [(d, band_key_blob(d.signature, DEFAULT_MINHASH)) for d in (base, later)]
         found = verified_pairs(entries, DEFAULT_MINHASH)
         assert found.passed == ([("x", "y")] if expected else [])
         assert compare(base, later, DEFAULT_MINHASH).passed is expected
@@ -124,7 +124,9 @@ def test_verdict_at_the_time_limit_is_the_reference_verdict() -> None:
 def test_nothing_to_pair() -> None:
     lonely = near_doc(story("x", corpus_text()), DEFAULT_MINHASH)
     empty = replace(lonely, id="e", signature=b"", size=0)
-    found = verified_pairs([(lonely, band_keys(lonely.signature)), (empty, [])], DEFAULT_MINHASH)
+    found = verified_pairs(
+        [(lonely, band_key_blob(lonely.signature)), (empty, b"")], DEFAULT_MINHASH
+    )
     assert (found.compared, found.passed, found.oversized) == ([], [], [])
     assert verified_pairs([], DEFAULT_MINHASH).compared == []
 
@@ -144,7 +146,7 @@ def test_verdict_at_the_similarity_threshold_is_the_reference_verdict() -> None:
         other = values.copy()
         other[:changed] ^= 0x5A5A5A5A  # later bands stay equal: still a candidate
         copy = replace(base, id="y", signature=other.tobytes())
-        entries = [(d, band_keys(d.signature, config)) for d in (base, copy)]
+        entries = [(d, band_key_blob(d.signature, config)) for d in (base, copy)]
         assert verified_pairs(entries, config).passed == ([("x", "y")] if expected else [])
         assert compare(base, copy, config).passed is expected
 
@@ -153,6 +155,14 @@ def test_paired_signatures_of_another_length_are_refused() -> None:
     """Like estimated_jaccard: a pair whose signatures differ in length cannot be compared."""
     base = near_doc(story("x", corpus_text()), DEFAULT_MINHASH)
     short = replace(base, id="y", signature=base.signature[: len(base.signature) // 2])
-    entries = [(d, band_keys(base.signature, DEFAULT_MINHASH)) for d in (base, short)]
+    entries = [(d, band_key_blob(base.signature, DEFAULT_MINHASH)) for d in (base, short)]
     with pytest.raises(ValueError, match="paired signatures"):
         verified_pairs(entries, DEFAULT_MINHASH)
+
+
+def test_band_keys_of_another_width_are_refused() -> None:
+    """Keys cut from something other than ``band_key_blob`` (a stray byte) fail loudly instead
+    of being read shifted, which would pair documents that share nothing."""
+    doc = near_doc(story("x", corpus_text()), DEFAULT_MINHASH)
+    with pytest.raises(ValueError, match="band keys must be 10 bytes"):
+        verified_pairs([(doc, band_key_blob(doc.signature) + b"\x00")], DEFAULT_MINHASH)

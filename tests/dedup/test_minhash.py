@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import subprocess
 import sys
+from array import array
 from dataclasses import replace
 
 import pytest
@@ -13,7 +14,9 @@ from tests.conftest import REPO
 from tests.dedup.stories import cut, egyptian, paragraphs
 from transforms.dedup.minhash import (
     DEFAULT_MINHASH,
+    KEY_BYTES,
     MinhashConfig,
+    band_key_blob,
     band_keys,
     combined_similarity,
     containment_from_jaccard,
@@ -134,6 +137,41 @@ def test_band_keys_one_per_band_and_equal_for_equal_bands() -> None:
     assert [int.from_bytes(k[:2], "big") for k in keys] == list(range(CFG.bands))
     other = band_keys(sig_of(paragraphs()[1]))
     assert not set(keys) & set(other)
+
+
+def test_band_keys_depend_on_their_band_only_and_are_fixed_across_runs() -> None:
+    """A band key is a function of the band's rows and number alone (so documents sharing a
+    band always share its key, whatever the other bands hold), the blob is the keys in band
+    order, and the values are pinned: every worker and every run must derive the same keys."""
+    sig = sig_of(paragraphs()[0])
+    keys = band_keys(sig)
+    assert band_key_blob(sig) == b"".join(keys) and len(band_key_blob(sig)) == KEY_BYTES * CFG.bands
+    values = array("I")
+    values.frombytes(sig)
+    changed = array("I", values)
+    changed[CFG.rows * 3] ^= 1  # one row of band 3
+    other = band_keys(changed.tobytes())
+    assert [k == o for k, o in zip(keys, other, strict=True)] == [b != 3 for b in range(CFG.bands)]
+    assert keys == [reference_band_key(sig, band) for band in range(CFG.bands)]
+    assert band_keys(b"\x00" * 8) == [] and band_key_blob(b"") == b""
+
+
+def reference_band_key(sig: bytes, band: int, rows: int = CFG.rows) -> bytes:
+    """The key spelled out in plain integers: sum of row x splitmix64(i + 1) | 1, modulo 2^64,
+    then a 64-bit finalizer; 2-byte band number + 8-byte digest, big-endian."""
+    mask = (1 << 64) - 1
+    total, state = 0, 0
+    for i in range(rows):
+        state = (state + 0x9E3779B97F4A7C15) & mask
+        z = ((state ^ (state >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        multiplier = (z ^ (z >> 31)) | 1
+        row = int.from_bytes(sig[4 * (band * rows + i) : 4 * (band * rows + i + 1)], "little")
+        total = (total + row * multiplier) & mask
+    total ^= total >> 31
+    total = (total * 0x94D049BB133111EB) & mask
+    total ^= total >> 29
+    return band.to_bytes(2, "big") + total.to_bytes(8, "big")
 
 
 def test_config_validation_and_candidate_curve() -> None:

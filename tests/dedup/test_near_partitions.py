@@ -22,7 +22,7 @@ from seeds.ant import read_ant_docs
 from tests.dedup.stories import cut, respelled, story
 from tests.dedup.test_near_cluster import group_of
 from tests.helpers import beam_pipeline
-from transforms.dedup.minhash import DEFAULT_MINHASH
+from transforms.dedup.minhash import DEFAULT_MINHASH, KEY_BYTES, band_key_blob, band_keys
 from transforms.dedup.near import (
     NearDedup,
     band_partition,
@@ -79,10 +79,18 @@ def stats_tuple(s):
 def test_partitions_split_band_keys_by_hash() -> None:
     doc = near_doc(articles()[0], CFG)
     members = [(p, unpack(v)) for p, v in partition_members(doc, CFG, 3)]
-    keys = [k for _, (_, ks) in members for k in ks]
-    assert sorted(keys) == sorted(set(keys)) and len(keys) == CFG.bands
-    assert all(band_partition(k, 3) == p for p, (_, ks) in members for k in ks)
-    assert len(members) == len({p for p, _ in members}) <= 3
+    # each partition's keys travel as one bytes of KEY_BYTES per key
+    keys = [ks[i : i + KEY_BYTES] for _, (_, ks) in members for i in range(0, len(ks), KEY_BYTES)]
+    assert sorted(keys) == sorted(band_keys(doc.signature, CFG)) and len(keys) == CFG.bands
+    assert all(
+        band_partition(ks[i : i + KEY_BYTES], 3) == p
+        for p, (_, ks) in members
+        for i in range(0, len(ks), KEY_BYTES)
+    )
+    assert len(members) == len({p for p, _ in members}) == 3  # 32 keys fill 3 partitions
+    [(only, (_, blob))] = [(p, unpack(v)) for p, v in partition_members(doc, CFG, 1)]
+    assert only == 0 and blob == band_key_blob(doc.signature, CFG)
+    assert partition_members(replace(doc, signature=b""), CFG, 3) == []
 
 
 def test_one_partition_verifies_the_plain_pairs_and_union_counts_them_once() -> None:
@@ -140,7 +148,9 @@ def test_a_story_with_no_near_copy_passes_through_still_packed() -> None:
     from transforms.dedup.near_cluster import signed
     from transforms.packed import pack
 
-    group = group_of(story("one", "قال وزير الخارجية إن المحادثات ستستأنف الأسبوع المقبل في القاهرة"))
+    group = group_of(
+        story("one", "قال وزير الخارجية إن المحادثات ستستأنف الأسبوع المقبل في القاهرة")
+    )
     doc, hashes = signed(group.canonical, CFG)
     member = pack((group, doc, hashes))
     [alone] = list(_route_group((doc.id, [(_GROUP, member)])))

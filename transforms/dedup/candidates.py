@@ -20,22 +20,18 @@ spent 5.2 s verifying 205k pairs, 2 s of it building the band dicts and 1.4 s in
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from transforms.dedup.minhash import MinhashConfig
+from transforms.dedup.minhash import BAND_KEY_DTYPE, KEY_BYTES, MinhashConfig
 from transforms.dedup.near_cluster import NearDoc, OversizedBand, band_pairs, keep_doc
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
-_CHUNK = 1 << 16
-KEY_BYTES = 10  # band_keys: 2-byte band number + 8-byte digest
-_KEY_DTYPE = np.dtype(
-    [("band", ">u2"), ("digest", ">u8")]
-)  # pairs verified per numpy batch (bounds the temporary arrays to ~16 MB)
+_CHUNK = 1 << 16  # pairs verified per numpy batch (bounds the temporary arrays to ~16 MB)
 
 
 @dataclass(slots=True)
@@ -52,10 +48,9 @@ class Verified:
         return [self.docs[i] for i in {i for pair in self.passed for i in pair}]
 
 
-def verified_pairs(
-    entries: Iterable[tuple[NearDoc, Sequence[bytes]]], config: MinhashConfig
-) -> Verified:
-    """``entries``: each document with its band keys (all of them, or one partition's share)."""
+def verified_pairs(entries: Iterable[tuple[NearDoc, bytes]], config: MinhashConfig) -> Verified:
+    """``entries``: each document with its band keys (all of them, or one partition's share) as
+    one ``bytes`` (``minhash.band_key_blob``: ``KEY_BYTES`` per key)."""
     docs: dict[str, NearDoc] = {}
     node_of: dict[tuple[str, bool], int] = {}
     blobs: list[bytes] = []
@@ -64,14 +59,14 @@ def verified_pairs(
     for doc, keys in entries:
         keep_doc(docs, doc)
         key_nodes.append(node_of.setdefault((doc.id, doc.prior), len(node_of)))
-        key_counts.append(len(keys))
-        blobs.append(b"".join(keys))
+        if len(keys) % KEY_BYTES:
+            raise ValueError(f"band keys must be {KEY_BYTES} bytes each (band_key_blob)")
+        key_counts.append(len(keys) // KEY_BYTES)
+        blobs.append(keys)
     ids = sorted(docs)
     blob = b"".join(blobs)
     if not blob:
         return Verified([], [], [], docs)
-    if len(blob) != KEY_BYTES * sum(key_counts):
-        raise ValueError(f"band keys must be {KEY_BYTES} bytes (band_keys)")
     index_of = {i: n for n, i in enumerate(ids)}
     nodes = list(node_of)
     node_id = np.fromiter((index_of[i] for i, _ in nodes), np.int64, len(nodes))
@@ -80,7 +75,7 @@ def verified_pairs(
     rank = np.lexsort((node_prior, node_id))
     place = np.empty(len(nodes), np.int64)
     place[rank] = np.arange(len(nodes))
-    keys_array = np.frombuffer(blob, _KEY_DTYPE)
+    keys_array = np.frombuffer(blob, BAND_KEY_DTYPE)
     band_no = keys_array["band"].astype(np.int64)
     digest = keys_array["digest"].astype(np.uint64)
     row_place = np.repeat(place[np.asarray(key_nodes, np.int64)], key_counts)

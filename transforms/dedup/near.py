@@ -29,19 +29,19 @@ index entries) come out on ``prior_duplicates`` and never as groups.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
 import apache_beam as beam
+import numpy as np
 from apache_beam.metrics import Metrics
 
 from schemas.records import compact_pickle
 from transforms.dedup.candidates import verified_pairs
 from transforms.dedup.exact import DedupGroup
-from transforms.dedup.minhash import MinhashConfig, band_keys
+from transforms.dedup.minhash import MinhashConfig, band_key_array
 from transforms.dedup.near_cluster import (
     NearDedupStats,
     NearDoc,
@@ -123,15 +123,20 @@ def partition_members(
     doc: NearDoc, config: MinhashConfig, partitions: int
 ) -> list[tuple[int, bytes]]:
     """One element per partition holding some of ``doc``'s band keys: (partition, (doc, keys)),
-    the value packed (``transforms.packed``).
+    the keys one ``bytes`` of ``KEY_BYTES`` each (``band_key_blob``), the value packed
+    (``transforms.packed``).
 
     Shipping the document with its keys lets a partition verify its own candidate pairs; one
     element per partition instead of one per band divides the shuffled elements by ~8.
     """
-    keys: dict[int, list[bytes]] = defaultdict(list)
-    for key in band_keys(doc.signature, config):
-        keys[band_partition(key, partitions)].append(key)
-    return [(p, pack((doc, tuple(ks)))) for p, ks in keys.items()]
+    keys = band_key_array(doc.signature, config)
+    if not len(keys):
+        return []
+    if partitions == 1:
+        return [(0, pack((doc, keys.tobytes())))]
+    # band_partition of every key at once: bytes 2..6 of a key are the digest's high 32 bits
+    owner = (keys["digest"] >> np.uint64(32)) % np.uint64(partitions)
+    return [(int(p), pack((doc, keys[owner == p].tobytes()))) for p in np.unique(owner).tolist()]
 
 
 @compact_pickle
@@ -148,7 +153,7 @@ class PartitionResult:
 
 
 def partition_comparisons(
-    values: Iterable[tuple[NearDoc, tuple[bytes, ...]]], config: MinhashConfig
+    values: Iterable[tuple[NearDoc, bytes]], config: MinhashConfig
 ) -> PartitionResult:
     """Candidate pairs of every band key of one partition (``band_pairs``: same rule and cap as
     the plain path), each distinct pair verified once, in bulk (``candidates.verified_pairs``).

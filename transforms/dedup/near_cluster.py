@@ -32,7 +32,7 @@ from schemas.records import Article, Duplicate, compact_pickle, stable_id
 from transforms.dedup.exact import DedupGroup, cluster_id_for, duplicate_row
 from transforms.dedup.minhash import (
     MinhashConfig,
-    band_keys,
+    band_key_blob,
     hashed_similarity,
     shingle_hashes,
     shingles,
@@ -395,8 +395,8 @@ def near_dedup_plain(
         prior_docs.setdefault(p.id, p)
     from transforms.dedup.candidates import verified_pairs  # it builds on this module
 
-    entries = [(doc, band_keys(doc.signature, config)) for _, doc in docs.values()]
-    entries += [(p, band_keys(p.signature, config)) for p in prior_docs.values()]
+    entries = [(doc, band_key_blob(doc.signature, config)) for _, doc in docs.values()]
+    entries += [(p, band_key_blob(p.signature, config)) for p in prior_docs.values()]
     found = verified_pairs(entries, config)
     stats = NearDedupStats(
         comparisons=len(found.compared),
