@@ -353,6 +353,14 @@ def markdown(report: dict[str, Any], profile: Path | None = None) -> str:
         "Computed from the medians above at each size where the scenarios involved were run.",
         "",
         *targets.markdown(targets.derived(report)),
+        "",
+        "## Ceilings: could any runner meet the throughput targets?",
+        "",
+        "akhbar's own functions in one plain loop (no framework), times the cores: the "
+        "throughput of a perfect parallel runner with no overhead. Below a goal, no runner can "
+        "meet that target; only cheaper per-article work can.",
+        "",
+        *targets.markdown(targets.ceilings(report), ("reachable", "**out of reach**")),
     ]
     return "\n".join(lines) + "\n"
 
@@ -437,6 +445,7 @@ def main(argv: list[str] | None = None) -> int:
         stem += "-subset"
     report = run(sizes, repeat, args.quick, chosen, args.datatrove_workers, args.datatrove_max_size)
     report["targets"] = [row.as_dict() for row in targets.derived(report)]
+    report["ceilings"] = [row.as_dict() for row in targets.ceilings(report)]
     profile = args.profile if args.profile and args.profile.exists() else latest_profile()
     text = markdown(report, profile)
     RESULTS.mkdir(exist_ok=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 # 1.5 GB = 1.5e9 bytes, in the MiB that peak RSS is reported in (the stricter reading of "GB").
@@ -136,6 +136,32 @@ def derived(report: dict[str, Any]) -> list[Row]:
     return rows
 
 
+CEILINGS = (  # (plain-loop scenario, compared with, the throughput target it bounds)
+    ("plain_loop_no_extract", "reference_script", 1.0),
+    ("plain_loop_all", "reference_script", 0.5),
+    ("plain_loop_all", "datatrove", 4.0),
+)
+
+
+def ceilings(report: dict[str, Any]) -> list[Row]:
+    """The most any runner could reach against the throughput targets with akhbar's own work.
+
+    The plain loop runs akhbar's pure functions with no framework at all; times the machine's
+    cores, it is the throughput of a perfect parallel runner (no overhead, linear scaling).
+    When that ceiling is below a target, the target cannot be met by removing Beam's cost, only
+    by making akhbar's per-article work itself cheaper. ``met`` here means "reachable".
+    """
+    by_size = _medians(report)
+    cores = int((report.get("machine") or {}).get("cpus") or 1)
+    rows: list[Row] = []
+    for plain, other, goal in CEILINGS:
+        name = f"ceiling: {cores} x {plain} / {other} throughput"
+        for row in _time_ratio(name, plain, other, ">=", goal, by_size, inverse=True):
+            value = None if row.value is None else row.value * cores
+            rows.append(replace(row, value=value))
+    return rows
+
+
 def _fmt(value: float, unit: str) -> str:
     if unit == "x":
         return f"{value:.2f}x"
@@ -144,7 +170,8 @@ def _fmt(value: float, unit: str) -> str:
     return f"{value:.2f} s"
 
 
-def markdown(rows: list[Row]) -> list[str]:
+def markdown(rows: list[Row], verdicts: tuple[str, str] = ("met", "**not met**")) -> list[str]:
+    """``verdicts``: the words for a goal met and missed ("reachable" for ``ceilings``)."""
     lines = [
         "| target | articles | value | goal | met |",
         "|---|---:|---:|---:|---|",
@@ -152,7 +179,7 @@ def markdown(rows: list[Row]) -> list[str]:
     for row in rows:
         value = "not measured" if row.value is None else _fmt(row.value, row.unit)
         goal = f"{row.op} {_fmt(row.goal, row.unit)}" if row.goal else row.op + " size ratio"
-        met = {True: "met", False: "**not met**", None: "—"}[row.met]
+        met = {True: verdicts[0], False: verdicts[1], None: "—"}[row.met]
         note = f" ({row.note})" if row.note else ""
         lines.append(f"| {row.target}{note} | {row.articles} | {value} | {goal} | {met} |")
     return lines

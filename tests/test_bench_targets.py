@@ -73,6 +73,28 @@ def test_derived_ratios_from_medians() -> None:
     assert rows["start-up"] == [("samples", 3.5, True)]
 
 
+def test_ceilings_scale_the_plain_loop_by_the_cores() -> None:
+    """2 cores x plain loop against the reference and datatrove, at each size with both."""
+    rows = [
+        (r.target, r.articles, None if r.value is None else round(r.value, 6), r.met)
+        for r in targets.ceilings(report())
+    ]
+    assert rows == [
+        # 2 x (2.0 / 4.0): a perfect runner of akhbar's no-extract work gets to 1.0x: reachable
+        ("ceiling: 2 x plain_loop_no_extract / reference_script throughput", "10000", 1.0, True),
+        # 2 x (2.0 / 8.0) = 0.5x with every stage: just reachable
+        ("ceiling: 2 x plain_loop_all / reference_script throughput", "10000", 0.5, True),
+        ("ceiling: 2 x plain_loop_all / datatrove throughput", "", None, None),
+    ]
+    slower = report()
+    slower["machine"] = {"cpus": 1, "python": "3.11"}
+    assert [r.met for r in targets.ceilings(slower)][:2] == [False, False]
+    text = markdown(slower)
+    assert "## Ceilings: could any runner meet the throughput targets?" in text
+    assert "| 10000 | 0.50x | >= 1.00x | **out of reach** |" in text
+    assert "| 10000 | 1.00x | >= 1.00x | reachable |" in markdown(report())
+
+
 def test_missing_scenarios_give_not_measured_rows() -> None:
     rows = targets.derived({"results": [result(1000, "akhbar_1w_all", 4.0)]})
     beam = [r for r in rows if r.target.startswith("Beam overhead (all)")]
