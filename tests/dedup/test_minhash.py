@@ -9,9 +9,12 @@ from array import array
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import REPO
 from tests.dedup.stories import cut, egyptian, paragraphs
+from transforms.dedup.minhash import _TOKEN as MINHASH_TOKEN
 from transforms.dedup.minhash import (
     DEFAULT_MINHASH,
     KEY_BYTES,
@@ -222,3 +225,29 @@ def test_signature_does_not_depend_on_shingle_order() -> None:
     for seed in range(5):
         random.Random(seed).shuffle(items)
         assert signature(set(items)) == expected
+
+
+WORDY = st.text(
+    alphabet=st.sampled_from(
+        list("قال الصِّينُ ـ،.") + list("ΟΔΟΣ ος'Aİıi") + ["\u0307", "\u0670", " ", "'", "-", "\n"]
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=WORDY, k=st.integers(1, 5))
+def test_tokens_and_shingles_equal_the_per_token_definition(text: str, k: int) -> None:
+    """The fast paths (one ``lower`` for an unchanged text, shifted-list windows) give exactly
+    the definition: each token lowered on its own, each window of k words joined by a space.
+    Greek capital sigma and Turkish dotted I are in the alphabet: lowering the whole text would
+    differ on them."""
+    words = [t.lower() for t in MINHASH_TOKEN.findall(text)]
+    assert tokens(text) == words
+    config = replace(CFG, shingle_size=k, strip_boilerplate=False)
+    expected = (
+        {" ".join(words[i : i + k]) for i in range(len(words) - k + 1)}
+        if len(words) > k
+        else ({" ".join(words)} if words else set())
+    )
+    assert shingles(text, config) == expected

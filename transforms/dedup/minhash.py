@@ -102,8 +102,17 @@ DEFAULT_MINHASH = MinhashConfig()
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-cased word tokens; punctuation and spacing differences disappear."""
-    return [t.lower() for t in _TOKEN.findall(text)]
+    """Lower-cased word tokens; punctuation and spacing differences disappear.
+
+    Each token is lowered on its own (a whole-text ``lower`` differs: a final sigma depends on
+    what follows, and "İ" grows a combining dot that is not a word character). But when the
+    text has no character that lowering changes, which is nearly every Arabic text, no token
+    has one either: one ``lower`` of the text replaces one per token (22 -> 14 µs per ANT text).
+    """
+    words = _TOKEN.findall(text)
+    if text.lower() == text:
+        return words
+    return [t.lower() for t in words]
 
 
 def matching_text(text_normalized: str, config: MinhashConfig) -> str:
@@ -116,7 +125,8 @@ def shingles(text_normalized: str, config: MinhashConfig = DEFAULT_MINHASH) -> s
     k = config.shingle_size
     if len(words) <= k:
         return {" ".join(words)} if words else set()
-    return {" ".join(words[i : i + k]) for i in range(len(words) - k + 1)}
+    # the k-word windows as tuples of k shifted lists, no slice per position (20 -> 15 µs)
+    return set(map(" ".join, zip(*[words[i:] for i in range(k)])))
 
 
 def shingle_hashes(shingle_set: set[str]) -> bytes:
