@@ -10,7 +10,8 @@ Two properties matter beyond the local runner:
 - **Portable constructs.** DaskRunner translates only Create, ParDo, GroupByKey and Flatten, and
   gets some of those wrong without an error: multi-output ParDos lose their tags, outputs from
   ``finish_bundle`` are dropped, state and timers are not supported, ``Read`` and splittable
-  DoFns are not translated. ``transforms/portable.py`` has stand-ins.
+  DoFns are not translated, and a side input is computed again (with everything upstream of
+  it) inside every task that reads it. ``transforms/portable.py`` has stand-ins.
 
 ``run_ingest`` refuses to run a graph that breaks the first rule on any runner, or the second
 on Dask; ``akhbar ingest --dry-run`` prints both verdicts.
@@ -124,6 +125,11 @@ def portability_problems(pipeline: beam.Pipeline) -> list[str]:
             problems.append(
                 f"{node.full_label!r} has {len(node.outputs)} tagged outputs (DaskRunner sends "
                 "every output to every tag): use transforms.portable.WithOutputs"
+            )
+        if node.side_inputs:
+            problems.append(
+                f"{node.full_label!r} reads a side input (DaskRunner computes its whole upstream "
+                "graph again inside every task that reads it): join with a GroupByKey"
             )
         problems += _dofn_problems(node.full_label, transform.fn)
     return problems

@@ -124,6 +124,29 @@ class _EmitsAtEnd(beam.DoFn):
         yield from ()
 
 
+def test_with_outputs_passes_side_inputs_on() -> None:
+    """A FlatMap with a side input keeps it through WithOutputs (its ``args`` hold only a
+    placeholder for it)."""
+    with beam.Pipeline(runner="FnApiRunner") as p:
+        names = p | "Names" >> beam.Create([(1, "one"), (3, "three")])
+        routed = (
+            p
+            | beam.Create([1, 2, 3])
+            | WithOutputs(
+                beam.FlatMap(
+                    lambda n, known: (
+                        [n] if n not in known else [beam.pvalue.TaggedOutput("named", known[n])]
+                    ),
+                    beam.pvalue.AsDict(names),
+                ),
+                "named",
+                main="other",
+            )
+        )
+        assert_that(routed.named, equal_to(["one", "three"]), label="named")
+        assert_that(routed.other, equal_to([2]), label="other")
+
+
 def test_portability_problems_name_each_broken_construct() -> None:
     p = beam.Pipeline(runner="FnApiRunner")
     numbers = p | beam.Create([1, 2])
@@ -132,11 +155,13 @@ def test_portability_problems_name_each_broken_construct() -> None:
     _ = numbers | beam.Map(lambda n: ("k", str(n))) | "State" >> beam.ParDo(_Stateful())
     _ = numbers | "AtEnd" >> beam.ParDo(_EmitsAtEnd())
     _ = numbers | "Fine" >> WithOutputs(beam.ParDo(Route()), "three", "five", main="even")
+    _ = numbers | "Side" >> beam.Map(lambda n, m: n * m, beam.pvalue.AsSingleton(numbers))
     problems = "\n".join(portability_problems(p))
     assert "'Tagged' is ParDo.with_outputs" in problems
     assert "'Batch' is BatchElements" in problems
     assert "'State' uses state" in problems
     assert "'AtEnd' emits from finish_bundle" in problems
+    assert "'Side' reads a side input" in problems
     assert "Fine" not in problems
 
 

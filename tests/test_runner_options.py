@@ -153,3 +153,30 @@ def test_ingest_hands_records_to_the_writer_unflattened(tmp_path) -> None:
     assert list(flattens) == ["Write/AllRecords"]
     assert all(name.startswith("Write/KeyByPartition") for name in flattens["Write/AllRecords"])
     assert len(flattens["Write/AllRecords"]) == 5  # articles, duplicates, 2 x rejects, prior copies
+
+
+@pytest.mark.parametrize(("workers", "joined"), [(1, False), (2, False), (None, True)])
+def test_near_dedup_joins_targets_except_on_the_local_runner(
+    tmp_path, workers: int | None, joined: bool
+) -> None:
+    """FnApiRunner (workers known) looks the Targets up as a side input; any other runner (no
+    local worker count: Dask, Flink, Dataflow) joins them with a GroupByKey, because DaskRunner
+    recomputes a side input in every task."""
+    from dataclasses import replace
+
+    import apache_beam as beam
+
+    from pipelines.ingest import build_pipeline, plan_from_options
+
+    options = PipelineOptions(["--output", str(tmp_path), "--runner=FnApiRunner"])
+    plan = replace(plan_from_options(options), workers=workers)
+    pipeline = beam.Pipeline(options=options)
+    build_pipeline(pipeline, plan, "FnApiRunner")
+    transforms = pipeline.to_runner_api().components.transforms.values()
+    names = {t.unique_name for t in transforms}
+    assert ("NearDedup/GroupByDoc" in names) is joined
+    from apache_beam.portability.api import beam_runner_api_pb2
+
+    route = next(t for t in transforms if t.unique_name == "NearDedup/Route/Run")
+    side_inputs = beam_runner_api_pb2.ParDoPayload.FromString(route.spec.payload).side_inputs
+    assert bool(side_inputs) is not joined

@@ -115,7 +115,7 @@ class WithOutputs(beam.PTransform):
     ``beam.ParDo(fn).with_outputs("rejects", main="items")`` built from single-output steps.
 
     ``pardo`` may be any ParDo (``beam.ParDo``, ``beam.FlatMap``, ``beam.FlatMapTuple`` ...);
-    its extra arguments are passed on. The result is indexed by tag (``out["rejects"]``), by
+    its extra arguments, side inputs included, are passed on. The result is indexed by tag (``out["rejects"]``), by
     attribute (``out.items``) or by position (main first), like ``DoOutputsTuple``.
     """
 
@@ -128,9 +128,10 @@ class WithOutputs(beam.PTransform):
         self.main = main
 
     def expand(self, pcoll: PCollection) -> TaggedPCollections:
-        pairs = pcoll | "Run" >> beam.ParDo(
-            _PairTagsFn(self.pardo.fn, self.main), *self.pardo.args, **self.pardo.kwargs
-        )
+        # raw_side_inputs: the ParDo's extra arguments as given, side inputs (AsDict ...)
+        # included; ``args`` holds placeholders for those, which a new ParDo would not fill
+        args, kwargs = self.pardo.raw_side_inputs
+        pairs = pcoll | "Run" >> beam.ParDo(_PairTagsFn(self.pardo.fn, self.main), *args, **kwargs)
         return TaggedPCollections(
             {
                 tag: pairs | f"Select[{tag}]" >> beam.ParDo(_SelectTagFn(tag))

@@ -132,7 +132,8 @@ def test_write_near_index_writes_one_file_per_date(tmp_path: Path) -> None:
 
 
 def test_the_transforms_use_only_what_every_runner_runs(tmp_path: Path) -> None:
-    """No with_outputs, side input, state or finish_bundle output: DaskRunner must run it."""
+    """No with_outputs, side input, state or finish_bundle output by default: DaskRunner must run
+    it."""
     import apache_beam as beam
 
     from pipelines.graph import portability_problems
@@ -142,3 +143,11 @@ def test_the_transforms_use_only_what_every_runner_runs(tmp_path: Path) -> None:
     result = groups | NearDedup(CFG, prior_index_paths=[str(tmp_path / "x.parquet")])
     _ = result.groups | WriteNearIndex(str(tmp_path), "r", CFG)
     assert portability_problems(pipe) == []
+    # the local runner's shortcut is a side input, which DaskRunner would recompute per task
+    pipe = beam.Pipeline(runner="FnApiRunner")
+    groups = pipe | Create([group_of(story("a", paragraphs()[0]))])
+    _ = groups | NearDedup(CFG, targets_as_side_input=True)
+    assert [p for p in portability_problems(pipe) if "side input" in p] == [
+        "'NearDedup/Route/Run' reads a side input (DaskRunner computes its whole upstream graph "
+        "again inside every task that reads it): join with a GroupByKey"
+    ]

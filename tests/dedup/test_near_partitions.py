@@ -114,8 +114,11 @@ def test_one_partition_verifies_the_plain_pairs_and_union_counts_them_once() -> 
     assert part.fresh and not part.priors
 
 
-@pytest.mark.parametrize("partitions", [1, 3, 8])
-def test_beam_equals_plain_for_any_partition_count(partitions: int) -> None:
+@pytest.mark.parametrize(
+    ("partitions", "side_input"), [(1, False), (3, False), (8, False), (1, True), (3, True)]
+)
+def test_beam_equals_plain_for_any_partition_count(partitions: int, side_input: bool) -> None:
+    """Also with the Targets routed as a side input (the local runner's path) instead of joined."""
     items = list(articles())
     random.Random(partitions).shuffle(items)
     groups = [group_of(a) for a in items]
@@ -127,7 +130,11 @@ def test_beam_equals_plain_for_any_partition_count(partitions: int) -> None:
         for e in (index_entry(g, CFG) for g in plain.groups)
     )
     with beam_pipeline() as p:
-        result = p | Create(groups) | NearDedup(CFG, band_partitions=partitions)
+        result = (
+            p
+            | Create(groups)
+            | NearDedup(CFG, band_partitions=partitions, targets_as_side_input=side_input)
+        )
         assert_that(result.groups | FlatMap(rows), equal_to(expected), label="groups")
         assert_that(
             result.stats | Map(stats_tuple), equal_to([stats_tuple(plain.stats)]), label="stats"

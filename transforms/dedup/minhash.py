@@ -126,7 +126,7 @@ def shingles(text_normalized: str, config: MinhashConfig = DEFAULT_MINHASH) -> s
     if len(words) <= k:
         return {" ".join(words)} if words else set()
     # the k-word windows as tuples of k shifted lists, no slice per position (20 -> 15 µs)
-    return set(map(" ".join, zip(*[words[i:] for i in range(k)])))
+    return set(map(" ".join, zip(*[words[i:] for i in range(k)], strict=False)))
 
 
 def shingle_hashes(shingle_set: set[str]) -> bytes:
