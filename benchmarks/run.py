@@ -356,9 +356,9 @@ def markdown(report: dict[str, Any], profile: Path | None = None) -> str:
         "",
         "## Ceilings: could any runner meet the throughput targets?",
         "",
-        "akhbar's own functions in one plain loop (no framework), times the cores: the "
-        "throughput of a perfect parallel runner with no overhead. Below a goal, no runner can "
-        "meet that target; only cheaper per-article work can.",
+        "akhbar's own functions in one plain loop (no framework), times the targets' 2 workers: "
+        "the throughput of a perfect parallel runner with no overhead. Below a goal, no runner "
+        "can meet that target; only cheaper per-article work can.",
         "",
         *targets.markdown(targets.ceilings(report), ("reachable", "**out of reach**")),
     ]

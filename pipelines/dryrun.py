@@ -4,8 +4,10 @@ Deployment files (Airflow, CronJob, Flink and Dataflow scripts) hold command lin
 only ever run on a cluster. ``--dry-run`` lets a test, or a user on a laptop, check such a line
 without the cluster, the input files or the bucket: every flag must be known to akhbar or to
 Beam (Beam itself only warns about unknown flags and goes on), and the pipeline graph is built
-exactly as a real run builds it and checked by ``pipelines.graph``. Inputs are not listed and a
-feed list that is not on this machine is not read (``plan_from_options(resolve=False)``).
+exactly as a real run builds it and checked by ``pipelines.graph`` ("dask-ready" checks the
+graph Dask would get, which differs on the local runner: see ``_build_ingest``). Inputs are
+not listed and a feed list that is not on this machine is not read
+(``plan_from_options(resolve=False)``).
 """
 
 from __future__ import annotations
@@ -41,14 +43,36 @@ def _graph_only_pipeline(options: PipelineOptions) -> beam.Pipeline:
     return beam.Pipeline(runner=FnApiRunner(), options=options)
 
 
-def _build_ingest(options: PipelineOptions, runner: str) -> tuple[beam.Pipeline, dict[str, Any]]:
-    from pipelines.ingest import build_pipeline, plan_from_options
+def _build_ingest(
+    options: PipelineOptions, runner: str
+) -> tuple[beam.Pipeline, beam.Pipeline, dict[str, Any]]:
+    """The graph this runner would run, and the one Dask would run (for "dask-ready").
+
+    They differ on the local runner, which knows its worker count: near dedup looks its
+    Targets up as a side input there, and joins them everywhere else (``pipelines.ingest``).
+    """
+    from dataclasses import replace
+
+    from pipelines.ingest import (
+        band_partitions_for,
+        build_pipeline,
+        local_workers,
+        plan_from_options,
+    )
 
     plan = plan_from_options(options, resolve=False)
+    all_options = options.get_all_options()
+    real = replace(
+        plan, near_partitions=band_partitions_for(all_options), workers=local_workers(all_options)
+    )
     pipeline = _graph_only_pipeline(options)
-    build_pipeline(pipeline, plan, runner)
+    build_pipeline(pipeline, real, runner)
+    on_dask = pipeline
+    if real.workers is not None:
+        on_dask = _graph_only_pipeline(options)
+        build_pipeline(on_dask, replace(plan, workers=None), "DaskRunner")
     facts = {"inputs": len(plan.files), "feeds": len(plan.feed_specs), "output": plan.output}
-    return pipeline, facts
+    return pipeline, on_dask, facts
 
 
 def _build_stream(options: PipelineOptions) -> tuple[beam.Pipeline, dict[str, Any]]:
@@ -101,15 +125,20 @@ def dry_run(command: str, argv: list[str]) -> int:
         print(f"akhbar {command}: unknown option(s): {' '.join(unknown)}", file=sys.stderr)
         return 2
     try:
-        pipeline, facts = _build_stream(options) if stream else _build_ingest(options, runner)
+        if stream:
+            pipeline, facts = _build_stream(options)
+            on_dask = pipeline
+        else:
+            pipeline, on_dask, facts = _build_ingest(options, runner)
     except (ValueError, OSError) as exc:
         print(f"akhbar {command}: {exc}", file=sys.stderr)
         return 2
     # A Pipeline makes a temporary folder when built and removes it only when run: a graph
     # that is never run would leave one behind per dry run.
-    shutil.rmtree(pipeline.local_tempdir, ignore_errors=True)
+    for built in (pipeline, on_dask):  # the same object twice is harmless
+        shutil.rmtree(built.local_tempdir, ignore_errors=True)
     problems = terminal_problems(pipeline, "Commit")
-    portable = [] if stream else portability_problems(pipeline)
+    portable = [] if stream else portability_problems(on_dask)
     if is_dask(runner):
         problems += portable
         if stream:

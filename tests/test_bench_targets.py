@@ -74,7 +74,7 @@ def test_derived_ratios_from_medians() -> None:
 
 
 def test_ceilings_scale_the_plain_loop_by_the_cores() -> None:
-    """2 cores x plain loop against the reference and datatrove, at each size with both."""
+    """2 workers x plain loop against the reference and datatrove, at each size with both."""
     rows = [
         (r.target, r.articles, None if r.value is None else round(r.value, 6), r.met)
         for r in targets.ceilings(report())
@@ -85,6 +85,11 @@ def test_ceilings_scale_the_plain_loop_by_the_cores() -> None:
         # 2 x (2.0 / 8.0) = 0.5x with every stage: just reachable
         ("ceiling: 2 x plain_loop_all / reference_script throughput", "10000", 0.5, True),
         ("ceiling: 2 x plain_loop_all / datatrove throughput", "", None, None),
+    ]
+    bigger = report()
+    bigger["machine"] = {"cpus": 8, "python": "3.11"}  # the targets are still for 2 workers
+    assert [r.value for r in targets.ceilings(bigger)] == [
+        r.value for r in targets.ceilings(report())
     ]
     slower = report()
     slower["machine"] = {"cpus": 1, "python": "3.11"}

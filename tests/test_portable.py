@@ -14,7 +14,13 @@ from apache_beam.testing.util import assert_that, equal_to
 from apache_beam.transforms.userstate import BagStateSpec
 
 from pipelines.dryrun import dry_run
-from pipelines.graph import GraphError, check_graph, portability_problems, terminal_problems
+from pipelines.graph import (
+    GraphError,
+    check_graph,
+    collect,
+    portability_problems,
+    terminal_problems,
+)
 from tests.conftest import SAMPLES
 from tests.helpers import beam_pipeline
 from transforms.portable import Batches, TaggedPCollections, WithOutputs
@@ -190,6 +196,27 @@ def test_ingest_graph_is_sound_and_dask_ready(capsys: pytest.CaptureFixture[str]
     out = capsys.readouterr().out
     assert code == 0, out
     assert "dask-ready    yes" in out and "the last in 'Commit'" in out
+
+
+def test_dry_run_builds_the_local_graph_and_checks_the_dask_one() -> None:
+    """On the local runner, the dry run builds what a real run builds (near dedup's side input);
+    "dask-ready" is judged on the graph Dask would get (the join), which is portable."""
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    from pipelines.dryrun import _build_ingest
+
+    def labels(pipeline: beam.Pipeline) -> set[str]:
+        return {node.full_label for node in collect(pipeline).leaves}
+
+    options = PipelineOptions(["--input", str(SAMPLES), "--runner=FnApiRunner"])
+    local, on_dask, _ = _build_ingest(options, "FnApiRunner")
+    assert not any(label.startswith("NearDedup/GroupByDoc") for label in labels(local))
+    assert any(label.startswith("NearDedup/GroupByDoc") for label in labels(on_dask))
+    assert [p for p in portability_problems(local) if "side input" in p]
+    assert portability_problems(on_dask) == []
+    dask_options = PipelineOptions(["--input", str(SAMPLES), "--runner=DaskRunner"])
+    graph, same, _ = _build_ingest(dask_options, "DaskRunner")
+    assert same is graph
 
 
 def test_dry_run_leaves_no_temporary_folder(

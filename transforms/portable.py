@@ -115,8 +115,9 @@ class WithOutputs(beam.PTransform):
     ``beam.ParDo(fn).with_outputs("rejects", main="items")`` built from single-output steps.
 
     ``pardo`` may be any ParDo (``beam.ParDo``, ``beam.FlatMap``, ``beam.FlatMapTuple`` ...);
-    its extra arguments, side inputs included, are passed on. The result is indexed by tag (``out["rejects"]``), by
-    attribute (``out.items``) or by position (main first), like ``DoOutputsTuple``.
+    its extra arguments, side inputs included, are passed on. The result is indexed by tag
+    (``out["rejects"]``), by attribute (``out.items``) or by position (main first), like
+    ``DoOutputsTuple``.
     """
 
     def __init__(self, pardo: beam.ParDo, *tags: str, main: str) -> None:

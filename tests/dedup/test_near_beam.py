@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import pytest
 from apache_beam import Create, FlatMap, Map
 from apache_beam.testing.util import assert_that, equal_to
 
@@ -74,7 +75,8 @@ def test_plain_run_gives_the_same_rows() -> None:
     assert [(r[0], r[1], r[2]) for r in rows] == [(r[0], r[1], r[2]) for r in beam_rows]
 
 
-def test_copies_of_earlier_runs_articles_point_at_them(tmp_path: Path) -> None:
+@pytest.mark.parametrize("side_input", [False, True], ids=["join", "side-input"])
+def test_copies_of_earlier_runs_articles_point_at_them(tmp_path: Path, side_input: bool) -> None:
     p = paragraphs()
     earlier = [group_of(story("old0", p[0], hours=-20)), group_of(story("old1", p[1], hours=-20))]
     [written] = save_index([index_entry(g, CFG) for g in earlier], str(tmp_path), "run1")
@@ -87,7 +89,9 @@ def test_copies_of_earlier_runs_articles_point_at_them(tmp_path: Path) -> None:
     old0_cluster = earlier[0].canonical.cluster_id
     with beam_pipeline() as pipe:
         groups, _, _ = pipe | Create(today) | ExactDedupGroups()
-        result = groups | NearDedup(CFG, prior_index_paths=[written.path])
+        result = groups | NearDedup(
+            CFG, prior_index_paths=[written.path], targets_as_side_input=side_input
+        )
         assert_that(
             result.groups | Map(lambda g: (g.canonical.id, len(g.duplicates))),
             equal_to([("new2", 0), ("old1", 0)]),
@@ -108,10 +112,12 @@ def test_copies_of_earlier_runs_articles_point_at_them(tmp_path: Path) -> None:
         )
 
 
-def test_stats_come_out_once_even_without_any_candidate() -> None:
+@pytest.mark.parametrize("side_input", [False, True], ids=["join", "side-input"])
+def test_stats_come_out_once_even_without_any_candidate(side_input: bool) -> None:
+    """No Targets at all: the side input is an empty dict, the join has nothing to join."""
     with beam_pipeline() as p:
         groups, _, _ = p | Create([story("only", paragraphs()[0])]) | ExactDedupGroups()
-        result = groups | NearDedup(CFG)
+        result = groups | NearDedup(CFG, targets_as_side_input=side_input)
         assert_that(result.stats | Map(lambda s: s.comparisons), equal_to([0]), label="stats")
         assert_that(result.groups | Map(lambda g: g.canonical.id), equal_to(["only"]))
 

@@ -5,6 +5,9 @@
                  └─ (id, (group, doc, shingle hashes)) ─ GroupByKey(id) with Targets ─ GroupByKey(component) ─ merge
                                                         final (group, doc) ─ groups + index entries
 
+(On the local runner the Targets reach the stories as a side input instead of through
+``GroupByKey(id)``: see below.)
+
 Band keys are hashed into ``band_partitions`` reducers. Each document goes once to every
 partition holding some of its band keys, with its signature, so a partition finds its candidate
 pairs (``band_pairs``: the plain path's rule and cap) and verifies them on the spot. The first
@@ -121,7 +124,10 @@ class _ReadPriorFn(beam.DoFn):
 
 
 def band_partition(key: bytes, partitions: int) -> int:
-    """Which of ``partitions`` reducers owns a band key (its hash bytes, after the band number)."""
+    """Which of ``partitions`` reducers owns a band key (its hash bytes, after the band number).
+
+    ``partition_members`` computes the same for all of a document's keys at once (kept in step
+    by ``tests/dedup/test_near_partitions.py``)."""
     return int.from_bytes(key[2:6], "big") % partitions
 
 
@@ -301,6 +307,9 @@ class NearDedup(beam.PTransform):
     stats, entries)``; every output must reach the pipeline's terminal step (Dask computes only it).
     ``targets_as_side_input``: route the stories with the Targets as a side input instead of a
     GroupByKey join (same result; for runners that materialize side inputs once, not Dask's).
+    Both assume what ids guarantee (they include the item's origin): no two groups share a
+    canonical id. Were two to share one, the join would keep one group per id and the lookup
+    both.
     """
 
     def __init__(
