@@ -260,8 +260,7 @@ def build_pipeline(pipeline: beam.Pipeline, plan: IngestPlan, runner_name: str) 
             plan.prior_index_files,
             band_partitions=plan.near_partitions,
             storage=plan.storage,
-            # FnApiRunner: Targets as a side input, saving a shuffle of every story (2 workers at
-            # 50k: 39.3-39.6 -> 35.0-38.1 s); Dask recomputes side inputs, so others join
+            # the local runner (workers known) only: DaskRunner recomputes side inputs (NearDedup)
             targets_as_side_input=plan.workers is not None,
         )
         groups = near.groups

@@ -199,13 +199,13 @@ def _row_multipliers(rows: int) -> np.ndarray:
 def band_key_array(sig: bytes, config: MinhashConfig = DEFAULT_MINHASH) -> np.ndarray:
     """Every band's key as a ``BAND_KEY_DTYPE`` record: band number + a 64-bit hash of its rows.
 
-        Keys include the band number, so equal rows in different bands never collide. Equal rows
-        always give equal keys, so the candidate pairs are exactly the documents sharing a band;
-        two different bands collide with probability ~2^-64, and a collision only adds a candidate
-        that verification rejects. The hash is a multiply-add over the band's rows followed by a
-        64-bit finalizer, in numpy for all bands at once: 7 µs per signature instead of 17 µs for
-        one blake2b per band (32 bands). A key depends on the signature's bytes alone: they are read
-    as little-endian uint32 on every machine, whatever order ``signature`` wrote them in.
+    Keys include the band number, so equal rows in different bands never collide. Equal rows
+    always give equal keys, so the candidate pairs are exactly the documents sharing a band;
+    two different bands collide with probability ~2^-64, and a collision only adds a candidate
+    that verification rejects. The hash is a multiply-add over the band's rows followed by a
+    64-bit finalizer, in numpy for all bands at once: 7 µs per signature instead of 17 µs for
+    one blake2b per band (32 bands). A key depends on the signature's bytes alone: they are
+    read as little-endian uint32 on every machine, whatever order ``signature`` wrote them in.
     """
     per_band = config.rows
     if len(sig) < 4 * per_band * config.bands:

@@ -240,13 +240,8 @@ def _route_group(element: tuple[str, Iterable[tuple[str, Any]]]) -> Iterator[Any
             member = value
         else:
             target = value
-    if member is None:
-        return
-    if target is None:
-        # still packed: (group, doc, hashes) goes on as the bytes it came in as (see NearGroups)
-        yield beam.pvalue.TaggedOutput("alone", member)
-    else:
-        yield (target.component, (member, target))
+    if member is not None:
+        yield _routed(member, target)
 
 
 def _route_by_lookup(
@@ -255,10 +250,15 @@ def _route_by_lookup(
     """``_route_group`` with the Targets looked up in a side input instead of joined."""
     doc_id, (_tag, member) = element
     found = targets.get(doc_id)
-    if found is None:
-        yield beam.pvalue.TaggedOutput("alone", member)
-    else:
-        yield (found[1].component, (member, found[1]))
+    yield _routed(member, None if found is None else found[1])
+
+
+def _routed(member: bytes, target: Target | None) -> Any:
+    """A story with no Target goes on alone, still packed: (group, doc, hashes) as the bytes it
+    came in as (see NearGroups); one with a Target goes to its component."""
+    if target is None:
+        return beam.pvalue.TaggedOutput("alone", member)
+    return (target.component, (member, target))
 
 
 class _MergeFn(beam.DoFn):
