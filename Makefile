@@ -46,9 +46,17 @@ bench: $(STAMP)
 	  --out benchmarks/results/beam-stages-$(BENCH_DATE).md > /dev/null
 	$(BIN)/python -m benchmarks.run --datatrove-max-size 50 --profile benchmarks/results/profile-$(BENCH_DATE).md $(BENCH_ARGS)
 
+# mypy cannot follow setuptools' package-dir mapping (the folders at the top of the repository
+# are installed as akhbar.pipelines, akhbar.transforms ...), so it checks a tree of symlinks
+# laid out the way the wheel installs them.
+MYPY_TREE := build/mypy
 lint: $(STAMP)
-	$(BIN)/ruff check pipelines transforms schemas seeds tests
-	$(BIN)/mypy
+	$(BIN)/ruff check akhbar pipelines transforms schemas seeds tests benchmarks
+	$(BIN)/ruff format --check akhbar pipelines transforms schemas seeds tests benchmarks
+	rm -rf $(MYPY_TREE) && mkdir -p $(MYPY_TREE)/akhbar
+	for f in akhbar/__init__.py akhbar/py.typed; do ln -s $(CURDIR)/$$f $(MYPY_TREE)/$$f; done
+	for d in pipelines transforms schemas seeds; do ln -s $(CURDIR)/$$d $(MYPY_TREE)/akhbar/$$d; done
+	cd $(MYPY_TREE) && $(CURDIR)/$(BIN)/mypy --config-file $(CURDIR)/pyproject.toml -p akhbar
 
 clean:
 	rm -rf output .pytest_cache .mypy_cache .ruff_cache

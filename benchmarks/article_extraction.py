@@ -138,7 +138,7 @@ def _import_ms(module: str, repeat: int = 3) -> float:
 def _lazy_import_check() -> dict[str, bool]:
     code = (
         "import sys, transforms.sources.files, transforms.sources.warc, "
-        "transforms.sources.article; "
+        "akhbar.transforms.sources.article; "
         "print(int('trafilatura' in sys.modules), int('warcio' in sys.modules))"
     )
     out = _python(code).split()
@@ -146,9 +146,9 @@ def _lazy_import_check() -> dict[str, bool]:
 
 
 def quality_and_speed(repeat: int) -> list[dict[str, object]]:
-    from transforms.clean import clean_text
-    from transforms.sources.article import ArticleConfig, extract_article_page
-    from transforms.sources.html_page import parse_html_page
+    from akhbar.transforms.clean import clean_text
+    from akhbar.transforms.sources.article import ArticleConfig, extract_article_page
+    from akhbar.transforms.sources.html_page import parse_html_page
 
     fast = ArticleConfig(fast=True)
 
@@ -224,10 +224,9 @@ def _synthetic_warc(records: int) -> bytes:
 
 
 def warc_speed(records: int) -> dict[str, float]:
+    from akhbar.transforms.sources.warc import WarcStats, open_warc_stream, read_warc
     from fastwarc.warc import ArchiveIterator as FastIterator
     from warcio.archiveiterator import ArchiveIterator
-
-    from transforms.sources.warc import WarcStats, open_warc_stream, read_warc
 
     data = _synthetic_warc(records)
     result: dict[str, float] = {"records": records, "mb": len(data) / 1e6}
@@ -253,10 +252,9 @@ def warc_speed(records: int) -> dict[str, float]:
 
 def library_coverage(folder: Path = WARC_SAMPLES) -> list[tuple[str, str, str, str]]:
     """Per shared sample file: what warcio alone, fastwarc alone and read_warc make of it."""
+    from akhbar.transforms.sources.warc import read_warc_file
     from fastwarc.warc import ArchiveIterator as FastIterator
     from warcio.archiveiterator import ArchiveIterator
-
-    from transforms.sources.warc import read_warc_file
 
     def count(make: Callable[[], Iterable[Any]]) -> str:
         n = 0

@@ -22,9 +22,13 @@ from pathlib import Path
 from typing import Any
 
 import apache_beam as beam
+from akhbar.pipelines.ingest import (
+    band_partitions_for,
+    build_pipeline,
+    local_workers,
+    plan_from_options,
+)
 from apache_beam.options.pipeline_options import PipelineOptions
-
-from pipelines.ingest import band_partitions_for, build_pipeline, local_workers, plan_from_options
 
 _TIME_URNS = (
     "beam:metric:pardo_execution_time:process_bundle_msecs:v1",
@@ -86,7 +90,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--out", type=Path, help="also write the table as Markdown here")
     args = parser.parse_args(argv)
-    from pipelines.allocator import tune_allocator
+    from akhbar.pipelines.allocator import tune_allocator
 
     tune_allocator()  # as `akhbar ingest` does
     wall, msecs = run(args.input, not args.no_extract, args.workers)
@@ -113,6 +117,7 @@ def main(argv: list[str] | None = None) -> None:
     print("\n".join(lines))
     if args.out:
         args.out.write_text("\n".join(lines) + "\n")
+
 
 if __name__ == "__main__":
     main()

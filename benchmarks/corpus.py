@@ -14,7 +14,7 @@ import json
 import random
 from pathlib import Path
 
-from seeds.ant import DEFAULT_TARBALL, read_ant_docs
+from akhbar.seeds.ant import DEFAULT_TARBALL, read_ant_docs
 
 
 def ant_records(tarball: Path = DEFAULT_TARBALL) -> list[dict[str, str]]:
@@ -46,8 +46,12 @@ def write_copies(records: list[dict[str, str]], copies: int, path: Path, seed: i
         for copy in range(copies):
             for rec in records:
                 if copy:
-                    rec = {**rec, "id": f"{rec['id']}-c{copy}", "url": f"{rec['url']}?copy={copy}",
-                           "text": perturb(rec["text"], rng)}
+                    rec = {
+                        **rec,
+                        "id": f"{rec['id']}-c{copy}",
+                        "url": f"{rec['url']}?copy={copy}",
+                        "text": perturb(rec["text"], rng),
+                    }
                 out.write(json.dumps(rec, ensure_ascii=False) + "\n")
 
 

@@ -20,16 +20,16 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 import apache_beam as beam
+from akhbar.schemas.records import Article
+from akhbar.transforms.dedup.exact import DedupGroup, ExactDedupGroups, exact_groups_plain
+from akhbar.transforms.dedup.minhash import MinhashConfig
+from akhbar.transforms.dedup.near import NearDedup
+from akhbar.transforms.dedup.near_cluster import NearDedupStats, near_dedup_plain
+from akhbar.transforms.normalize import NormalizeConfig
+from akhbar.transforms.prepare import PrepareConfig, prepare_item
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from benchmarks.syndication import PERTURBATIONS, LabelledItem
-from schemas.records import Article
-from transforms.dedup.exact import DedupGroup, ExactDedupGroups, exact_groups_plain
-from transforms.dedup.minhash import MinhashConfig
-from transforms.dedup.near import NearDedup
-from transforms.dedup.near_cluster import NearDedupStats, near_dedup_plain
-from transforms.normalize import NormalizeConfig
-from transforms.prepare import PrepareConfig, prepare_item
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 NORMALIZATION_OFF = NormalizeConfig(

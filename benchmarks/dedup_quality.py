@@ -27,6 +27,13 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from akhbar.schemas.records import Article, RawItem, stable_id
+from akhbar.seeds.ant import read_ant_docs
+from akhbar.transforms.dedup.exact import exact_groups_plain
+from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH, MinhashConfig
+from akhbar.transforms.dedup.near_cluster import near_dedup_plain
+from akhbar.transforms.prepare import PrepareConfig, prepare_item
+
 from benchmarks.dedup_eval import (
     NOW,
     Evaluation,
@@ -38,12 +45,6 @@ from benchmarks.dedup_eval import (
 )
 from benchmarks.signature_speed import estimator_error, signature_speed
 from benchmarks.syndication import PERTURBATIONS, LabelledItem, build_set
-from schemas.records import Article, RawItem, stable_id
-from seeds.ant import read_ant_docs
-from transforms.dedup.exact import exact_groups_plain
-from transforms.dedup.minhash import DEFAULT_MINHASH, MinhashConfig
-from transforms.dedup.near_cluster import near_dedup_plain
-from transforms.prepare import PrepareConfig, prepare_item
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -356,7 +357,7 @@ def main() -> None:
     config = DEFAULT_MINHASH
     docs = list(read_ant_docs())
     items, info = build_set(docs, stories=args.stories, seed=args.seed)
-    from transforms.normalize import normalize_fast
+    from akhbar.transforms.normalize import normalize_fast
 
     report: dict[str, Any] = {
         "machine": f"{os.cpu_count()} cores, Python {sys.version.split()[0]}",

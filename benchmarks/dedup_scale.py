@@ -51,9 +51,10 @@ def load_records(path: Path, size: int | None) -> list[dict[str, str]]:
 
 
 def to_articles(records: list[dict[str, str]]) -> list[Any]:
+    from akhbar.schemas.records import Article, RawItem
+    from akhbar.transforms.prepare import PrepareConfig, prepare_item
+
     from benchmarks.dedup_eval import NOW
-    from schemas.records import Article, RawItem
-    from transforms.prepare import PrepareConfig, prepare_item
 
     out = []
     for rec in records:
@@ -76,9 +77,8 @@ def to_articles(records: list[dict[str, str]]) -> list[Any]:
 
 def run_beam_exact(articles: list[Any]) -> int:
     import apache_beam as beam
+    from akhbar.transforms.dedup.exact import ExactDedupGroups
     from apache_beam.options.pipeline_options import PipelineOptions
-
-    from transforms.dedup.exact import ExactDedupGroups
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "count"
@@ -99,10 +99,11 @@ def peak_rss_mb() -> float:
 
 def measure(path: Path, size: int | None, mode: str) -> dict[str, Any]:
     """One measurement (run in its own process by ``main``)."""
+    from akhbar.transforms.dedup.exact import exact_groups_plain
+    from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH
+    from akhbar.transforms.dedup.near_cluster import near_dedup_plain
+
     from benchmarks.dedup_eval import run_beam
-    from transforms.dedup.exact import exact_groups_plain
-    from transforms.dedup.minhash import DEFAULT_MINHASH
-    from transforms.dedup.near_cluster import near_dedup_plain
 
     articles = to_articles(load_records(path, size))
     gc.collect()

@@ -26,9 +26,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from transforms.extract import ExtractConfig
-from transforms.extract.engine import Extractor
-from transforms.normalize import normalize_fast
+from akhbar.transforms.extract import ExtractConfig
+from akhbar.transforms.extract.engine import Extractor
+from akhbar.transforms.normalize import normalize_fast
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = REPO / "tests" / "golden"
@@ -171,7 +171,7 @@ def _score_amounts(doc: dict[str, Any], predicted: list[dict[str, Any]], report:
 
 def ant_speed(limit: int | None = None, config: ExtractConfig | None = None) -> dict[str, float]:
     """ms per article over the ANT corpus (reading time excluded)."""
-    from seeds.ant import read_ant_docs
+    from akhbar.seeds.ant import read_ant_docs
 
     docs = []
     for doc in read_ant_docs():

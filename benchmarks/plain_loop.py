@@ -19,16 +19,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from schemas.records import Article, Reject
-from schemas.tables import TABLES
-from transforms.dedup.exact import exact_groups_plain, with_story_counts
-from transforms.dedup.minhash import DEFAULT_MINHASH
-from transforms.dedup.near_cluster import near_dedup_plain
-from transforms.dedup.near_index import article_entry, save_index
-from transforms.extract import ExtractConfig, get_extractor
-from transforms.prepare import PrepareConfig, prepare_item
-from transforms.sources.files import InputFile, read_input_file
-from transforms.write import partition_key, write_partition
+from akhbar.schemas.records import Article, Reject
+from akhbar.schemas.tables import TABLES
+from akhbar.transforms.dedup.exact import exact_groups_plain, with_story_counts
+from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH
+from akhbar.transforms.dedup.near_cluster import near_dedup_plain
+from akhbar.transforms.dedup.near_index import article_entry, save_index
+from akhbar.transforms.extract import ExtractConfig, get_extractor
+from akhbar.transforms.prepare import PrepareConfig, prepare_item
+from akhbar.transforms.sources.files import InputFile, read_input_file
+from akhbar.transforms.write import partition_key, write_partition
 
 Stage = tuple[str, Callable[[dict[str, Any]], None]]
 

@@ -21,9 +21,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH
+from akhbar.transforms.dedup.near_cluster import near_doc
+
 from benchmarks.plain_loop import Stage, stages
-from transforms.dedup.minhash import DEFAULT_MINHASH
-from transforms.dedup.near_cluster import near_doc
 
 SIGNATURES = "minhash signatures only (part of near dedup)"
 

@@ -40,7 +40,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 RESULTS = HERE / "results"
 PY = sys.executable
-AKHBAR = [PY, "-m", "pipelines.cli"]
+AKHBAR = [PY, "-m", "akhbar.pipelines.cli"]
 STARTUP = "startup"
 SCENARIOS = [
     "io_floor",
@@ -230,15 +230,21 @@ def startup(work: Path, repeat: int) -> dict[str, Any]:
     out = work / "startup-out"
     ingest = Scenario("startup_ingest_samples", [*AKHBAR, "ingest", "--output", str(out)], (out,))
     result: dict[str, Any] = {"ingest_samples": run_one(ingest, 0, repeat)}
-    for key, code in (("import_cli", "import pipelines.cli"), ("bare_python", "pass")):
+    for key, code in (("import_cli", "import akhbar.pipelines.cli"), ("bare_python", "pass")):
         result[key] = run_one(Scenario(key, [PY, "-c", code]), 0, repeat)
     x = [PY, "-X", "importtime"]
     try:
-        rows = importtime([*x, "-m", "pipelines.cli", "ingest", "--output", str(work / "x-out")])
+        rows = importtime(
+            [*x, "-m", "akhbar.pipelines.cli", "ingest", "--output", str(work / "x-out")]
+        )
         result["imports_during_ingest"] = import_summary(rows)
-        cli = importtime([*x, "-c", "import pipelines.cli"])
+        cli = importtime([*x, "-c", "import akhbar.pipelines.cli"])
         result["import_cli_importtime_ms"] = next(
-            (round(us / 1000, 1) for lvl, name, us in cli if lvl == 0 and name == "pipelines.cli"),
+            (
+                round(us / 1000, 1)
+                for lvl, name, us in cli
+                if lvl == 0 and name == "akhbar.pipelines.cli"
+            ),
             None,
         )
     except RuntimeError as exc:
@@ -373,9 +379,9 @@ def startup_markdown(s: dict[str, Any]) -> list[str]:
         "|---|---:|---:|---|",
     ]
     names = {
-        "ingest_samples": "akhbar ingest on the bundled samples (`python -m pipelines.cli ingest "
+        "ingest_samples": "akhbar ingest on the bundled samples (`python -m akhbar.pipelines.cli ingest "
         "--output DIR`)",
-        "import_cli": '`python -c "import pipelines.cli"` (whole process)',
+        "import_cli": '`python -c "import akhbar.pipelines.cli"` (whole process)',
         "bare_python": "`python -c pass` (the interpreter alone)",
     }
     for key, name in names.items():
@@ -393,7 +399,7 @@ def startup_markdown(s: dict[str, Any]) -> list[str]:
         slowest = ", ".join(f"{name} {ms:.0f} ms" for name, ms in imports["slowest"])
         lines += [
             "",
-            f"`python -X importtime` (one run): `import pipelines.cli` itself "
+            f"`python -X importtime` (one run): `import akhbar.pipelines.cli` itself "
             f"{s.get('import_cli_importtime_ms')} ms; the ingest on the samples imports "
             f"{imports['modules']} modules in {imports['total_ms']:.0f} ms; torch imported: "
             f"{'yes' if imports['torch'] else 'no'}; camel_tools imported: "

@@ -11,7 +11,7 @@ import statistics
 import time
 from typing import Any
 
-from transforms.dedup.minhash import MinhashConfig, shingles
+from akhbar.transforms.dedup.minhash import MinhashConfig, shingles
 
 
 def signature_speed(texts: list[str], config: MinhashConfig) -> dict[str, Any]:

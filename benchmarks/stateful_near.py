@@ -28,18 +28,18 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import apache_beam as beam
+from akhbar.schemas.records import Article, Duplicate
+from akhbar.seeds.ant import read_ant_docs
+from akhbar.transforms.dedup.exact import DedupGroup, cluster_id_for
+from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH
+from akhbar.transforms.dedup.near_cluster import near_doc
+from akhbar.transforms.dedup.near_index import index_entry, save_index
+from akhbar.transforms.dedup.stateful_near import Canonical, NearIndex, StreamingNearDedup, decide
+from akhbar.transforms.normalize import normalize_fast
+from akhbar.transforms.prepare import content_hash
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from schemas.records import Article, Duplicate
-from seeds.ant import read_ant_docs
 from tests.helpers import make_article
-from transforms.dedup.exact import DedupGroup, cluster_id_for
-from transforms.dedup.minhash import DEFAULT_MINHASH
-from transforms.dedup.near_cluster import near_doc
-from transforms.dedup.near_index import index_entry, save_index
-from transforms.dedup.stateful_near import Canonical, NearIndex, StreamingNearDedup, decide
-from transforms.normalize import normalize_fast
-from transforms.prepare import content_hash
 
 T0 = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
 

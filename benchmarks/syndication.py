@@ -22,8 +22,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from schemas.records import RawItem, stable_id
-from transforms.normalize import normalize_fast
+from akhbar.schemas.records import RawItem, stable_id
+from akhbar.transforms.normalize import normalize_fast
 
 PERTURBATIONS = (
     "egyptian",

@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
-from typing import Any
 
 USAGE = """usage: akhbar <command> [options]
 
@@ -24,55 +23,31 @@ commands:
 # command name -> "module:function" taking argv (list[str]) and returning an exit code.
 # Commands are imported only when used, so `akhbar ingest` never pays for the others.
 COMMANDS: dict[str, str] = {
-    "ingest": "pipelines.cli:ingest_main",
-    "stream": "pipelines.stream:stream_main",
-    "query": "pipelines.query:query_main",
-    "report": "pipelines.report:report_main",
-    "schema": "pipelines.schema_cmd:schema_main",
+    "ingest": "akhbar.pipelines.cli:ingest_main",
+    "stream": "akhbar.pipelines.stream:stream_main",
+    "query": "akhbar.pipelines.query:query_main",
+    "report": "akhbar.pipelines.report:report_main",
+    "schema": "akhbar.pipelines.schema_cmd:schema_main",
 }
 
 
-def format_summary(record: dict[str, Any]) -> str:
-    lines = [
-        f"akhbar ingest: run {record['run_id']} -> {record['output']}",
-        f"  inputs           {record['input_files']}",
-        f"  items read       {record['read']}",
-        f"  articles         {record['articles']}",
-        f"  duplicates       {record['duplicates']}"
-        + "".join(f"  {k}={v}" for k, v in record["duplicates_by_kind"].items()),
-        f"  rejects          {record['rejects']}",
-    ]
-    if record.get("already_ingested"):
-        lines.append(f"  already ingested {record['already_ingested']}  (written by earlier runs)")
-    for reason, count in record["rejects_by_reason"].items():
-        lines.append(f"    {reason:<32} {count}")
-    if record.get("skipped_not_items"):
-        skipped = ", ".join(f"{k}={v}" for k, v in record["skipped_not_items"].items())
-        lines.append(f"  skipped records  {skipped}  (not news items: not counted as read)")
-    lines.append(f"  time taken       {record.get('seconds', 0):.2f} s")
-    verdict = "OK" if record["balanced"] else "MISMATCH"
-    lines.append(
-        f"  accounting       read {record['read']} = articles {record['articles']} + duplicates "
-        f"{record['duplicates']} + rejects {record['rejects']}"
-        + (
-            f" + already ingested {record['already_ingested']}"
-            if record.get("already_ingested")
-            else ""
-        )
-        + f" ({record['accounted']})  {verdict}"
-    )
-    return "\n".join(lines)
+def checked_ingest_argv(argv: list[str]) -> list[str]:
+    """``akhbar ingest``'s argument list checked and completed (the runner resolved), as both
+    the command line and ``akhbar.ingest`` run it. Raises ``UsageError``."""
+    from akhbar.pipelines.options import with_default_runner
+
+    return with_default_runner(argv)
 
 
 def ingest_main(argv: list[str]) -> int:
-    from pipelines.dryrun import dry_run, wants_dry_run
-    from pipelines.options import UsageError, ingest_help_parser, with_default_runner
+    from akhbar.pipelines.dryrun import dry_run, wants_dry_run
+    from akhbar.pipelines.options import UsageError, ingest_help_parser
 
     if "-h" in argv or "--help" in argv:
         ingest_help_parser().print_help()
         return 0
     try:
-        argv = with_default_runner(argv)
+        argv = checked_ingest_argv(argv)
     except UsageError as exc:
         print(f"akhbar ingest: {exc}", file=sys.stderr)
         return 2
@@ -80,10 +55,11 @@ def ingest_main(argv: list[str]) -> int:
         return dry_run("ingest", argv)
     import tempfile
 
-    from pipelines.allocator import tune_allocator
-    from pipelines.ingest import run_ingest
-    from pipelines.progress_view import with_progress
-    from transforms.lock import OutputLocked
+    from akhbar.pipelines.allocator import tune_allocator
+    from akhbar.pipelines.ingest import run_ingest
+    from akhbar.pipelines.progress_view import with_progress
+    from akhbar.pipelines.summary import format_summary
+    from akhbar.transforms.lock import OutputLocked
 
     tune_allocator()  # before the runner allocates anything big (see pipelines.allocator)
     try:
@@ -104,15 +80,9 @@ def ingest_main(argv: list[str]) -> int:
     return 0
 
 
-def _drop_beam_import_noise(record: logging.LogRecord) -> bool:
-    """Beam warns at import that optional GCP client libraries are missing; they are not used."""
-    return "apitools not found" not in record.getMessage()
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger().addFilter(_drop_beam_import_noise)
     # trafilatura warns once per page without text; those pages become rejects with a reason.
     logging.getLogger("trafilatura").setLevel(logging.ERROR)
     if not argv or argv[0] in ("-h", "--help"):

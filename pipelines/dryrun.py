@@ -19,10 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import apache_beam as beam
+from akhbar.pipelines.graph import collect, is_dask, portability_problems, terminal_problems
+from akhbar.pipelines.options import IngestOptions, StreamOptions
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
-
-from pipelines.graph import collect, is_dask, portability_problems, terminal_problems
-from pipelines.options import IngestOptions, StreamOptions
 
 JOB_SERVER_RUNNERS = frozenset({"FlinkRunner", "SparkRunner", "PortableRunner"})
 
@@ -53,7 +52,7 @@ def _build_ingest(
     """
     from dataclasses import replace
 
-    from pipelines.ingest import (
+    from akhbar.pipelines.ingest import (
         band_partitions_for,
         build_pipeline,
         local_workers,
@@ -76,12 +75,12 @@ def _build_ingest(
 
 
 def _build_stream(options: PipelineOptions) -> tuple[beam.Pipeline, dict[str, Any]]:
-    from pipelines.ingest import fetch_config_from
-    from pipelines.stream import StreamPlan, build_stream
-    from transforms.dedup.minhash import DEFAULT_MINHASH
-    from transforms.prepare import PrepareConfig
-    from transforms.sources.feedlist import FeedSpec, load_feed_list
-    from transforms.sources.poll import PollConfig
+    from akhbar.pipelines.ingest import fetch_config_from
+    from akhbar.pipelines.stream import StreamPlan, build_stream
+    from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH
+    from akhbar.transforms.prepare import PrepareConfig
+    from akhbar.transforms.sources.feedlist import FeedSpec, load_feed_list
+    from akhbar.transforms.sources.poll import PollConfig
 
     options.view_as(StandardOptions).streaming = True
     opts = options.view_as(StreamOptions)

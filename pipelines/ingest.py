@@ -20,36 +20,35 @@ from pathlib import Path
 from typing import Any
 
 import apache_beam as beam
-from apache_beam.io.filesystems import FileSystems
-from apache_beam.options.pipeline_options import PipelineOptions
-
-from pipelines.graph import check_graph
-from pipelines.options import (
+from akhbar.pipelines.graph import check_graph
+from akhbar.pipelines.options import (
     IngestOptions,
     free_cores,
     is_local_runner,
     storage_settings,
     with_parallel_default,
 )
-from schemas.records import stable_id, visible
-from schemas.tables import TABLES
-from transforms.commit import AlreadyIngested, CommitRun, recover_incomplete_runs
-from transforms.dedup.exact import DUPLICATES_TAG, EmitGroups, ExactDedupGroups
-from transforms.dedup.minhash import DEFAULT_MINHASH, MinhashConfig
-from transforms.dedup.near import DEFAULT_BAND_PARTITIONS, NearDedup
-from transforms.dedup.near_index import WriteNearIndex, index_dir, recent_index_files
-from transforms.dedup.prior import ReadPrior, prior_files
-from transforms.extract import ExtractConfig, ExtractInfo
-from transforms.lock import OutputLock
-from transforms.prepare import REJECTS_TAG, PrepareArticles, PrepareConfig
-from transforms.sources import ReadInputFiles, expand_inputs
-from transforms.sources.feedlist import FeedSpec, load_feed_list
-from transforms.sources.files import InputFile
-from transforms.sources.http import FetchConfig
-from transforms.sources.limits import DEFAULT_LIMITS, ReadLimits
-from transforms.sources.poll import PollConfig, PollFeeds
-from transforms.state import join, load_validators, staging_dir
-from transforms.write import WriteTables
+from akhbar.schemas.records import stable_id, visible
+from akhbar.schemas.tables import TABLES
+from akhbar.transforms.commit import AlreadyIngested, CommitRun, recover_incomplete_runs
+from akhbar.transforms.dedup.exact import DUPLICATES_TAG, EmitGroups, ExactDedupGroups
+from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH, MinhashConfig
+from akhbar.transforms.dedup.near import DEFAULT_BAND_PARTITIONS, NearDedup
+from akhbar.transforms.dedup.near_index import WriteNearIndex, index_dir, recent_index_files
+from akhbar.transforms.dedup.prior import ReadPrior, prior_files
+from akhbar.transforms.extract import ExtractConfig, ExtractInfo
+from akhbar.transforms.lock import OutputLock
+from akhbar.transforms.prepare import REJECTS_TAG, PrepareArticles, PrepareConfig
+from akhbar.transforms.sources import ReadInputFiles, expand_inputs
+from akhbar.transforms.sources.feedlist import FeedSpec, load_feed_list
+from akhbar.transforms.sources.files import InputFile
+from akhbar.transforms.sources.http import FetchConfig
+from akhbar.transforms.sources.limits import DEFAULT_LIMITS, ReadLimits
+from akhbar.transforms.sources.poll import PollConfig, PollFeeds
+from akhbar.transforms.state import join, load_validators, staging_dir
+from akhbar.transforms.write import WriteTables
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.options.pipeline_options import PipelineOptions
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "seeds" / "samples"
 

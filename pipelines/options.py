@@ -172,9 +172,9 @@ def non_negative_int(text: str) -> int:
 
 def add_limit_args(parser: argparse.ArgumentParser) -> None:
     """The bounds on what one input may cost (README, "Limits"); each has a reject reason."""
-    from transforms.prepare import DEFAULT_MAX_TEXT_CHARS
-    from transforms.sources.http import FetchConfig
-    from transforms.sources.limits import (
+    from akhbar.transforms.prepare import DEFAULT_MAX_TEXT_CHARS
+    from akhbar.transforms.sources.http import FetchConfig
+    from akhbar.transforms.sources.limits import (
         DEFAULT_MAX_DEPTH,
         DEFAULT_MAX_FEED_ITEMS,
         DEFAULT_MAX_FILE_BYTES,

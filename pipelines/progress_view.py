@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from transforms.progress import read_progress
+from akhbar.transforms.progress import read_progress
 
 T = TypeVar("T")
 

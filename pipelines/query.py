@@ -30,9 +30,8 @@ from uuid import UUID
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
-
-from pipelines.textgrid import render_table
-from pipelines.views import VIEW_NAMES, OutputNotFound, define_views
+from akhbar.pipelines.textgrid import render_table
+from akhbar.pipelines.views import VIEW_NAMES, OutputNotFound, define_views
 
 FORMATS = ("table", "csv", "json", "parquet")
 PROMPT = "akhbar> "

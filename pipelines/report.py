@@ -21,10 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-
-from pipelines import report_charts as charts
-from pipelines.report_html import Report, Section, ar, esc, html_table, render_html, shorten
-from pipelines.views import OutputNotFound, define_views, has_column, materialize
+from akhbar.pipelines import report_charts as charts
+from akhbar.pipelines.report_html import Report, Section, ar, esc, html_table, render_html, shorten
+from akhbar.pipelines.views import OutputNotFound, define_views, has_column, materialize
 
 Rows = list[dict[str, Any]]
 

@@ -22,7 +22,7 @@ from typing import Any
 Spec = dict[str, Any]
 Rows = list[dict[str, Any]]
 
-ASSET_PACKAGE = "pipelines"
+ASSET_PACKAGE = "akhbar.pipelines"
 ASSET_DIR = "report_assets"
 # Inlined in this order: vega-embed needs the vega and vegaLite globals.
 SCRIPTS = ("vega.min.js", "vega-lite.min.js", "vega-embed.min.js")

@@ -17,8 +17,7 @@ import sys
 from pathlib import Path
 
 import pyarrow as pa
-
-from schemas.tables import PARTITIONED_BY_SOURCE, SCHEMA_VERSION, TABLES
+from akhbar.schemas.tables import PARTITIONED_BY_SOURCE, SCHEMA_VERSION, TABLES
 
 START_MARKER = "<!-- schema:start -->"
 END_MARKER = "<!-- schema:end -->"

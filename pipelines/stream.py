@@ -7,7 +7,7 @@
         (+ the window's near-dup index file) -> a run record and the HTTP validators per window
 
 Correctness does not depend on when the local runner fires timers or emits windows (it fires
-timers every tick and emits windows only at the end, DESIGN.md): dedup state is never cleared
+timers every tick and emits windows only at the end: docs/design-notes.md#local-streaming-runner): dedup state is never cleared
 by timers, and each window's files and record are named after the window, so a window written
 late is still written exactly once. On Flink/Dataflow windows are written as the watermark
 passes them and state is checkpointed.
@@ -22,27 +22,26 @@ from datetime import UTC, datetime
 from typing import Any
 
 import apache_beam as beam
+from akhbar.schemas.records import Reject, stable_id
+from akhbar.schemas.tables import TABLES
+from akhbar.transforms.commit import AlreadyIngested, CommitRun, ReadCount
+from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH, MinhashConfig
+from akhbar.transforms.dedup.prior import ReadPrior
+from akhbar.transforms.dedup.stateful import StreamingExactDedup
+from akhbar.transforms.dedup.stateful_near import StreamingNearDedup
+from akhbar.transforms.dedup.stream_index import WriteStreamIndex
+from akhbar.transforms.extract import ExtractConfig, ExtractInfo
+from akhbar.transforms.prepare import REJECTS_TAG, PrepareArticles, PrepareConfig
+from akhbar.transforms.sources.feedlist import FeedSpec
+from akhbar.transforms.sources.http import Fetcher
+from akhbar.transforms.sources.poll import ArticleFetcher, PollConfig, poll_feed
+from akhbar.transforms.state import FetchState
+from akhbar.transforms.write import WriteTables
 from apache_beam.coders import PickleCoder
 from apache_beam.transforms import window as beam_window
 from apache_beam.transforms.periodicsequence import PeriodicImpulse
 from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
 from apache_beam.utils.timestamp import MAX_TIMESTAMP
-
-from schemas.records import Reject, stable_id
-from schemas.tables import TABLES
-from transforms.commit import AlreadyIngested, CommitRun, ReadCount
-from transforms.dedup.minhash import DEFAULT_MINHASH, MinhashConfig
-from transforms.dedup.prior import ReadPrior
-from transforms.dedup.stateful import StreamingExactDedup
-from transforms.dedup.stateful_near import StreamingNearDedup
-from transforms.dedup.stream_index import WriteStreamIndex
-from transforms.extract import ExtractConfig, ExtractInfo
-from transforms.prepare import REJECTS_TAG, PrepareArticles, PrepareConfig
-from transforms.sources.feedlist import FeedSpec
-from transforms.sources.http import Fetcher
-from transforms.sources.poll import ArticleFetcher, PollConfig, poll_feed
-from transforms.state import FetchState
-from transforms.write import WriteTables
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +151,7 @@ def build_stream(pipeline: beam.Pipeline, plan: StreamPlan, start: float) -> Non
         | "Bookkeeping" >> beam.Flatten()
         | "WindowBookkeeping" >> beam.WindowInto(windowing)
     )
-    from pipelines.ingest import build_info
+    from akhbar.pipelines.ingest import build_info
 
     meta = {
         **build_info(),
@@ -186,16 +185,15 @@ def run_stream(argv: list[str]) -> dict[str, Any]:
     """Lock the output, seed state from earlier runs, stream until ``--duration`` ends."""
     from pathlib import Path
 
+    from akhbar.pipelines.ingest import extract_config_from, fetch_config_from, read_limits_from
+    from akhbar.pipelines.options import StreamOptions
+    from akhbar.transforms.commit import recover_incomplete_runs
+    from akhbar.transforms.dedup.near_index import index_dir, recent_index_files
+    from akhbar.transforms.dedup.prior import prior_files
+    from akhbar.transforms.lock import OutputLock
+    from akhbar.transforms.sources.feedlist import load_feed_list
+    from akhbar.transforms.state import list_files, load_validators, read_json
     from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
-
-    from pipelines.ingest import extract_config_from, fetch_config_from, read_limits_from
-    from pipelines.options import StreamOptions
-    from transforms.commit import recover_incomplete_runs
-    from transforms.dedup.near_index import index_dir, recent_index_files
-    from transforms.dedup.prior import prior_files
-    from transforms.lock import OutputLock
-    from transforms.sources.feedlist import load_feed_list
-    from transforms.state import list_files, load_validators, read_json
 
     options = PipelineOptions(argv)
     options.view_as(StandardOptions).streaming = True
@@ -248,9 +246,9 @@ def run_stream(argv: list[str]) -> dict[str, Any]:
 def stream_main(argv: list[str]) -> int:
     import sys
 
-    from pipelines.dryrun import wants_dry_run
-    from pipelines.options import stream_help_parser, with_default_runner
-    from transforms.lock import OutputLocked
+    from akhbar.pipelines.dryrun import wants_dry_run
+    from akhbar.pipelines.options import stream_help_parser, with_default_runner
+    from akhbar.transforms.lock import OutputLocked
 
     if "-h" in argv or "--help" in argv:
         stream_help_parser().print_help()
@@ -258,10 +256,10 @@ def stream_main(argv: list[str]) -> int:
     try:
         argv = with_default_runner(argv)
         if wants_dry_run(argv):
-            from pipelines.dryrun import dry_run
+            from akhbar.pipelines.dryrun import dry_run
 
             return dry_run("stream", argv)
-        from pipelines.allocator import tune_allocator
+        from akhbar.pipelines.allocator import tune_allocator
 
         tune_allocator()  # long-running: freed bundle buffers go back to the system
         totals = run_stream(argv)

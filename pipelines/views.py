@@ -22,8 +22,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-
-from schemas.tables import PARTITIONED_BY_SOURCE, TABLES
+from akhbar.schemas.tables import PARTITIONED_BY_SOURCE, TABLES
 
 TABLE_NAMES = tuple(TABLES)
 VIEW_NAMES = (*TABLE_NAMES, "runs", "stories")
@@ -172,7 +171,7 @@ def materialize(con: duckdb.DuckDBPyConnection, wanted: dict[str, list[str]]) ->
 def connect(output: str | Path) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with the views defined over ``output``.
 
-    From Python: ``from pipelines.views import connect; connect("output").sql("select …")``.
+    From Python: ``akhbar.connect("output").sql("select …")`` (``akhbar.pipelines.api``).
     """
     con = duckdb.connect()
     define_views(con, Path(output).resolve())

@@ -16,8 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import pyarrow as pa
-
-from schemas.tables import ARTICLES, DUPLICATES, REJECTS
+from akhbar.schemas.tables import ARTICLES, DUPLICATES, REJECTS
 
 PAYLOAD_LIMIT = 2000
 _KEEP_IN_PAYLOAD = frozenset("\n\r\t")

@@ -17,9 +17,9 @@ import gzip
 from collections import Counter
 from pathlib import Path
 
-from seeds.ant import DEFAULT_TARBALL, read_ant_docs
-from transforms.extract.keywords import term, terms
-from transforms.normalize import normalize_fast
+from akhbar.seeds.ant import DEFAULT_TARBALL, read_ant_docs
+from akhbar.transforms.extract.keywords import term, terms
+from akhbar.transforms.normalize import normalize_fast
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "idf_ant.tsv.gz"
 

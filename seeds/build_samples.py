@@ -17,7 +17,7 @@ from email.utils import format_datetime
 from html import escape
 from pathlib import Path
 
-from seeds.ant import ANT_LICENCE, DEFAULT_TARBALL, read_ant_docs
+from akhbar.seeds.ant import ANT_LICENCE, DEFAULT_TARBALL, read_ant_docs
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "samples"
@@ -33,7 +33,7 @@ def pick(docs: list[dict[str, str]], category: str, count: int) -> list[dict[str
 
 
 def ant_datetime(doc: dict[str, str]):
-    from transforms.extract.dates import parse_date
+    from akhbar.transforms.extract.dates import parse_date
 
     return parse_date(doc["time"])
 

@@ -16,7 +16,7 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 def akhbar_cmd() -> list[str]:
     """The installed console script next to this interpreter (what a user runs)."""
     script = Path(sys.executable).parent / "akhbar"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "pipelines.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "akhbar.pipelines.cli"]
 
 
 def run_akhbar(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:

@@ -9,8 +9,7 @@ import sys
 import textwrap
 
 import pytest
-
-from pipelines.allocator import MMAP_THRESHOLD_ENV, _glibc, tune_allocator
+from akhbar.pipelines.allocator import MMAP_THRESHOLD_ENV, _glibc, tune_allocator
 
 needs_glibc = pytest.mark.skipif(_glibc() is None, reason="glibc only (mallopt)")
 
@@ -22,7 +21,7 @@ PROBE = textwrap.dedent(
     import json, sys
     sys.path.insert(0, {root!r})
     if {tune}:
-        from pipelines.allocator import tune_allocator
+        from akhbar.pipelines.allocator import tune_allocator
         tune_allocator()
 
     def rss_mb():
@@ -77,7 +76,7 @@ def test_worker_processes_keep_the_default() -> None:
         f"""
         import os, subprocess, sys
         sys.path.insert(0, {root!r})
-        from pipelines.allocator import tune_allocator
+        from akhbar.pipelines.allocator import tune_allocator
         assert tune_allocator()
         child = subprocess.run([sys.executable, "-c", {PROBE.format(root=root, tune=False)!r}],
                                env=os.environ, capture_output=True, text=True, check=True)
@@ -86,7 +85,11 @@ def test_worker_processes_keep_the_default() -> None:
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
     out = subprocess.run(
-        [sys.executable, "-c", parent], env=env, capture_output=True, text=True, check=True,
+        [sys.executable, "-c", parent],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
         timeout=60,
     )
     child = json.loads(out.stdout)
@@ -101,9 +104,9 @@ def test_a_threshold_the_user_set_is_left_alone() -> None:
 
 def test_ingest_tunes_the_allocator_before_the_run(monkeypatch, tmp_path) -> None:
     """The wiring: ``akhbar ingest`` sets the allocator before the pipeline allocates."""
-    import pipelines.allocator as allocator
-    import pipelines.ingest as ingest
-    from pipelines.cli import ingest_main
+    import akhbar.pipelines.allocator as allocator
+    import akhbar.pipelines.ingest as ingest
+    from akhbar.pipelines.cli import ingest_main
 
     calls: list[str] = []
     real_run = ingest.run_ingest
@@ -120,8 +123,8 @@ def test_ingest_tunes_the_allocator_before_the_run(monkeypatch, tmp_path) -> Non
 
 def test_stream_tunes_the_allocator_before_the_run(monkeypatch, tmp_path) -> None:
     """``akhbar stream`` too (here the real run stops at once: no ``--feeds``, exit code 2)."""
-    import pipelines.allocator as allocator
-    import pipelines.stream as stream
+    import akhbar.pipelines.allocator as allocator
+    import akhbar.pipelines.stream as stream
 
     calls: list[str] = []
     real_run = stream.run_stream

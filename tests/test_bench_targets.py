@@ -128,13 +128,13 @@ def test_importtime_parsing_and_scenario_selection() -> None:
             "import time: self [us] | cumulative | imported package",
             "import time:       141 |        141 |     _typing",
             "import time:      1631 |       1771 |   typing",
-            "import time:      1083 |       8050 | pipelines.cli",
+            "import time:      1083 |       8050 | akhbar.pipelines.cli",
         ]
     )
     assert parse_importtime(text) == [
         (2, "_typing", 141),
         (1, "typing", 1771),
-        (0, "pipelines.cli", 8050),
+        (0, "akhbar.pipelines.cli", 8050),
     ]
     assert select(["akhbar_2w", "startup"]) == ["akhbar_2w_all", "akhbar_2w_no_extract", "startup"]
     assert select(["datatrove"]) == ["datatrove"]

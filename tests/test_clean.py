@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from akhbar.transforms.clean import (
+    CleanConfig,
+    clean_line,
+    clean_text,
+    html_to_text,
+    remove_invisible,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from transforms.clean import CleanConfig, clean_line, clean_text, html_to_text, remove_invisible
 
 REMOVED = (
     [chr(c) for c in range(0x200B, 0x2010)]
@@ -239,7 +244,7 @@ def test_clean_text_idempotent_known_cases() -> None:
 @given(st.text(alphabet=st.characters(exclude_categories=()), max_size=60))
 def test_invisible_fast_path_equals_the_full_translation(text: str) -> None:
     """remove_invisible skips translate when no character needs it: same output either way."""
-    from transforms.clean import INVISIBLE
+    from akhbar.transforms.clean import INVISIBLE
 
     expected = text.replace("\r\n", "\n").replace("\r", "\n").translate(INVISIBLE)
     assert remove_invisible(text) == expected

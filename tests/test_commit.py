@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+from akhbar.transforms.commit import CommitRun, ReadCount, publish_run, stale_files, summarize
+from akhbar.transforms.write import WrittenFile
 from apache_beam import Create
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.testing.util import assert_that
 
 from tests.helpers import beam_pipeline
-from transforms.commit import CommitRun, ReadCount, publish_run, stale_files, summarize
-from transforms.write import WrittenFile
 
 FP = "f00dfeed"
 
@@ -138,7 +138,8 @@ def test_publish_run_writes_the_record_and_removes_stale_files(
     assert sorted(p.name for p in (Path(root) / "_runs").iterdir()) == ["run-1.json"]
 
     remaining = {
-        str(p) for p in Path(root).rglob("*")
+        str(p)
+        for p in Path(root).rglob("*")
         if p.is_file() and "_runs" not in p.parts and "_state" not in p.parts
     }
     assert remaining == {output["kept"], output["other_run"], output["not_parquet"]}

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pyarrow.dataset as ds
 import pytest
+from akhbar.transforms.lock import OutputLock
 
 from tests.conftest import REPO, SAMPLES, akhbar_cmd, run_akhbar
-from transforms.lock import OutputLock
 
 
 def table_rows(output: Path, name: str, drop: tuple[str, ...] = ()) -> list[dict]:
@@ -25,11 +25,15 @@ def table_rows(output: Path, name: str, drop: tuple[str, ...] = ()) -> list[dict
 
 
 def visible_parquet(output: Path) -> list[str]:
-    return sorted(
-        str(p.relative_to(output))
-        for name in ("articles", "duplicates", "rejects")
-        for p in (output / name).rglob("*.parquet")
-    ) if output.exists() else []
+    return (
+        sorted(
+            str(p.relative_to(output))
+            for name in ("articles", "duplicates", "rejects")
+            for p in (output / name).rglob("*.parquet")
+        )
+        if output.exists()
+        else []
+    )
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +57,11 @@ def test_sigkill_at_any_commit_point_then_rerun_equals_clean_run(
     env = {**os.environ, "AKHBAR_CRASH_AT": point}
     crashed = subprocess.run(
         [*akhbar_cmd(), "ingest", "--output", str(tmp_path)],
-        capture_output=True, text=True, env=env, cwd=REPO, timeout=300,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=300,
     )
     assert crashed.returncode == -9, (point, crashed.returncode, crashed.stderr[-2000:])
     if point in ("mid-read", "after-file", "before-pending"):
@@ -99,8 +107,11 @@ def test_copy_in_a_later_run_points_at_the_earlier_article(tmp_path: Path) -> No
     later = tmp_path / "later"
     later.mkdir()
     record = {
-        "id": "later-1", "url": "https://www.shorouknews.com/news/view.aspx?id=42",
-        "source": "shorouknews.com", "title": "السفير الصيني", "published": "2020-09-11T09:00:00Z",
+        "id": "later-1",
+        "url": "https://www.shorouknews.com/news/view.aspx?id=42",
+        "source": "shorouknews.com",
+        "title": "السفير الصيني",
+        "published": "2020-09-11T09:00:00Z",
         "text": seed[0]["text"],
     }
     (later / "later.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n")

@@ -7,12 +7,8 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from apache_beam import Create, Map
-from apache_beam.testing.util import assert_that, equal_to
-
-from schemas.records import Article, stable_id
-from tests.helpers import beam_pipeline, make_article
-from transforms.dedup.exact import (
+from akhbar.schemas.records import Article, stable_id
+from akhbar.transforms.dedup.exact import (
     DUPLICATES_TAG,
     ExactDedup,
     Survivor,
@@ -21,6 +17,10 @@ from transforms.dedup.exact import (
     collapse_url_group,
     url_group_key,
 )
+from apache_beam import Create, Map
+from apache_beam.testing.util import assert_that, equal_to
+
+from tests.helpers import beam_pipeline, make_article
 
 T0 = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
 
@@ -213,8 +213,8 @@ def test_pure_functions_agree_with_pipeline_on_shuffles() -> None:
 
 def test_an_article_alone_under_its_url_passes_on_as_the_same_bytes() -> None:
     """No unpack and re-pack for the common case; stage 2 reads it as a Survivor of one."""
-    from transforms.dedup.exact import as_survivor, collapse_url_members, url_member
-    from transforms.packed import unpack
+    from akhbar.transforms.dedup.exact import as_survivor, collapse_url_members, url_member
+    from akhbar.transforms.packed import unpack
 
     article = make_article("a", published_at=at(1), url_key="k", content_hash="H")
     key, member = url_member(article)
@@ -225,8 +225,8 @@ def test_an_article_alone_under_its_url_passes_on_as_the_same_bytes() -> None:
 
 
 def test_a_shared_url_is_collapsed_and_its_survivor_packed_for_stage_two() -> None:
-    from transforms.dedup.exact import collapse_url_members, url_member
-    from transforms.packed import unpack
+    from akhbar.transforms.dedup.exact import collapse_url_members, url_member
+    from akhbar.transforms.packed import unpack
 
     first = make_article("a", published_at=at(1), url_key="k", content_hash="H1")
     later = make_article("b", published_at=at(2), url_key="k", content_hash="H2")
@@ -238,8 +238,8 @@ def test_a_shared_url_is_collapsed_and_its_survivor_packed_for_stage_two() -> No
 def test_earlier_runs_make_a_url_seen_once_here_a_duplicate() -> None:
     """A prior member has no content hash beside it, so the lone-article shortcut never
     applies to a group that holds one."""
-    from transforms.dedup.exact import collapse_url_members, prior_url_member, url_member
-    from transforms.dedup.prior import PriorEntry
+    from akhbar.transforms.dedup.exact import collapse_url_members, prior_url_member, url_member
+    from akhbar.transforms.dedup.prior import PriorEntry
 
     article = make_article("a", published_at=at(5), url_key="k", content_hash="H")
     prior = PriorEntry("old", "cluster-old", "youm7.com", None, "k", "H0", at(-24))

@@ -10,8 +10,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.dataset as ds
 import pytest
+from akhbar.schemas.tables import TABLES
 
-from schemas.tables import TABLES
 from tests.conftest import SAMPLES, SHARED_DATA, run_akhbar
 
 EXPECTED_SOURCES = {"youm7.com", "jawharafm.net", "aljazeera.net", "hespress.com"}
@@ -248,8 +248,8 @@ def test_large_input_runs_on_every_free_core_by_default(
 ) -> None:
     """The samples stand in for a large input (threshold lowered): the run goes multi-process
     on its own, says so in its run record, and writes the same rows."""
-    import pipelines.ingest as ingest_module
-    import pipelines.options as options_module
+    import akhbar.pipelines.ingest as ingest_module
+    import akhbar.pipelines.options as options_module
 
     monkeypatch.setattr(options_module, "AUTO_PARALLEL_MIN_BYTES", 1)
     monkeypatch.setattr(ingest_module, "free_cores", lambda: 2)

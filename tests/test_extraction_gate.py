@@ -8,9 +8,9 @@ change pass. The figures come from ``benchmarks.extraction_quality.evaluate`` on
 from __future__ import annotations
 
 import pytest
+from akhbar.transforms.extract import ExtractConfig
 
 from benchmarks.extraction_quality import GOLDEN, evaluate, load_golden, surface_key
-from transforms.extract import ExtractConfig
 
 ENTITY_F1_FLOOR = 0.85
 AMOUNT_F1_FLOOR = 0.90

@@ -12,11 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from akhbar.seeds.ant import read_ant_docs
+from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH
 
 from benchmarks.dedup_eval import Evaluation, evaluate, prepare, run_beam, run_plain
 from benchmarks.syndication import PERTURBATIONS, build_set
-from seeds.ant import read_ant_docs
-from transforms.dedup.minhash import DEFAULT_MINHASH
 
 PRECISION_FLOOR = 0.98
 RECALL_FLOOR = 0.95

@@ -30,13 +30,27 @@ def jsonl(path: Path, records: list[dict]) -> None:
 def test_copy_in_the_same_run_is_a_near_duplicate(tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()
-    jsonl(inputs / "a.jsonl", [
-        {"id": "orig", "url": "https://www.youm7.com/story/1", "source": "youm7.com",
-         "title": "السفير الصينى", "published": "2020-09-10T10:00:00Z", "text": SEED},
-        {"id": "copy", "url": "https://www.shorouknews.com/news/2", "source": "shorouknews.com",
-         "title": "سفير الصين بالقاهرة", "published": "2020-09-10T13:00:00Z",
-         "text": syndicated_copy(SEED)},
-    ])
+    jsonl(
+        inputs / "a.jsonl",
+        [
+            {
+                "id": "orig",
+                "url": "https://www.youm7.com/story/1",
+                "source": "youm7.com",
+                "title": "السفير الصينى",
+                "published": "2020-09-10T10:00:00Z",
+                "text": SEED,
+            },
+            {
+                "id": "copy",
+                "url": "https://www.shorouknews.com/news/2",
+                "source": "shorouknews.com",
+                "title": "سفير الصين بالقاهرة",
+                "published": "2020-09-10T13:00:00Z",
+                "text": syndicated_copy(SEED),
+            },
+        ],
+    )
     output = tmp_path / "out"
     proc = run_akhbar("ingest", "--input", str(inputs), "--output", str(output))
     assert proc.returncode == 0, proc.stderr
@@ -56,10 +70,19 @@ def test_copy_in_a_later_run_matches_the_earlier_article(tmp_path: Path) -> None
     [seed] = [a for a in rows(output, "articles") if "لياو ليتشانج" in a["text"]]
     later = tmp_path / "later"
     later.mkdir()
-    jsonl(later / "b.jsonl", [
-        {"id": "later", "url": "https://www.elwatannews.com/news/3", "source": "elwatannews.com",
-         "title": "مصر والصين", "published": "2020-09-11T08:00:00Z", "text": syndicated_copy(SEED)},
-    ])
+    jsonl(
+        later / "b.jsonl",
+        [
+            {
+                "id": "later",
+                "url": "https://www.elwatannews.com/news/3",
+                "source": "elwatannews.com",
+                "title": "مصر والصين",
+                "published": "2020-09-11T08:00:00Z",
+                "text": syndicated_copy(SEED),
+            },
+        ],
+    )
     proc = run_akhbar("ingest", "--input", str(later), "--output", str(output))
     assert proc.returncode == 0, proc.stderr
     copies = [d for d in rows(output, "duplicates") if d["source"] == "elwatannews.com"]
@@ -71,10 +94,18 @@ def test_copy_in_a_later_run_matches_the_earlier_article(tmp_path: Path) -> None
 def test_no_near_dedup_flag_keeps_the_copy(tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()
-    jsonl(inputs / "a.jsonl", [
-        {"id": "orig", "source": "a", "text": SEED, "published": "2020-09-10T10:00:00Z"},
-        {"id": "copy", "source": "b", "text": syndicated_copy(SEED), "published": "2020-09-10T11:00:00Z"},
-    ])
+    jsonl(
+        inputs / "a.jsonl",
+        [
+            {"id": "orig", "source": "a", "text": SEED, "published": "2020-09-10T10:00:00Z"},
+            {
+                "id": "copy",
+                "source": "b",
+                "text": syndicated_copy(SEED),
+                "published": "2020-09-10T11:00:00Z",
+            },
+        ],
+    )
     output = tmp_path / "out"
     proc = run_akhbar("ingest", "--input", str(inputs), "--output", str(output), "--no-near-dedup")
     assert proc.returncode == 0, proc.stderr

@@ -6,12 +6,8 @@ import re
 from dataclasses import fields
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from schemas.records import Article
-from tests.helpers import NOW, SEED_ARTICLE, make_raw
-from transforms.normalize import (
+from akhbar.schemas.records import Article
+from akhbar.transforms.normalize import (
     MAX_EXPANSION,
     NormalizeConfig,
     detect_language,
@@ -19,7 +15,11 @@ from transforms.normalize import (
     normalize_fast,
     normalize_reference,
 )
-from transforms.prepare import PrepareConfig, prepare_item
+from akhbar.transforms.prepare import PrepareConfig, prepare_item
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.helpers import NOW, SEED_ARTICLE, make_raw
 
 IMPLEMENTATIONS = [normalize_fast, normalize_reference]
 SEED = SEED_ARTICLE.read_text(encoding="utf-8")
@@ -216,7 +216,7 @@ def test_language_comes_from_the_text_not_the_feed() -> None:
 
 def _reference_language(text: str, sample: int = 4000) -> str:
     """detect_language with the counts taken in first-appearance order (the Counter path)."""
-    import transforms.normalize as n
+    import akhbar.transforms.normalize as n
 
     fast = n._script_counts
     n._script_counts = lambda chunk: None  # type: ignore[assignment]
@@ -231,14 +231,20 @@ def test_numpy_script_counts_decide_like_the_reference() -> None:
     seed and mixed-script strings, including ties (left to the reference) and astral letters."""
     import itertools
 
+    from akhbar.seeds.ant import read_ant_docs
+    from akhbar.transforms.normalize import _script_counts, _script_counts_in_order
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from seeds.ant import read_ant_docs
-    from transforms.normalize import _script_counts, _script_counts_in_order
-
     texts = [d.get("text") or "" for d in itertools.islice(read_ant_docs(), 2000)]
-    texts += [SEED, "abcde абвгд", "абвгд abcde", "abcde αβγδε 中文中文中文", "𝐀𝐁𝐂𝐃𝐄 مرحبا بكم", "\ud800x" * 12]
+    texts += [
+        SEED,
+        "abcde абвгд",
+        "абвгд abcde",
+        "abcde αβγδε 中文中文中文",
+        "𝐀𝐁𝐂𝐃𝐄 مرحبا بكم",
+        "\ud800x" * 12,
+    ]
     for text in texts:
         assert detect_language(text) == _reference_language(text), text[:80]
         found = _script_counts(text[:4000])

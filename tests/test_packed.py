@@ -1,4 +1,4 @@
-"""transforms.packed and compact pickling: what crosses a shuffle comes back equal.
+"""akhbar.transforms.packed and compact pickling: what crosses a shuffle comes back equal.
 
 Heavy values are pickled by the producer and unpickled by the consumer (transforms.packed), and
 the records and dedup values pickle as (class, field values) (schemas.records.compact_pickle).
@@ -10,15 +10,15 @@ from __future__ import annotations
 import pickle
 
 import pytest
+from akhbar.schemas.records import Article, Duplicate, Reject
+from akhbar.transforms.dedup.exact import DedupGroup, Survivor
+from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH
+from akhbar.transforms.dedup.near import PartitionResult
+from akhbar.transforms.dedup.near_cluster import OversizedBand, Target, near_doc
+from akhbar.transforms.packed import pack, packed_pair, unpack, unpack_all
 
-from schemas.records import Article, Duplicate, Reject
 from tests.dedup.stories import story
 from tests.helpers import make_duplicate, make_raw, make_reject_row
-from transforms.dedup.exact import DedupGroup, Survivor
-from transforms.dedup.minhash import DEFAULT_MINHASH
-from transforms.dedup.near import PartitionResult
-from transforms.dedup.near_cluster import OversizedBand, Target, near_doc
-from transforms.packed import pack, packed_pair, unpack, unpack_all
 
 
 def values() -> list[object]:
@@ -37,7 +37,11 @@ def values() -> list[object]:
         prior,
         Target("c", (prior,)),
         PartitionResult(
-            frozenset({("a", "b")}), (("a", "b"),), frozenset({"a"}), {"p": prior}, (OversizedBand(9),)
+            frozenset({("a", "b")}),
+            (("a", "b"),),
+            frozenset({"a"}),
+            {"p": prior},
+            (OversizedBand(9),),
         ),
     ]
 
@@ -54,7 +58,7 @@ def test_round_trip(value: object) -> None:
 
 def test_large_values_are_compressed_and_small_ones_are_not() -> None:
     """A real article (its text is kilobytes of Arabic) shrinks; a duplicate row stays raw."""
-    from seeds.ant import read_ant_docs
+    from akhbar.seeds.ant import read_ant_docs
 
     text = next(d["text"] for d in read_ant_docs() if len(d["text"]) > 3000)
     article = story("big", text, hours=1)

@@ -1,4 +1,4 @@
-"""transforms.portable (multi-output ParDo and batching from single-output steps) and the graph
+"""akhbar.transforms.portable (multi-output ParDo and batching from single-output steps) and the graph
 checks of pipelines.graph, on FnApiRunner. tests/cluster/test_portable_dask.py runs the same
 constructs on a real Dask cluster, next to the Beam constructs they replace."""
 
@@ -9,21 +9,21 @@ from pathlib import Path
 
 import apache_beam as beam
 import pytest
-from apache_beam.coders import StrUtf8Coder
-from apache_beam.testing.util import assert_that, equal_to
-from apache_beam.transforms.userstate import BagStateSpec
-
-from pipelines.dryrun import dry_run
-from pipelines.graph import (
+from akhbar.pipelines.dryrun import dry_run
+from akhbar.pipelines.graph import (
     GraphError,
     check_graph,
     collect,
     portability_problems,
     terminal_problems,
 )
+from akhbar.transforms.portable import Batches, TaggedPCollections, WithOutputs
+from apache_beam.coders import StrUtf8Coder
+from apache_beam.testing.util import assert_that, equal_to
+from apache_beam.transforms.userstate import BagStateSpec
+
 from tests.conftest import SAMPLES
 from tests.helpers import beam_pipeline
-from transforms.portable import Batches, TaggedPCollections, WithOutputs
 
 
 class Route(beam.DoFn):
@@ -201,9 +201,8 @@ def test_ingest_graph_is_sound_and_dask_ready(capsys: pytest.CaptureFixture[str]
 def test_dry_run_builds_the_local_graph_and_checks_the_dask_one() -> None:
     """On the local runner, the dry run builds what a real run builds (near dedup's side input);
     "dask-ready" is judged on the graph Dask would get (the join), which is portable."""
+    from akhbar.pipelines.dryrun import _build_ingest
     from apache_beam.options.pipeline_options import PipelineOptions
-
-    from pipelines.dryrun import _build_ingest
 
     def labels(pipeline: beam.Pipeline) -> set[str]:
         return {node.full_label for node in collect(pipeline).leaves}

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from apache_beam import Create, Map
-from apache_beam.testing.util import assert_that, equal_to
-
-from schemas.records import Article, Reject
-from tests.helpers import ARABIC_TEXT, NOW, beam_pipeline, make_raw
-from transforms.normalize import normalize_fast
-from transforms.prepare import (
+from akhbar.schemas.records import Article, Reject
+from akhbar.transforms.normalize import normalize_fast
+from akhbar.transforms.prepare import (
     REJECTS_TAG,
     PrepareArticles,
     PrepareConfig,
@@ -18,6 +14,10 @@ from transforms.prepare import (
     content_hash,
     prepare_item,
 )
+from apache_beam import Create, Map
+from apache_beam.testing.util import assert_that, equal_to
+
+from tests.helpers import ARABIC_TEXT, NOW, beam_pipeline, make_raw
 
 DEFAULT = PrepareConfig()
 ENGLISH = "The minister said on Monday that the government is ready to sign the agreement."

@@ -8,8 +8,9 @@ import subprocess
 import time
 from pathlib import Path
 
+from akhbar.transforms.progress import ProgressCounter, read_progress
+
 from tests.conftest import REPO, akhbar_cmd, run_akhbar
-from transforms.progress import ProgressCounter, read_progress
 
 
 def test_counters_from_several_workers_are_summed(tmp_path: Path) -> None:
@@ -53,7 +54,11 @@ def test_tty_run_shows_a_live_table(tmp_path: Path) -> None:
     primary, secondary = pty.openpty()
     proc = subprocess.Popen(
         [*akhbar_cmd(), "ingest", "--output", str(tmp_path)],
-        stdin=secondary, stdout=secondary, stderr=secondary, cwd=REPO, close_fds=True,
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+        cwd=REPO,
+        close_fds=True,
     )
     os.close(secondary)
     chunks = []

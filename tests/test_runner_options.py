@@ -6,15 +6,14 @@ from __future__ import annotations
 import os
 
 import pytest
-from apache_beam.options.pipeline_options import PipelineOptions
-
-from pipelines.options import (
+from akhbar.pipelines.options import (
     DASK_RUNNER,
     free_cores,
     storage_settings,
     with_default_runner,
     with_parallel_default,
 )
+from apache_beam.options.pipeline_options import PipelineOptions
 
 
 def test_default_runner_is_fnapi() -> None:
@@ -94,7 +93,7 @@ def test_free_cores_is_at_least_one() -> None:
     ],
 )
 def test_band_partitions_follow_the_workers(options: dict, partitions: int) -> None:
-    from pipelines.ingest import band_partitions_for
+    from akhbar.pipelines.ingest import band_partitions_for
 
     assert band_partitions_for(options) == partitions
 
@@ -108,7 +107,7 @@ def test_band_partitions_follow_the_workers(options: dict, partitions: int) -> N
     ],
 )
 def test_local_workers(options: dict, workers: int | None) -> None:
-    from pipelines.ingest import local_workers
+    from akhbar.pipelines.ingest import local_workers
 
     assert local_workers(options) == workers
 
@@ -120,8 +119,7 @@ def test_items_are_redistributed_only_when_several_workers_may_share_them(
     from dataclasses import replace
 
     import apache_beam as beam
-
-    from pipelines.ingest import build_pipeline, plan_from_options
+    from akhbar.pipelines.ingest import build_pipeline, plan_from_options
 
     options = PipelineOptions(["--output", str(tmp_path), "--runner=FnApiRunner"])
     plan = replace(plan_from_options(options), workers=workers)
@@ -137,8 +135,7 @@ def test_ingest_hands_records_to_the_writer_unflattened(tmp_path) -> None:
     articles, 1 worker, removing it, together with keeping near dedup's stories packed, took
     the run from 52.4 to 49.2 s)."""
     import apache_beam as beam
-
-    from pipelines.ingest import build_pipeline, plan_from_options
+    from akhbar.pipelines.ingest import build_pipeline, plan_from_options
 
     options = PipelineOptions(["--output", str(tmp_path), "--runner=FnApiRunner"])
     pipeline = beam.Pipeline(options=options)
@@ -165,8 +162,7 @@ def test_near_dedup_joins_targets_except_on_the_local_runner(
     from dataclasses import replace
 
     import apache_beam as beam
-
-    from pipelines.ingest import build_pipeline, plan_from_options
+    from akhbar.pipelines.ingest import build_pipeline, plan_from_options
 
     options = PipelineOptions(["--output", str(tmp_path), "--runner=FnApiRunner"])
     plan = replace(plan_from_options(options), workers=workers)

@@ -1,4 +1,4 @@
-"""schemas/: the DESIGN.md minimum columns and types, no partition columns, rows fit schemas."""
+"""schemas/: the contract's minimum columns and types (README, "Output schema"), no partition columns, rows fit schemas."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ from datetime import UTC, datetime
 
 import pyarrow as pa
 import pytest
-
-from schemas.records import (
+from akhbar.schemas.records import (
     TABLE_OF,
     Article,
     Duplicate,
@@ -17,7 +16,7 @@ from schemas.records import (
     stable_id,
     table_schema,
 )
-from schemas.tables import (
+from akhbar.schemas.tables import (
     ARTICLES,
     DUPLICATES,
     PARTITIONED_BY_SOURCE,
@@ -25,6 +24,7 @@ from schemas.tables import (
     TABLES,
     with_version,
 )
+
 from tests.conftest import SAMPLES
 from tests.helpers import NOW, make_article, make_duplicate, make_reject_row
 
@@ -178,18 +178,25 @@ def test_make_reject_truncates_and_repairs_payload() -> None:
 def test_as_table_equals_rows_through_from_pylist(tmp_path) -> None:
     """The writer builds Arrow column by column; it must equal the row-dict path on real records
     (extracted entities, quotes, dates, nulls, empty lists) of all three tables."""
+    from akhbar.schemas.records import as_table
+
     from benchmarks.plain_loop import stages
-    from schemas.records import as_table
 
     state: dict = {}
     for _name, step in stages(str(SAMPLES / "jawharafm.jsonl"), str(tmp_path))[:5]:
         step(state)
-    by_table: dict[str, list] = {"articles": list(state["articles"]), "rejects": [], "duplicates": []}
+    by_table: dict[str, list] = {
+        "articles": list(state["articles"]),
+        "rejects": [],
+        "duplicates": [],
+    }
     by_table["rejects"] = [r for r in state["prepared"] if isinstance(r, Reject)]
     by_table["rejects"].append(make_reject_row(source=None))
     by_table["duplicates"] = [d for g in state["near"].groups for d in g.duplicates]
     by_table["duplicates"].append(make_duplicate("d", "a"))
-    assert any(a.entities for a in by_table["articles"]) and any(a.quotes for a in by_table["articles"])
+    assert any(a.entities for a in by_table["articles"]) and any(
+        a.quotes for a in by_table["articles"]
+    )
     for table, records in by_table.items():
         schema = with_version(TABLES[table])
         expected = pa.Table.from_pylist([as_row(r) for r in records], schema=schema)

@@ -7,14 +7,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from apache_beam import Create, Map
-from apache_beam.testing.util import assert_that, equal_to
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from schemas.tables import SCHEMA_VERSION, TABLES
-from tests.helpers import NOW, beam_pipeline, make_article, make_duplicate, make_reject_row
-from transforms.write import (
+from akhbar.schemas.tables import SCHEMA_VERSION, TABLES
+from akhbar.transforms.write import (
     WriteTables,
     WrittenFile,
     partition_dir,
@@ -23,6 +17,12 @@ from transforms.write import (
     slug_to_name,
     write_partition,
 )
+from apache_beam import Create, Map
+from apache_beam.testing.util import assert_that, equal_to
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.helpers import NOW, beam_pipeline, make_article, make_duplicate, make_reject_row
 
 FP = "f00dfeed"
 DAY = "2026-11-29"
@@ -168,7 +168,7 @@ def test_dictionary_pages_only_in_large_files(tmp_path: Path, monkeypatch) -> No
     keep them, where repeated values pay for them."""
     [small] = write_articles(tmp_path / "small", ["b", "a"])
     assert _dictionary_columns(small.path) == []
-    monkeypatch.setattr("transforms.write.DICTIONARY_MIN_ROWS", 2)
+    monkeypatch.setattr("akhbar.transforms.write.DICTIONARY_MIN_ROWS", 2)
     [large] = write_articles(tmp_path / "large", ["b", "a"])
     assert "id" in _dictionary_columns(large.path)
     assert pq.read_table(large.path).equals(pq.read_table(small.path))
@@ -270,14 +270,19 @@ def test_write_tables_keys_and_packs_each_input_before_they_meet(tmp_path: Path)
     """Several producers go in unflattened: each is keyed and packed on its own, so the Flatten
     (which FnApiRunner materializes) holds packed bytes, not records pickled a second time."""
     out = str(tmp_path)
-    articles = [make_article("a1", published_at=PUBLISHED), make_article("a2", published_at=PUBLISHED)]
+    articles = [
+        make_article("a1", published_at=PUBLISHED),
+        make_article("a2", published_at=PUBLISHED),
+    ]
     rejects = [make_reject_row("bad.xml", "xml:malformed")]
     pipeline = beam_pipeline()
     written = (
         pipeline | "Articles" >> Create(articles),
         pipeline | "Rejects" >> Create(rejects),
     ) | "Write" >> WriteTables(out, TABLES, FP)
-    assert_that(written | Map(lambda w: (w.table, w.rows)), equal_to([("articles", 2), ("rejects", 1)]))
+    assert_that(
+        written | Map(lambda w: (w.table, w.rows)), equal_to([("articles", 2), ("rejects", 1)])
+    )
     flatten = next(
         t
         for t in pipeline.to_runner_api().components.transforms.values()

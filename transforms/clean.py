@@ -11,16 +11,74 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from akhbar.transforms.charmap import changed_class
 from lxml import etree
 
-from transforms.charmap import changed_class
-
 BLOCK_TAGS = frozenset(
-    ["p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "table", "section", "article", "header", "footer", "pre", "figure", "figcaption", "hr", "dd", "dt", "dl", "main", "aside", "address", "center", "details", "summary"]
+    [
+        "p",
+        "div",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "tr",
+        "table",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "pre",
+        "figure",
+        "figcaption",
+        "hr",
+        "dd",
+        "dt",
+        "dl",
+        "main",
+        "aside",
+        "address",
+        "center",
+        "details",
+        "summary",
+    ]
 )
 # Content of these elements is never text a reader sees.
 DROP_TAGS = frozenset(
-    ["script", "style", "iframe", "noscript", "template", "svg", "math", "object", "embed", "button", "select", "textarea", "head", "title", "meta", "link", "canvas", "video", "audio", "source", "track", "map", "area", "frame", "frameset", "applet"]
+    [
+        "script",
+        "style",
+        "iframe",
+        "noscript",
+        "template",
+        "svg",
+        "math",
+        "object",
+        "embed",
+        "button",
+        "select",
+        "textarea",
+        "head",
+        "title",
+        "meta",
+        "link",
+        "canvas",
+        "video",
+        "audio",
+        "source",
+        "track",
+        "map",
+        "area",
+        "frame",
+        "frameset",
+        "applet",
+    ]
 )
 
 _LOOKS_LIKE_HTML = re.compile(r"<[a-zA-Z!/]|&(?:[a-zA-Z]{2,8}|#\d{1,7}|#x[0-9a-fA-F]{1,6});")

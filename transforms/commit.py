@@ -14,9 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import apache_beam as beam
-from apache_beam.io.filesystems import FileSystems
-
-from transforms.state import (
+from akhbar.transforms.state import (
     FetchState,
     crash_point,
     delete_quietly,
@@ -33,7 +31,8 @@ from transforms.state import (
     validators_path,
     write_json_atomic,
 )
-from transforms.write import WrittenFile, window_fingerprint
+from akhbar.transforms.write import WrittenFile, window_fingerprint
+from apache_beam.io.filesystems import FileSystems
 
 
 @dataclass(frozen=True, slots=True)

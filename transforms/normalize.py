@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
+from akhbar.transforms.charmap import CharMap
 from camel_tools.utils.charsets import AR_DIAC_CHARSET
 from camel_tools.utils.dediac import dediac_ar
 from camel_tools.utils.normalize import (
@@ -27,8 +28,6 @@ from camel_tools.utils.normalize import (
     normalize_teh_marbuta_ar,
     normalize_unicode,
 )
-
-from transforms.charmap import CharMap
 
 TATWEEL = "\u0640"
 ALEF_VARIANTS = "\u0625\u0623\u0671\u0622"  # إ أ ٱ آ  (camel-tools' normalize_alef_ar set)
@@ -145,14 +144,116 @@ normalize = normalize_fast
 _PERSIAN_URDU_LETTERS = frozenset("پچژگکیۀےٹڈڑںھ")
 _STOPWORDS = {
     "en": frozenset(
-        ["the", "and", "of", "to", "in", "is", "that", "for", "on", "with", "as", "was", "by", "at", "from", "are", "this", "it", "an", "be"]
+        [
+            "the",
+            "and",
+            "of",
+            "to",
+            "in",
+            "is",
+            "that",
+            "for",
+            "on",
+            "with",
+            "as",
+            "was",
+            "by",
+            "at",
+            "from",
+            "are",
+            "this",
+            "it",
+            "an",
+            "be",
+        ]
     ),
     "fr": frozenset(
-        ["le", "la", "les", "de", "des", "du", "et", "est", "un", "une", "pour", "dans", "que", "sur", "au", "aux", "par", "pas", "qui"]
+        [
+            "le",
+            "la",
+            "les",
+            "de",
+            "des",
+            "du",
+            "et",
+            "est",
+            "un",
+            "une",
+            "pour",
+            "dans",
+            "que",
+            "sur",
+            "au",
+            "aux",
+            "par",
+            "pas",
+            "qui",
+        ]
     ),
-    "es": frozenset(["el", "la", "los", "las", "de", "del", "y", "que", "en", "un", "una", "por", "con", "para", "es", "se", "al"]),
-    "de": frozenset(["der", "die", "das", "und", "ist", "nicht", "ein", "eine", "zu", "den", "mit", "von", "im", "für", "auf", "dem", "des"]),
-    "pt": frozenset(["o", "a", "os", "as", "de", "do", "da", "e", "que", "em", "um", "uma", "para", "com", "não", "por", "no", "na"]),
+    "es": frozenset(
+        [
+            "el",
+            "la",
+            "los",
+            "las",
+            "de",
+            "del",
+            "y",
+            "que",
+            "en",
+            "un",
+            "una",
+            "por",
+            "con",
+            "para",
+            "es",
+            "se",
+            "al",
+        ]
+    ),
+    "de": frozenset(
+        [
+            "der",
+            "die",
+            "das",
+            "und",
+            "ist",
+            "nicht",
+            "ein",
+            "eine",
+            "zu",
+            "den",
+            "mit",
+            "von",
+            "im",
+            "für",
+            "auf",
+            "dem",
+            "des",
+        ]
+    ),
+    "pt": frozenset(
+        [
+            "o",
+            "a",
+            "os",
+            "as",
+            "de",
+            "do",
+            "da",
+            "e",
+            "que",
+            "em",
+            "um",
+            "uma",
+            "para",
+            "com",
+            "não",
+            "por",
+            "no",
+            "na",
+        ]
+    ),
 }
 
 

@@ -12,14 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import apache_beam as beam
-
-from schemas.records import Article, RawItem, Reject, make_reject, visible
-from transforms.clean import CleanConfig, clean_field, clean_line, clean_text, truncate_text
-from transforms.dedup.urls import canonical_url, url_key
-from transforms.extract.metadata import clean_names, resolve_published, word_count
-from transforms.normalize import NormalizeConfig, detect_language, normalize_fast
-from transforms.portable import WithOutputs
-from transforms.progress import ProgressCounter
+from akhbar.schemas.records import Article, RawItem, Reject, make_reject, visible
+from akhbar.transforms.clean import CleanConfig, clean_field, clean_line, clean_text, truncate_text
+from akhbar.transforms.dedup.urls import canonical_url, url_key
+from akhbar.transforms.extract.metadata import clean_names, resolve_published, word_count
+from akhbar.transforms.normalize import NormalizeConfig, detect_language, normalize_fast
+from akhbar.transforms.portable import WithOutputs
+from akhbar.transforms.progress import ProgressCounter
 
 REJECTS_TAG = "rejects"
 DEFAULT_MAX_TEXT_CHARS = 200_000

@@ -20,14 +20,13 @@ from urllib.parse import quote, unquote
 import apache_beam as beam
 import pyarrow as pa
 import pyarrow.parquet as pq
+from akhbar.schemas.records import Article, Duplicate, Reject, as_table
+from akhbar.schemas.tables import PARTITIONED_BY_SOURCE, with_version
+from akhbar.transforms.packed import packed_pair, unpack_all
+from akhbar.transforms.progress import ProgressCounter
+from akhbar.transforms.state import crash_point, use_storage_options
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
-
-from schemas.records import Article, Duplicate, Reject, as_table
-from schemas.tables import PARTITIONED_BY_SOURCE, with_version
-from transforms.packed import packed_pair, unpack_all
-from transforms.progress import ProgressCounter
-from transforms.state import crash_point, use_storage_options
 
 ROW_GROUP_SIZE = 64 * 1024
 # Below this many rows a file gets no dictionary pages. Most partitions (one date x one source)
@@ -205,7 +204,9 @@ class _WritePartitionFn(beam.DoFn):
         window: Any = beam.DoFn.WindowParam,
     ) -> Iterator[WrittenFile]:
         key, records = element
-        fingerprint = window_fingerprint(self.fingerprint, window) if self.per_window else self.fingerprint
+        fingerprint = (
+            window_fingerprint(self.fingerprint, window) if self.per_window else self.fingerprint
+        )
         for written in write_partition(
             self.output,
             key,

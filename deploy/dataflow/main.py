@@ -16,7 +16,7 @@ import sys
 
 def akhbar_argv(command: str, args: list[str]) -> list[str]:
     """``--poll_interval=300`` -> ``--poll-interval=300`` for akhbar's own options."""
-    from pipelines.options import ingest_help_parser, stream_help_parser
+    from akhbar.pipelines.options import ingest_help_parser, stream_help_parser
 
     parser = stream_help_parser() if command == "stream" else ingest_help_parser()
     ours = {flag for action in parser._actions for flag in action.option_strings}
@@ -31,7 +31,7 @@ def akhbar_argv(command: str, args: list[str]) -> list[str]:
 
 
 def main() -> int:
-    from pipelines.cli import main as akhbar
+    from akhbar.pipelines.cli import main as akhbar
 
     command = os.environ.get("AKHBAR_COMMAND", "ingest")
     return akhbar(akhbar_argv(command, sys.argv[1:]))

@@ -7,21 +7,21 @@ import subprocess
 import sys
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from benchmarks.article_extraction import expected_texts
-from schemas.records import RawItem, Reject
-from tests.conftest import REPO
-from tests.sources.conftest import markup_bytes
-from transforms.clean import clean_text
-from transforms.sources.article import (
+from akhbar.schemas.records import RawItem, Reject
+from akhbar.transforms.clean import clean_text
+from akhbar.transforms.sources.article import (
     ArticleConfig,
     decode_html,
     extract_article_page,
     structured_date,
 )
-from transforms.sources.html_page import parse_html_page
+from akhbar.transforms.sources.html_page import parse_html_page
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from benchmarks.article_extraction import expected_texts
+from tests.conftest import REPO
+from tests.sources.conftest import markup_bytes
 
 from .conftest import NOW, PAGES
 
@@ -251,7 +251,7 @@ def test_structured_date_ignores_meta_and_dateless_values() -> None:
 def test_feed_runs_do_not_import_trafilatura_or_warcio() -> None:
     code = (
         "import sys, transforms.sources.files, transforms.sources.article, "
-        "transforms.sources.warc; print(sorted({'trafilatura', 'warcio'} & set(sys.modules)))"
+        "akhbar.transforms.sources.warc; print(sorted({'trafilatura', 'warcio'} & set(sys.modules)))"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True

@@ -5,16 +5,15 @@ from __future__ import annotations
 from urllib.robotparser import RobotFileParser
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from transforms.sources.article import (
+from akhbar.transforms.sources.article import (
     RobotsRules,
     robots_allows,
     robots_crawl_delay,
     robots_token,
     robots_url,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 UA = "akhbar/0.1 (+https://github.com/akhbar/akhbar)"
 OTHER = "SomeOtherBot/2.0"

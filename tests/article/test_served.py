@@ -9,11 +9,11 @@ from __future__ import annotations
 import urllib.request
 
 import pytest
+from akhbar.schemas.records import RawItem
+from akhbar.transforms.clean import clean_text
+from akhbar.transforms.sources.article import extract_article_page
 
 from benchmarks.article_extraction import Expected, expected_texts, token_scores
-from schemas.records import RawItem
-from transforms.clean import clean_text
-from transforms.sources.article import extract_article_page
 
 from .conftest import NOW, PageServer
 

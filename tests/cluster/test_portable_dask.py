@@ -15,11 +15,11 @@ from pathlib import Path
 
 import apache_beam as beam
 import pytest
+from akhbar.transforms.portable import Batches, WithOutputs
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.pvalue import PCollection
 
 from tests.cluster.conftest import DaskCluster
-from transforms.portable import Batches, WithOutputs
 
 pytestmark = pytest.mark.slow
 

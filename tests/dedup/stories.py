@@ -10,10 +10,11 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from schemas.records import Article
+from akhbar.schemas.records import Article
+from akhbar.transforms.normalize import normalize_fast
+from akhbar.transforms.prepare import content_hash
+
 from tests.helpers import SEED_ARTICLE, make_article
-from transforms.normalize import normalize_fast
-from transforms.prepare import content_hash
 
 T0 = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
 

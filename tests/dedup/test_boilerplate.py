@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from transforms.dedup.boilerplate import strip_boilerplate
-from transforms.normalize import normalize_fast
+from akhbar.transforms.dedup.boilerplate import strip_boilerplate
+from akhbar.transforms.normalize import normalize_fast
 
 BODY = "أعلنت وزارة الصحة اليوم عن تسجيل حالات جديدة."
 
@@ -62,9 +61,9 @@ def test_dateline_hint_never_skips_a_dateline() -> None:
     (normalized and not) and on the dateline samples, every DATELINE match has a hint match."""
     import itertools
 
-    from seeds.ant import read_ant_docs
-    from transforms.dedup.boilerplate import _DATELINE_HINT, DATELINE
-    from transforms.normalize import normalize_fast
+    from akhbar.seeds.ant import read_ant_docs
+    from akhbar.transforms.dedup.boilerplate import _DATELINE_HINT, DATELINE
+    from akhbar.transforms.normalize import normalize_fast
 
     texts = [d.get("text") or "" for d in itertools.islice(read_ant_docs(), 3000)]
     texts += [normalize_fast(t) for t in texts]
@@ -84,16 +83,20 @@ def test_source_hint_never_skips_a_source_line() -> None:
     (normalized and not) and on spelled-out variants, contains a hint match."""
     import itertools
 
+    from akhbar.seeds.ant import read_ant_docs
+    from akhbar.transforms.dedup.boilerplate import _SOURCE_HINT, SOURCE_LINE
+    from akhbar.transforms.normalize import normalize_fast
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from seeds.ant import read_ant_docs
-    from transforms.dedup.boilerplate import _SOURCE_HINT, SOURCE_LINE
-    from transforms.normalize import normalize_fast
-
     texts = [d.get("text") or "" for d in itertools.islice(read_ant_docs(), 3000)]
     texts += [normalize_fast(t) for t in texts]
-    texts += ["خبر.\nالمصدر: وكالة", "نص. المَصْدَرُ ： رويترز", "مصدر الخبر:موقع", "text. Source : AFP"]
+    texts += [
+        "خبر.\nالمصدر: وكالة",
+        "نص. المَصْدَرُ ： رويترز",
+        "مصدر الخبر:موقع",
+        "text. Source : AFP",
+    ]
     with_source = [t for t in texts if SOURCE_LINE.search(t)]
     assert len(with_source) >= 4
     assert all(_SOURCE_HINT.search(m.group()) for t in with_source for m in SOURCE_LINE.finditer(t))

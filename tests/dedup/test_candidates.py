@@ -17,13 +17,13 @@ from datetime import timedelta
 from functools import cache
 
 import pytest
+from akhbar.seeds.ant import read_ant_docs
+from akhbar.transforms.dedup.candidates import verified_pairs
+from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH, KEY_BYTES, MinhashConfig, band_key_blob
+from akhbar.transforms.dedup.near_cluster import NearDoc, band_pairs, compare, keep_doc, near_doc
 
 from benchmarks.corpus import perturb
-from seeds.ant import read_ant_docs
 from tests.dedup.stories import cut, respelled, story
-from transforms.dedup.candidates import verified_pairs
-from transforms.dedup.minhash import DEFAULT_MINHASH, KEY_BYTES, MinhashConfig, band_key_blob
-from transforms.dedup.near_cluster import NearDoc, band_pairs, compare, keep_doc, near_doc
 
 
 def reference(

@@ -9,13 +9,8 @@ from array import array
 from dataclasses import replace
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from tests.conftest import REPO
-from tests.dedup.stories import cut, egyptian, paragraphs
-from transforms.dedup.minhash import _TOKEN as MINHASH_TOKEN
-from transforms.dedup.minhash import (
+from akhbar.transforms.dedup.minhash import _TOKEN as MINHASH_TOKEN
+from akhbar.transforms.dedup.minhash import (
     DEFAULT_MINHASH,
     KEY_BYTES,
     MinhashConfig,
@@ -32,7 +27,12 @@ from transforms.dedup.minhash import (
     signature,
     tokens,
 )
-from transforms.normalize import normalize_fast
+from akhbar.transforms.normalize import normalize_fast
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import REPO
+from tests.dedup.stories import cut, egyptian, paragraphs
 
 CFG = DEFAULT_MINHASH
 
@@ -104,7 +104,7 @@ def test_signature_is_the_same_in_another_process() -> None:
 def test_hashed_similarity_is_the_exact_similarity() -> None:
     """Merging compares shingle hashes shipped from signing; on real articles, their copies and
     unrelated pairs it must decide exactly as the shingle strings do."""
-    from seeds.ant import read_ant_docs
+    from akhbar.seeds.ant import read_ant_docs
 
     texts = [normalize_fast(d["text"]) for d in itertools.islice(read_ant_docs(), 400)]
     for paragraph in paragraphs():  # neighbours: a paragraph and its cut, re-spelled copy

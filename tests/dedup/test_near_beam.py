@@ -7,17 +7,22 @@ import random
 from pathlib import Path
 
 import pytest
+from akhbar.transforms.dedup.exact import ExactDedupGroups, cluster_id_for
+from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH
+from akhbar.transforms.dedup.near import NearDedup
+from akhbar.transforms.dedup.near_cluster import near_dedup_plain
+from akhbar.transforms.dedup.near_index import (
+    WriteNearIndex,
+    index_entry,
+    read_index_file,
+    save_index,
+)
 from apache_beam import Create, FlatMap, Map
 from apache_beam.testing.util import assert_that, equal_to
 
 from tests.dedup.stories import cut, egyptian, paragraphs, story
 from tests.dedup.test_near_cluster import corpus, group_of
 from tests.helpers import beam_pipeline
-from transforms.dedup.exact import ExactDedupGroups, cluster_id_for
-from transforms.dedup.minhash import DEFAULT_MINHASH
-from transforms.dedup.near import NearDedup
-from transforms.dedup.near_cluster import near_dedup_plain
-from transforms.dedup.near_index import WriteNearIndex, index_entry, read_index_file, save_index
 
 CFG = DEFAULT_MINHASH
 
@@ -141,8 +146,7 @@ def test_the_transforms_use_only_what_every_runner_runs(tmp_path: Path) -> None:
     """No with_outputs, side input, state or finish_bundle output by default: DaskRunner must run
     it."""
     import apache_beam as beam
-
-    from pipelines.graph import portability_problems
+    from akhbar.pipelines.graph import portability_problems
 
     pipe = beam.Pipeline(runner="FnApiRunner")
     groups = pipe | Create([group_of(story("a", paragraphs()[0]))])

@@ -8,12 +8,9 @@ import random
 from dataclasses import replace
 
 import pytest
-
-from tests.dedup.stories import at, cut, egyptian, paragraphs, story
-from tests.helpers import make_duplicate
-from transforms.dedup.exact import DedupGroup, cluster_id_for
-from transforms.dedup.minhash import DEFAULT_MINHASH, MinhashConfig
-from transforms.dedup.near_cluster import (
+from akhbar.transforms.dedup.exact import DedupGroup, cluster_id_for
+from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH, MinhashConfig
+from akhbar.transforms.dedup.near_cluster import (
     Comparison,
     NearDoc,
     OversizedBand,
@@ -28,6 +25,9 @@ from transforms.dedup.near_cluster import (
     near_doc,
     order_key,
 )
+
+from tests.dedup.stories import at, cut, egyptian, paragraphs, story
+from tests.helpers import make_duplicate
 
 CFG = DEFAULT_MINHASH
 

@@ -6,11 +6,10 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-from tests.dedup.stories import at, paragraphs, story
-from transforms.dedup.exact import DedupGroup, cluster_id_for
-from transforms.dedup.minhash import DEFAULT_MINHASH
-from transforms.dedup.near_cluster import near_doc
-from transforms.dedup.near_index import (
+from akhbar.transforms.dedup.exact import DedupGroup, cluster_id_for
+from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH
+from akhbar.transforms.dedup.near_cluster import near_doc
+from akhbar.transforms.dedup.near_index import (
     index_entry,
     index_file_path,
     load_index,
@@ -21,6 +20,8 @@ from transforms.dedup.near_index import (
     save_index,
     select_index_files,
 )
+
+from tests.dedup.stories import at, paragraphs, story
 
 CFG = DEFAULT_MINHASH
 

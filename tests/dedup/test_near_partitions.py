@@ -14,25 +14,25 @@ from dataclasses import replace
 from functools import cache
 
 import pytest
-from apache_beam import Create, FlatMap, Map
-from apache_beam.testing.util import assert_that, equal_to
-
-from benchmarks.corpus import perturb
-from seeds.ant import read_ant_docs
-from tests.dedup.stories import cut, respelled, story
-from tests.dedup.test_near_cluster import group_of
-from tests.helpers import beam_pipeline
-from transforms.dedup.minhash import DEFAULT_MINHASH, KEY_BYTES, band_key_blob, band_keys
-from transforms.dedup.near import (
+from akhbar.seeds.ant import read_ant_docs
+from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH, KEY_BYTES, band_key_blob, band_keys
+from akhbar.transforms.dedup.near import (
     NearDedup,
     band_partition,
     partition_comparisons,
     partition_members,
     union_partitions,
 )
-from transforms.dedup.near_cluster import near_dedup_plain, near_doc
-from transforms.dedup.near_index import index_entry
-from transforms.packed import unpack
+from akhbar.transforms.dedup.near_cluster import near_dedup_plain, near_doc
+from akhbar.transforms.dedup.near_index import index_entry
+from akhbar.transforms.packed import unpack
+from apache_beam import Create, FlatMap, Map
+from apache_beam.testing.util import assert_that, equal_to
+
+from benchmarks.corpus import perturb
+from tests.dedup.stories import cut, respelled, story
+from tests.dedup.test_near_cluster import group_of
+from tests.helpers import beam_pipeline
 
 # A small cap: bands shared by more than 4 documents are sampled (and counted).
 CFG = replace(DEFAULT_MINHASH, max_band_size=4, oversized_band_sample=2)
@@ -151,9 +151,9 @@ def test_band_partitions_must_be_positive() -> None:
 def test_a_story_with_no_near_copy_passes_through_still_packed() -> None:
     """Route hands on the packed bytes it received (no unpack, and no re-pickling when
     FnApiRunner materializes the NearGroups Flatten); SplitIndexEntries unpacks them once."""
-    from transforms.dedup.near import _GROUP, ENTRIES_TAG, _route_group, _split_entries
-    from transforms.dedup.near_cluster import signed
-    from transforms.packed import pack
+    from akhbar.transforms.dedup.near import _GROUP, ENTRIES_TAG, _route_group, _split_entries
+    from akhbar.transforms.dedup.near_cluster import signed
+    from akhbar.transforms.packed import pack
 
     group = group_of(
         story("one", "قال وزير الخارجية إن المحادثات ستستأنف الأسبوع المقبل في القاهرة")

@@ -7,17 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import apache_beam as beam
-from apache_beam.testing.util import assert_that, equal_to
-from apache_beam.transforms import window as beam_window
-
-from schemas.records import Article, Duplicate
-from tests.dedup.stories import paragraphs, respelled, story
-from tests.helpers import NOW, beam_pipeline
-from transforms.dedup.exact import DUPLICATES_TAG, DedupGroup, as_duplicate, cluster_id_for
-from transforms.dedup.minhash import DEFAULT_MINHASH, MinhashConfig
-from transforms.dedup.near_cluster import near_doc
-from transforms.dedup.near_index import index_entry, read_index_file, save_index
-from transforms.dedup.stateful_near import (
+from akhbar.schemas.records import Article, Duplicate
+from akhbar.transforms.dedup.exact import DUPLICATES_TAG, DedupGroup, as_duplicate, cluster_id_for
+from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH, MinhashConfig
+from akhbar.transforms.dedup.near_cluster import near_doc
+from akhbar.transforms.dedup.near_index import index_entry, read_index_file, save_index
+from akhbar.transforms.dedup.stateful_near import (
     INDEX_TAG,
     Canonical,
     Decision,
@@ -30,7 +25,12 @@ from transforms.dedup.stateful_near import (
     decide,
     seed_entries,
 )
-from transforms.dedup.stream_index import WriteStreamIndex
+from akhbar.transforms.dedup.stream_index import WriteStreamIndex
+from apache_beam.testing.util import assert_that, equal_to
+from apache_beam.transforms import window as beam_window
+
+from tests.dedup.stories import paragraphs, respelled, story
+from tests.helpers import NOW, beam_pipeline
 
 CFG = DEFAULT_MINHASH
 DAY = 86400.0

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from akhbar.pipelines.cli import main as akhbar
 
-from pipelines.cli import main as akhbar
 from tests.conftest import REPO
 from tests.deploy.commands import DEPLOY, Command, all_commands, dag_module
 

@@ -6,9 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-
-from transforms.extract import ExtractConfig, get_extractor
-from transforms.extract.engine import Extractor
+from akhbar.transforms.extract import ExtractConfig, get_extractor
+from akhbar.transforms.extract.engine import Extractor
 
 PUBLISHED = datetime(2026, 11, 29, 9, 30, tzinfo=UTC)  # a Sunday
 

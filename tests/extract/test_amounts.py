@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from akhbar.transforms.extract.numbers import parse_digits, parse_words
+from akhbar.transforms.normalize import normalize_fast
 
 from tests.extract.conftest import run
-from transforms.extract.numbers import parse_digits, parse_words
-from transforms.normalize import normalize_fast
 
 
 def amounts(extractor, text: str) -> list[tuple[float, str]]:

@@ -30,7 +30,7 @@ def test_default_path_imports_no_camel_data_morphology_ner_or_torch() -> None:
         f"""
 import json, sys
 from datetime import datetime, UTC
-import transforms.extract as extract
+import akhbar.transforms.extract as extract
 from tests.helpers import make_article
 text = open({str(SEED)!r}, encoding="utf-8").read()
 article = make_article("seed", text=text, text_normalized=text, published_at=datetime(2020, 9, 10, tzinfo=UTC))
@@ -50,8 +50,8 @@ import json, sys
 from datetime import datetime, UTC
 from pathlib import Path
 from tests.extract.camel_fixtures import write_camel_data
-from transforms.extract import ExtractConfig
-from transforms.extract.engine import Extractor
+from akhbar.transforms.extract import ExtractConfig
+from akhbar.transforms.extract.engine import Extractor
 data = write_camel_data(Path({str(tmp_path)!r}) / "camel")
 extractor = Extractor(ExtractConfig(camel_data=str(data)))
 text = "نحب بلادنا ومصرنا وتونس"
@@ -74,7 +74,7 @@ print(json.dumps({{
 
 
 def test_morphology_path_rejects_a_folder_without_catalogue(tmp_path: Path) -> None:
-    from transforms.extract.camel import CamelSetupError, point_data_dir
+    from akhbar.transforms.extract.camel import CamelSetupError, point_data_dir
 
     with pytest.raises(CamelSetupError):
         point_data_dir(str(tmp_path))
@@ -89,8 +89,8 @@ import json, sys
 from datetime import datetime, UTC
 from pathlib import Path
 from tests.extract.camel_fixtures import write_ner_model
-from transforms.extract import ExtractConfig
-from transforms.extract.engine import Extractor
+from akhbar.transforms.extract import ExtractConfig
+from akhbar.transforms.extract.engine import Extractor
 text = open({str(SEED)!r}, encoding="utf-8").read()
 model = write_ner_model(Path({str(tmp_path)!r}) / "ner", text.split())
 extractor = Extractor(ExtractConfig(ner_model=str(model)))

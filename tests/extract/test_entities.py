@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from akhbar.transforms.extract import ExtractConfig
+from akhbar.transforms.extract.engine import Extractor
 
 from tests.extract.conftest import entity_set, run
-from transforms.extract import ExtractConfig
-from transforms.extract.engine import Extractor
 
 
 def people(extractor, text: str) -> set[str]:

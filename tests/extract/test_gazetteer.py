@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import pytest
-
-from seeds.build_gazetteers import HERE, build, source_versions
-from transforms.extract.gazetteer import (
+from akhbar.seeds.build_gazetteers import HERE, build, source_versions
+from akhbar.transforms.extract.gazetteer import (
     Entry,
     GazetteerMatcher,
     load_entries,
     load_lexicons,
     nisba_forms,
 )
-from transforms.normalize import normalize_fast
+from akhbar.transforms.normalize import normalize_fast
 
 
 @pytest.fixture(scope="module")

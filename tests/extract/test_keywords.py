@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import gzip
 
-from seeds.build_idf import DEFAULT_OUT, write_table
-from transforms.extract.keywords import IdfTable, load_idf, term, terms, top_keywords
-from transforms.normalize import normalize_fast
+from akhbar.seeds.build_idf import DEFAULT_OUT, write_table
+from akhbar.transforms.extract.keywords import IdfTable, load_idf, term, terms, top_keywords
+from akhbar.transforms.normalize import normalize_fast
 
 
 def test_terms_drop_proclitics_and_stop_words() -> None:

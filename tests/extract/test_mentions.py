@@ -72,7 +72,7 @@ def test_relative_forms_resolve_against_publication(extractor, text: str, value:
 
 
 def test_relative_month_end_is_clamped() -> None:
-    from transforms.extract.mentions import find_dates
+    from akhbar.transforms.extract.mentions import find_dates
 
     jan31 = datetime(2026, 1, 31, 12, tzinfo=UTC)
     assert [d.value for d in find_dates("يبدا الشهر المقبل", jan31)] == [date(2026, 2, 28)]

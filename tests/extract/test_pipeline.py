@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, date, datetime
 
+from akhbar.transforms.extract import ExtractConfig, ExtractDoFn, ExtractInfo, extract_article
 from apache_beam import Create, Map
 from apache_beam.testing.util import assert_that, equal_to
 
 from tests.helpers import beam_pipeline, make_article
-from transforms.extract import ExtractConfig, ExtractDoFn, ExtractInfo, extract_article
 
 TEXT = (
     "قال السفير الصيني بالقاهرة، لياو ليتشانج إن الصين قدمت 50 مليون دولار لمنظمة الصحة العالمية "
@@ -90,9 +90,8 @@ def test_extract_info_pipeline() -> None:
 def test_extracted_columns_fit_the_articles_schema() -> None:
     """The dicts are exactly the Arrow structs the writer expects (no inference, no extra keys)."""
     import pyarrow as pa
-
-    from schemas.records import as_row
-    from schemas.tables import ARTICLES
+    from akhbar.schemas.records import as_row
+    from akhbar.schemas.tables import ARTICLES
 
     article = extract_article(_article("schema"), ExtractConfig())
     table = pa.Table.from_pylist([as_row(article)], schema=ARTICLES)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from akhbar.transforms.extract import ExtractConfig, get_extractor
+from akhbar.transforms.normalize import normalize_fast
+
 from tests.helpers import SEED_ARTICLE
-from transforms.extract import ExtractConfig, get_extractor
-from transforms.normalize import normalize_fast
 
 
 def test_seed_article_minimum(shared_data) -> None:

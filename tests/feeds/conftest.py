@@ -19,7 +19,9 @@ import pytest
 from tests.conftest import SHARED_DATA
 
 SEED_PARAGRAPHS = [
-    p for p in (SHARED_DATA / "seed-article-ar.txt").read_text(encoding="utf-8").split("\n") if p.strip()
+    p
+    for p in (SHARED_DATA / "seed-article-ar.txt").read_text(encoding="utf-8").split("\n")
+    if p.strip()
 ]
 
 
@@ -48,9 +50,13 @@ def rss(items: list[FeedItem], base: str) -> bytes:
     parts = []
     for it in items:
         link = it.link or f"{base}/news/{it.guid}"
-        body = f"<description>{escape(it.text[:120])}</description>" if it.summary_only else (
+        body = (
             f"<description>{escape(it.text[:120])}</description>"
-            f"<content:encoded><![CDATA[<p>{it.text}</p>]]></content:encoded>"
+            if it.summary_only
+            else (
+                f"<description>{escape(it.text[:120])}</description>"
+                f"<content:encoded><![CDATA[<p>{it.text}</p>]]></content:encoded>"
+            )
         )
         parts.append(
             f"<item><title>{escape(it.title)}</title><link>{escape(link)}</link>"
@@ -74,8 +80,11 @@ class FeedServer:
     def add_items(self, feed: str, count: int, start: int = 0, **kwargs: object) -> list[FeedItem]:
         made = [
             FeedItem(
-                guid=f"{feed}-{i}", title=f"عنوان الخبر {i}", text=story(i),
-                published=datetime(2026, 11, 1, tzinfo=UTC) + timedelta(hours=i), **kwargs,  # type: ignore[arg-type]
+                guid=f"{feed}-{i}",
+                title=f"عنوان الخبر {i}",
+                text=story(i),
+                published=datetime(2026, 11, 1, tzinfo=UTC) + timedelta(hours=i),
+                **kwargs,  # type: ignore[arg-type]
             )
             for i in range(start, start + count)
         ]
@@ -112,7 +121,10 @@ def make_handler(state: FeedServer) -> type[BaseHTTPRequestHandler]:
             elif page is not None:
                 body = page
                 self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8" if not self.path.endswith(".txt") else "text/plain")
+                self.send_header(
+                    "Content-Type",
+                    "text/html; charset=utf-8" if not self.path.endswith(".txt") else "text/plain",
+                )
             else:
                 body = b"not found"
                 self.send_response(404)

@@ -29,7 +29,9 @@ def last_record(output: Path) -> dict:
 
 
 def ingest(output: Path, feeds: Path, *extra: str, run_id: str) -> dict:
-    proc = run_akhbar("ingest", "--feeds", str(feeds), "--output", str(output), "--run-id", run_id, *FAST, *extra)
+    proc = run_akhbar(
+        "ingest", "--feeds", str(feeds), "--output", str(output), "--run-id", run_id, *FAST, *extra
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return last_record(output)
 
@@ -95,7 +97,11 @@ def test_killed_run_then_rerun_equals_a_clean_run(tmp_path: Path, feed_server: F
     env = {**os.environ, "AKHBAR_CRASH_AT": "after-pending"}
     proc = subprocess.run(
         [*akhbar_cmd(), "ingest", "--feeds", str(feeds), "--output", str(killed), *FAST],
-        capture_output=True, text=True, env=env, cwd=REPO, timeout=300,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=300,
     )
     assert proc.returncode == -9
     ingest(killed, feeds, run_id="again")
@@ -131,10 +137,12 @@ def test_fetch_articles_fills_summary_only_items_and_respects_robots(
 
 def test_bundled_feed_list_offline_fails_cleanly(tmp_path: Path) -> None:
     """No internet here: one reject row per feed, exit 0, a clear summary."""
-    from transforms.sources.feedlist import load_feed_list
+    from akhbar.transforms.sources.feedlist import load_feed_list
 
     feeds = load_feed_list(REPO / "seeds" / "feeds.yaml")
-    proc = run_akhbar("ingest", "--feeds", str(REPO / "seeds" / "feeds.yaml"), "--output", str(tmp_path))
+    proc = run_akhbar(
+        "ingest", "--feeds", str(REPO / "seeds" / "feeds.yaml"), "--output", str(tmp_path)
+    )
     assert proc.returncode == 0, proc.stderr
     record = last_record(tmp_path)
     assert record["read"] == record["rejects"] == len(feeds) >= 25

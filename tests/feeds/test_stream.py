@@ -26,10 +26,29 @@ def test_stream_writes_every_item_exactly_once(tmp_path: Path, feed_server: Feed
     feeds = feeds_file(tmp_path, feed_server, "live.xml")
     output = tmp_path / "out"
     proc = subprocess.Popen(
-        [*akhbar_cmd(), "stream", "--feeds", str(feeds), "--output", str(output),
-         "--poll-interval", "1", "--window", "2", "--duration", "9",
-         "--allow-private-network", "--host-delay", "0.01", "--run-id", "live"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+        [
+            *akhbar_cmd(),
+            "stream",
+            "--feeds",
+            str(feeds),
+            "--output",
+            str(output),
+            "--poll-interval",
+            "1",
+            "--window",
+            "2",
+            "--duration",
+            "9",
+            "--allow-private-network",
+            "--host-delay",
+            "0.01",
+            "--run-id",
+            "live",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
     )
     # add items while it runs: 3 new stories and one copy of an earlier story under a new guid
     time.sleep(4)

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from akhbar.transforms.dedup.near_index import read_index_file
 
 from tests.conftest import REPO, SAMPLES, akhbar_cmd, run_akhbar
 from tests.dedup.stories import respelled
 from tests.feeds.conftest import FeedItem, FeedServer
 from tests.feeds.test_stream import all_rows
-from transforms.dedup.near_index import read_index_file
 
 
 def ant_stories(count: int) -> list[dict]:

@@ -27,14 +27,14 @@ from pathlib import Path
 
 import pyarrow.dataset as ds
 import pytest
+from akhbar.schemas.records import Reject
+from akhbar.transforms.extract.dates import EARLIEST_PLAUSIBLE, FUTURE_TOLERANCE
+from akhbar.transforms.prepare import DEFAULT_MAX_TEXT_CHARS
+from akhbar.transforms.sources.files import expand_inputs, read_input_file
+from akhbar.transforms.sources.limits import DEFAULT_MAX_FEED_ITEMS, ReadLimits
 
-from schemas.records import Reject
 from tests.conftest import REPO, akhbar_cmd
 from tests.hardening.hostile import write_hostile_set
-from transforms.extract.dates import EARLIEST_PLAUSIBLE, FUTURE_TOLERANCE
-from transforms.prepare import DEFAULT_MAX_TEXT_CHARS
-from transforms.sources.files import expand_inputs, read_input_file
-from transforms.sources.limits import DEFAULT_MAX_FEED_ITEMS, ReadLimits
 
 pytestmark = pytest.mark.slow
 

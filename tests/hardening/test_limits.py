@@ -12,14 +12,14 @@ import json
 from pathlib import Path
 
 import pytest
+from akhbar.schemas.records import Article, RawItem, Reject
+from akhbar.transforms.prepare import RAW_MARKUP_FACTOR, PrepareConfig, prepare_item
+from akhbar.transforms.sources.files import InputFile, read_input_file
+from akhbar.transforms.sources.limits import HTML_MAX_DEPTH, ReadLimits
 
-from schemas.records import Article, RawItem, Reject
 from tests.conftest import run_akhbar
 from tests.hardening.hostile import ARABIC
 from tests.helpers import NOW, make_raw
-from transforms.prepare import RAW_MARKUP_FACTOR, PrepareConfig, prepare_item
-from transforms.sources.files import InputFile, read_input_file
-from transforms.sources.limits import HTML_MAX_DEPTH, ReadLimits
 
 
 def read(path: Path, **limits: int) -> tuple[list[RawItem], list[Reject]]:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pyarrow.dataset as ds
 import pytest
+from akhbar.pipelines.views import connect
 
-from pipelines.views import connect
 from tests.conftest import run_akhbar
 from tests.hardening.hostile import ARABIC
 
@@ -79,9 +79,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     watched = base.parent  # this test's sibling folders too, not only its own
     before = snapshot(watched, output)
     # every record carries the same text: without --no-near-dedup they would be one story
-    proc = run_akhbar(
-        "ingest", "--input", str(inputs), "--output", str(output), "--no-near-dedup"
-    )
+    proc = run_akhbar("ingest", "--input", str(inputs), "--output", str(output), "--no-near-dedup")
     assert proc.returncode == 0, proc.stderr
     after = snapshot(watched, output)
     assert after == before, f"created outside the output folder: {sorted(after - before)[:5]}"

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-
-from transforms.sources.http import FetchConfig, Fetcher
+from akhbar.transforms.sources.http import FetchConfig, Fetcher
 
 
 @dataclass

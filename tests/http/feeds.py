@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from schemas.records import RawItem
-from transforms.sources.feeds import parse_feed
-from transforms.sources.http import FetchResult
+from akhbar.schemas.records import RawItem
+from akhbar.transforms.sources.feeds import parse_feed
+from akhbar.transforms.sources.http import FetchResult
 
 TITLES = [
     "السفير الصينى بالقاهرة: مصر تضامنت مع الصين فى مواجهة كورونا",

@@ -7,10 +7,7 @@ import gzip
 import zlib
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from transforms.sources.encoding import (
+from akhbar.transforms.sources.encoding import (
     BodyError,
     CappedDecompressor,
     arabic_single_byte,
@@ -20,6 +17,8 @@ from transforms.sources.encoding import (
     is_textual,
     to_utf8_document,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from .feeds import TITLES, rss
 

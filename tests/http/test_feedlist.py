@@ -5,8 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from transforms.sources.feedlist import FeedListError, FeedSpec, load_feed_list, parse_feed_list
+from akhbar.transforms.sources.feedlist import (
+    FeedListError,
+    FeedSpec,
+    load_feed_list,
+    parse_feed_list,
+)
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds" / "feeds.yaml"
 

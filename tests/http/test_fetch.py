@@ -11,10 +11,9 @@ import tracemalloc
 import zlib
 
 import pytest
-
-from schemas.records import RawItem
-from transforms.sources.feeds import parse_feed
-from transforms.sources.http import (
+from akhbar.schemas.records import RawItem
+from akhbar.transforms.sources.feeds import parse_feed
+from akhbar.transforms.sources.http import (
     DEFAULT_USER_AGENT,
     FetchConfig,
     Fetcher,

@@ -7,8 +7,7 @@ import socket
 import time
 
 import pytest
-
-from transforms.sources.http import fetch_reject
+from akhbar.transforms.sources.http import fetch_reject
 
 from .conftest import Reply, ScriptedServer
 from .feeds import FEED, NOW, TITLES, XML, titles
@@ -141,7 +140,7 @@ def test_peer_address_check_is_the_last_line(server, make_fetcher, monkeypatch):
     """Blind the address checks made before connecting (as if the resolver and the socket
     disagreed): the connection is made, but the peer address check refuses it before any request
     is sent."""
-    import transforms.sources.ssrf as ssrf
+    import akhbar.transforms.sources.ssrf as ssrf
 
     monkeypatch.setattr(ssrf, "_addresses", lambda _infos: [])
     fetcher = make_fetcher(allow_private_network=False, retries=0)

@@ -14,12 +14,12 @@ import json
 from pathlib import Path
 
 import pytest
+from akhbar.pipelines.ingest import fetch_config_from
+from akhbar.pipelines.options import IngestOptions
+from akhbar.transforms.sources.http import FetchConfig, Fetcher
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipelines.ingest import fetch_config_from
-from pipelines.options import IngestOptions
 from tests.conftest import run_akhbar
-from transforms.sources.http import FetchConfig, Fetcher
 
 from .conftest import FAST, Reply, ScriptedServer
 from .feeds import FEED, XML

@@ -8,8 +8,7 @@ import threading
 import time
 
 import pytest
-
-from transforms.sources.http import FetchResult, fetch_reject
+from akhbar.transforms.sources.http import FetchResult, fetch_reject
 
 from .conftest import Reply
 from .feeds import FEED, NOW, XML

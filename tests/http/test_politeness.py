@@ -10,6 +10,16 @@ import time
 from datetime import UTC, datetime
 
 import pytest
+from akhbar.transforms.sources.encoding import BodyError
+from akhbar.transforms.sources.politeness import (
+    HostGate,
+    RetryPolicy,
+    Validators,
+    backoff_delay,
+    classify_error,
+    parse_retry_after,
+    retryable_status,
+)
 from urllib3.exceptions import (
     ConnectTimeoutError,
     LocationParseError,
@@ -18,17 +28,6 @@ from urllib3.exceptions import (
     ProtocolError,
     ReadTimeoutError,
     SSLError,
-)
-
-from transforms.sources.encoding import BodyError
-from transforms.sources.politeness import (
-    HostGate,
-    RetryPolicy,
-    Validators,
-    backoff_delay,
-    classify_error,
-    parse_retry_after,
-    retryable_status,
 )
 
 

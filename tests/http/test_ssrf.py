@@ -10,8 +10,7 @@ import ipaddress
 import socket
 
 import pytest
-
-from transforms.sources.ssrf import (
+from akhbar.transforms.sources.ssrf import (
     address_category,
     check_address,
     check_peer,

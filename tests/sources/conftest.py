@@ -7,10 +7,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from akhbar.schemas.records import RawItem, Reject
+from akhbar.transforms.sources.files import InputFile, read_input_file
 from hypothesis import strategies as st
-
-from schemas.records import RawItem, Reject
-from transforms.sources.files import InputFile, read_input_file
 
 NOW = datetime(2026, 2, 1, 12, 0, tzinfo=UTC)
 

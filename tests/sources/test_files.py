@@ -9,17 +9,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from transforms.sources import files
-from transforms.sources.files import (
+from akhbar.transforms.sources import files
+from akhbar.transforms.sources.files import (
     InputFile,
     expand_inputs,
     read_input_file,
     sniff_format,
     source_hint_for,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from .conftest import NOW, check_results, markup_bytes, split
 

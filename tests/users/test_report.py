@@ -11,8 +11,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from akhbar.pipelines import report_charts
 
-from pipelines import report_charts
 from tests.conftest import run_akhbar
 
 ARABIC = re.compile(r"[\u0600-\u06ff]")
@@ -228,7 +228,9 @@ def test_entities_and_places_are_charted_when_present(output_copy: Path) -> None
     assert proc.returncode == 0, proc.stderr
     document = (output_copy / "report.html").read_text(encoding="utf-8")  # the default path
     charts = specs(document)
-    entities = {(r["entity"], r["type"]): r["articles"] for r in values(charts["chart-top-entities"])}
+    entities = {
+        (r["entity"], r["type"]): r["articles"] for r in values(charts["chart-top-entities"])
+    }
     # the added article mentions China too: one more article for it
     assert entities[("الصين", "LOC")] == china_before + 1
     assert {"القاهره", "الصين"} <= {r["place"] for r in values(charts["chart-top-places"])}

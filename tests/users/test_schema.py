@@ -10,10 +10,10 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
+from akhbar.pipelines.schema_cmd import block_between, markdown, replace_block
+from akhbar.pipelines.views import connect
+from akhbar.schemas.tables import SCHEMA_VERSION, TABLES
 
-from pipelines.schema_cmd import block_between, markdown, replace_block
-from pipelines.views import connect
-from schemas.tables import SCHEMA_VERSION, TABLES
 from tests.conftest import REPO, run_akhbar
 
 README = REPO / "README.md"
@@ -99,7 +99,11 @@ def mixed_output(output_copy: Path) -> tuple[Path, Path]:
 
 def test_current_files_carry_the_schema_version(sample_output: Path) -> None:
     # the three tables (internal state under _state/, e.g. the near-dup index, is not a table)
-    files = [p for t in ("articles", "duplicates", "rejects") for p in (sample_output / t).rglob("*.parquet")]
+    files = [
+        p
+        for t in ("articles", "duplicates", "rejects")
+        for p in (sample_output / t).rglob("*.parquet")
+    ]
     assert files
     for path in files:
         meta = pq.read_schema(path).metadata

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pipelines.textgrid import display_width, format_value, one_line, render_table, truncate
+from akhbar.pipelines.textgrid import display_width, format_value, one_line, render_table, truncate
 
 MUHAMMAD = "مُحَمَّدٌ"  # 4 letters, 5 combining marks (damma, fatha, shadda, fatha, dammatan)
 

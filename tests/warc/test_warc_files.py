@@ -6,8 +6,12 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-
-from transforms.sources.warc import DEFAULT_WARC_CONFIG, WarcConfig, WarcStats, read_warc_file
+from akhbar.transforms.sources.warc import (
+    DEFAULT_WARC_CONFIG,
+    WarcConfig,
+    WarcStats,
+    read_warc_file,
+)
 
 from .conftest import NOW, SHARED_WARC, split
 

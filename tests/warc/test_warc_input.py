@@ -9,14 +9,14 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from akhbar.schemas.records import Reject
+from akhbar.transforms.sources import files
+from akhbar.transforms.sources.files import InputFile, expand_inputs, read_input_file, sniff_format
+from akhbar.transforms.sources.warc import WarcStats, read_warc_file
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from schemas.records import Reject
 from tests.sources.conftest import check_results
-from transforms.sources import files
-from transforms.sources.files import InputFile, expand_inputs, read_input_file, sniff_format
-from transforms.sources.warc import WarcStats, read_warc_file
 
 from .conftest import NOW, SHARED_WARC, WarcBuilder, split
 
@@ -63,9 +63,9 @@ def test_warc_files_skip_the_whole_file_cap(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_read_warc_file_logs_its_counters(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level("INFO", logger="transforms.sources.warc")
+    caplog.set_level("INFO", logger="akhbar.transforms.sources.warc")
     list(read_warc_file(str(SHARED_WARC / "warcio_post-test.warc.gz"), "p.warc.gz", NOW, "p", NOW))
-    [record] = [r for r in caplog.records if r.name == "transforms.sources.warc"]
+    [record] = [r for r in caplog.records if r.name == "akhbar.transforms.sources.warc"]
     assert "p.warc.gz" in record.getMessage() and "skip:not-html=3" in record.getMessage()
 
 
@@ -128,7 +128,7 @@ def test_random_bytes_as_a_warc_file_never_raise(data: bytes, name: str, packed:
 
 
 def test_a_bug_on_one_record_does_not_end_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
-    from transforms.sources import warc
+    from akhbar.transforms.sources import warc
 
     real = warc.extract_article_page
 

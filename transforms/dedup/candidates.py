@@ -25,9 +25,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-
-from transforms.dedup.minhash import BAND_KEY_DTYPE, KEY_BYTES, MinhashConfig
-from transforms.dedup.near_cluster import NearDoc, OversizedBand, band_pairs, keep_doc
+from akhbar.transforms.dedup.minhash import BAND_KEY_DTYPE, KEY_BYTES, MinhashConfig
+from akhbar.transforms.dedup.near_cluster import NearDoc, OversizedBand, band_pairs, keep_doc
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)

@@ -14,11 +14,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 import apache_beam as beam
-
-from schemas.records import Article, Duplicate, compact_pickle, stable_id
-from transforms.dedup.prior import PriorEntry
-from transforms.packed import pack, packed_pair, unpack, unpack_all
-from transforms.portable import WithOutputs
+from akhbar.schemas.records import Article, Duplicate, compact_pickle, stable_id
+from akhbar.transforms.dedup.prior import PriorEntry
+from akhbar.transforms.packed import pack, packed_pair, unpack, unpack_all
+from akhbar.transforms.portable import WithOutputs
 
 DUPLICATES_TAG = "duplicates"
 SEEN_TAG = "already_ingested"

@@ -5,7 +5,7 @@ Why these choices (figures from ``benchmarks/results/dedup_quality.md``, 2 share
 * **rensa, not datasketch.** On the 10,138 ANT articles, rensa's ``RMinHash`` (Rust) made a
   128-permutation signature in 0.02-0.04 ms; datasketch 2.0's numpy ``MinHash.update_batch``
   took 0.07-0.14 ms with permutations shared between documents and 0.16-0.28 ms without
-  (DESIGN.md measured 1.56 ms with datasketch 1.x). Both estimate Jaccard equally well (mean
+  (datasketch 1.x took 1.56 ms: docs/design-notes.md#minhash-signatures). Both estimate Jaccard equally well (mean
   error 0.02-0.03 on the labelled near pairs). rensa also hashes tokens without
   ``PYTHONHASHSEED``, so every worker and every later run computes the same signature, which
   the cross-run index needs; signatures are stamped with rensa's ``ALGORITHM_VERSION`` so that
@@ -39,9 +39,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from akhbar.transforms.dedup.boilerplate import strip_boilerplate
 from rensa import RMinHash
-
-from transforms.dedup.boilerplate import strip_boilerplate
 
 SIGNATURE_ALGORITHM = f"rensa-rminhash-v{RMinHash.ALGORITHM_VERSION}"
 # Word characters plus Arabic combining marks and tatweel, so that a diacritized word stays one

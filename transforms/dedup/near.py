@@ -45,13 +45,11 @@ from typing import Any, NamedTuple
 
 import apache_beam as beam
 import numpy as np
-from apache_beam.metrics import Metrics
-
-from schemas.records import compact_pickle
-from transforms.dedup.candidates import verified_pairs
-from transforms.dedup.exact import DedupGroup
-from transforms.dedup.minhash import MinhashConfig, band_key_array
-from transforms.dedup.near_cluster import (
+from akhbar.schemas.records import compact_pickle
+from akhbar.transforms.dedup.candidates import verified_pairs
+from akhbar.transforms.dedup.exact import DedupGroup
+from akhbar.transforms.dedup.minhash import MinhashConfig, band_key_array
+from akhbar.transforms.dedup.near_cluster import (
     NearDedupStats,
     NearDoc,
     OversizedBand,
@@ -60,10 +58,11 @@ from transforms.dedup.near_cluster import (
     merge_component,
     signed,
 )
-from transforms.dedup.near_index import article_entry, read_prior_docs
-from transforms.packed import pack, unpack, unpack_all
-from transforms.portable import WithOutputs
-from transforms.state import use_storage_options
+from akhbar.transforms.dedup.near_index import article_entry, read_prior_docs
+from akhbar.transforms.packed import pack, unpack, unpack_all
+from akhbar.transforms.portable import WithOutputs
+from akhbar.transforms.state import use_storage_options
+from apache_beam.metrics import Metrics
 
 LOG = logging.getLogger(__name__)
 NAMESPACE = "near_dedup"

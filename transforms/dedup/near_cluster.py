@@ -28,9 +28,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 
-from schemas.records import Article, Duplicate, compact_pickle, stable_id
-from transforms.dedup.exact import DedupGroup, cluster_id_for, duplicate_row
-from transforms.dedup.minhash import (
+from akhbar.schemas.records import Article, Duplicate, compact_pickle, stable_id
+from akhbar.transforms.dedup.exact import DedupGroup, cluster_id_for, duplicate_row
+from akhbar.transforms.dedup.minhash import (
     MinhashConfig,
     band_key_blob,
     hashed_similarity,
@@ -393,7 +393,7 @@ def near_dedup_plain(
     prior_docs: dict[str, NearDoc] = {}
     for p in prior:
         prior_docs.setdefault(p.id, p)
-    from transforms.dedup.candidates import verified_pairs  # it builds on this module
+    from akhbar.transforms.dedup.candidates import verified_pairs  # it builds on this module
 
     entries = [(doc, band_key_blob(doc.signature, config)) for _, doc in docs.values()]
     entries += [(p, band_key_blob(p.signature, config)) for p in prior_docs.values()]

@@ -27,14 +27,13 @@ from typing import Any
 import apache_beam as beam
 import pyarrow as pa
 import pyarrow.parquet as pq
+from akhbar.schemas.records import Article
+from akhbar.transforms.dedup.exact import DedupGroup, cluster_id_for
+from akhbar.transforms.dedup.minhash import MinhashConfig
+from akhbar.transforms.dedup.near_cluster import NearDoc, near_doc, order_key
+from akhbar.transforms.state import delete_quietly, join, list_files, use_storage_options
+from akhbar.transforms.write import write_parquet_atomic
 from apache_beam.io.filesystems import FileSystems
-
-from schemas.records import Article
-from transforms.dedup.exact import DedupGroup, cluster_id_for
-from transforms.dedup.minhash import MinhashConfig
-from transforms.dedup.near_cluster import NearDoc, near_doc, order_key
-from transforms.state import delete_quietly, join, list_files, use_storage_options
-from transforms.write import write_parquet_atomic
 
 INDEX_SCHEMA = pa.schema(
     [

@@ -17,11 +17,10 @@ from typing import Any
 
 import apache_beam as beam
 import pyarrow.parquet as pq
+from akhbar.transforms.dedup.urls import url_key
+from akhbar.transforms.state import use_storage_options
+from akhbar.transforms.write import slug_to_name
 from apache_beam.io.filesystems import FileSystems
-
-from transforms.dedup.urls import url_key
-from transforms.state import use_storage_options
-from transforms.write import slug_to_name
 
 _SOURCE = re.compile(r"/source=([^/]+)/")
 

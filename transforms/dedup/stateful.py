@@ -3,7 +3,8 @@
 A stream never ends, so the batch rule (group everything, pick the earliest) cannot apply. Here
 the first item seen for a canonical URL, then for a content hash, is the canonical article, and
 later copies point at it. State lives in the global window and is never cleared by timers:
-the local streaming runner fires event-time timers on every tick (DESIGN.md), which would
+the local streaming runner fires event-time timers on every tick
+(docs/design-notes.md#local-streaming-runner), which would
 silently forget what was seen. Memory is bounded instead by pruning entries older than the
 horizon whenever a key is touched. Earlier runs' output (``PriorEntry``) seeds the same state.
 """
@@ -16,12 +17,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import apache_beam as beam
+from akhbar.schemas.records import Article
+from akhbar.transforms.dedup.exact import DUPLICATES_TAG, SEEN_TAG, as_duplicate, cluster_id_for
+from akhbar.transforms.dedup.prior import PriorEntry
 from apache_beam.coders import PickleCoder
 from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
-
-from schemas.records import Article
-from transforms.dedup.exact import DUPLICATES_TAG, SEEN_TAG, as_duplicate, cluster_id_for
-from transforms.dedup.prior import PriorEntry
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ The batch rules of ``near_cluster``, applied to a stream that never ends:
 * **Memory is bounded by the horizon.** Entries carry the wall-clock time they were seen
   (earlier runs' entries: their ``fetched_at``) and are dropped once older than the horizon,
   when the key is touched, never by timers (the local runner fires them every tick,
-  DESIGN.md). Earlier runs' files are those written within the horizon (``recent_index_files``).
+  docs/design-notes.md#local-streaming-runner). Earlier runs' files are those written within the horizon (``recent_index_files``).
 
 State design. LSH must see every document before deciding, so all elements share one key: the
 stage runs on one worker (throughput in README, "Live feeds"). Re-pickling the index per element
@@ -44,18 +44,17 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import apache_beam as beam
-from apache_beam.coders import PickleCoder
-from apache_beam.metrics import Metrics
-from apache_beam.transforms.userstate import BagStateSpec, ReadModifyWriteStateSpec
-
-from schemas.records import Article, Duplicate, stable_id
-from transforms.dedup.exact import DUPLICATES_TAG
-from transforms.dedup.minhash import MinhashConfig, band_keys
-from transforms.dedup.near_cluster import NearDoc, compare, near_doc, near_duplicate, repoint
-from transforms.dedup.near_index import (
+from akhbar.schemas.records import Article, Duplicate, stable_id
+from akhbar.transforms.dedup.exact import DUPLICATES_TAG
+from akhbar.transforms.dedup.minhash import MinhashConfig, band_keys
+from akhbar.transforms.dedup.near_cluster import NearDoc, compare, near_doc, near_duplicate, repoint
+from akhbar.transforms.dedup.near_index import (
     article_entry,
     read_index_file,
 )
+from apache_beam.coders import PickleCoder
+from apache_beam.metrics import Metrics
+from apache_beam.transforms.userstate import BagStateSpec, ReadModifyWriteStateSpec
 
 LOG = logging.getLogger(__name__)
 NAMESPACE = "near_dedup"

@@ -12,16 +12,15 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import apache_beam as beam
-
-from transforms.commit import window_run
-from transforms.dedup.near_index import (
+from akhbar.transforms.commit import window_run
+from akhbar.transforms.dedup.near_index import (
     IndexEntry,
     IndexFile,
     index_dir,
     index_file_path,
     write_index_file,
 )
-from transforms.state import join, staging_dir
+from akhbar.transforms.state import join, staging_dir
 
 
 class _WriteWindowIndexFn(beam.DoFn):

@@ -23,11 +23,10 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import apache_beam as beam
-
-from schemas.records import Article
+from akhbar.schemas.records import Article
 
 if TYPE_CHECKING:
-    from transforms.extract.engine import Extractor
+    from akhbar.transforms.extract.engine import Extractor
 
 LOG = logging.getLogger(__name__)
 
@@ -63,7 +62,7 @@ class ExtractConfig:
 @lru_cache(maxsize=4)
 def get_extractor(config: ExtractConfig) -> Extractor:
     """One loaded ``Extractor`` per configuration and process."""
-    from transforms.extract.engine import Extractor
+    from akhbar.transforms.extract.engine import Extractor
 
     return Extractor(config)
 
@@ -86,7 +85,7 @@ class ExtractDoFn(beam.DoFn):
         self._errors = beam.metrics.Metrics.counter("extract", "errors")
 
     def setup(self) -> None:
-        from transforms.extract.engine import Extractor
+        from akhbar.transforms.extract.engine import Extractor
 
         self._extractor = Extractor(self.config)
 

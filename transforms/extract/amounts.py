@@ -14,10 +14,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from transforms.extract.numbers import NUMBER_STARTS, SCALES, parse_digits, parse_words, read_number
-from transforms.extract.offsets import AlignedText
-from transforms.extract.tokens import Span, Token
-from transforms.normalize import normalize_fast
+from akhbar.transforms.extract.numbers import (
+    NUMBER_STARTS,
+    SCALES,
+    parse_digits,
+    parse_words,
+    read_number,
+)
+from akhbar.transforms.extract.offsets import AlignedText
+from akhbar.transforms.extract.tokens import Span, Token
+from akhbar.transforms.normalize import normalize_fast
 
 # currency word (normalized, without case endings) -> {qualifier nisba stem: code, "": default}
 _CURRENCIES: dict[str, dict[str, str]] = {

@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from transforms.normalize import normalize_fast
+from akhbar.transforms.normalize import normalize_fast
 
 _CATALOGUE_VERSION = "1.5"
 _NER_TYPES = {"PERS": "PER", "PER": "PER", "ORG": "ORG", "LOC": "LOC"}

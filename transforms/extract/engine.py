@@ -12,18 +12,18 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from schemas.records import Article
-from transforms.extract import amounts as amounts_mod
-from transforms.extract import entities as entities_mod
-from transforms.extract import mentions, quotes
-from transforms.extract.gazetteer import load_lexicons
-from transforms.extract.keywords import load_idf, top_keywords
-from transforms.extract.offsets import align
-from transforms.extract.tokens import tokenize
-from transforms.normalize import normalize_fast
+from akhbar.schemas.records import Article
+from akhbar.transforms.extract import amounts as amounts_mod
+from akhbar.transforms.extract import entities as entities_mod
+from akhbar.transforms.extract import mentions, quotes
+from akhbar.transforms.extract.gazetteer import load_lexicons
+from akhbar.transforms.extract.keywords import load_idf, top_keywords
+from akhbar.transforms.extract.offsets import align
+from akhbar.transforms.extract.tokens import tokenize
+from akhbar.transforms.normalize import normalize_fast
 
 if TYPE_CHECKING:
-    from transforms.extract import ExtractConfig
+    from akhbar.transforms.extract import ExtractConfig
 
 
 class Extractor:
@@ -37,11 +37,11 @@ class Extractor:
         self.segmenter: entities_mod.Segmenter | None = None
         self.ner: entities_mod.SpanSource | None = None
         if config.camel_data:
-            from transforms.extract.camel import CamelMorphology
+            from akhbar.transforms.extract.camel import CamelMorphology
 
             self.segmenter = CamelMorphology(config.camel_data)
         if config.ner_model:
-            from transforms.extract.camel import CamelNER
+            from akhbar.transforms.extract.camel import CamelNER
 
             self.ner = CamelNER(config.ner_model, config.camel_data, config.ner_threads)
 

@@ -13,14 +13,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from transforms.extract.gazetteer import GazetteerMatcher, Lexicons
-from transforms.extract.heads import organisation_spans, place_spans
-from transforms.extract.keywords import IdfTable
-from transforms.extract.lexicon import CURRENCY_WORDS
-from transforms.extract.offsets import AlignedText
-from transforms.extract.persons import PersonLexicon, Persons, find_persons, propagate
-from transforms.extract.tokens import Span, Token
-from transforms.normalize import normalize_fast
+from akhbar.transforms.extract.gazetteer import GazetteerMatcher, Lexicons
+from akhbar.transforms.extract.heads import organisation_spans, place_spans
+from akhbar.transforms.extract.keywords import IdfTable
+from akhbar.transforms.extract.lexicon import CURRENCY_WORDS
+from akhbar.transforms.extract.offsets import AlignedText
+from akhbar.transforms.extract.persons import PersonLexicon, Persons, find_persons, propagate
+from akhbar.transforms.extract.tokens import Span, Token
+from akhbar.transforms.normalize import normalize_fast
 
 ENTITY_TYPES = ("PER", "ORG", "LOC")
 

@@ -16,15 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import ahocorasick
-
-from transforms.extract.lexicon import (
+from akhbar.transforms.extract.lexicon import (
     ASSIMILATED_PREFIXES,
     COMPANY_HEADS,
     ORG_HEADS,
     PLACE_ADMIN_HEADS,
     VALID_PREFIXES,
 )
-from transforms.normalize import normalize_fast
+from akhbar.transforms.normalize import normalize_fast
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "seeds" / "gazetteers"
 _WEAK_HEADS = {

@@ -13,8 +13,8 @@ part of a place's name, facility heads (مخيم، حقل، ميناء) are.
 
 from __future__ import annotations
 
-from transforms.extract.keywords import IdfTable
-from transforms.extract.lexicon import (
+from akhbar.transforms.extract.keywords import IdfTable
+from akhbar.transforms.extract.lexicon import (
     ANAPHORIC,
     COMPANY_HEADS,
     NAME_PARTICLES,
@@ -24,7 +24,7 @@ from transforms.extract.lexicon import (
     PROCLITICS,
     STOPWORDS,
 )
-from transforms.extract.tokens import Span, Token, covering
+from akhbar.transforms.extract.tokens import Span, Token, covering
 
 MAX_CHAIN = 7
 COMMON_SHARE = 0.01  # a word in more than 1% of reference articles is not a rare proper name

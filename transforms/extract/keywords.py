@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from transforms.extract.lexicon import ATTRIBUTION_VERBS, STOPWORDS
+from akhbar.transforms.extract.lexicon import ATTRIBUTION_VERBS, STOPWORDS
 
 DEFAULT_IDF = Path(__file__).resolve().parents[2] / "seeds" / "idf_ant.tsv.gz"
 _WORD = re.compile(r"[^\W\d_]{2,}")

@@ -8,7 +8,7 @@ one module lets the person, organisation and quote patterns agree on them.
 
 from __future__ import annotations
 
-from transforms.normalize import normalize_fast
+from akhbar.transforms.normalize import normalize_fast
 
 
 def _norm_set(words: str) -> frozenset[str]:

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from transforms.extract.dates import ARABIC_MONTHS
-from transforms.extract.offsets import AlignedText
+from akhbar.transforms.extract.dates import ARABIC_MONTHS
+from akhbar.transforms.extract.offsets import AlignedText
 
 _MONTH = "|".join(sorted((re.escape(m) for m in ARABIC_MONTHS), key=len, reverse=True))
 WEEKDAYS = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from transforms.clean import clean_line
-from transforms.extract.dates import parse_date, plausible
+from akhbar.transforms.clean import clean_line
+from akhbar.transforms.extract.dates import parse_date, plausible
 
 
 def resolve_published(parsed: datetime | None, raw: str | None, now: datetime) -> datetime | None:

@@ -8,7 +8,7 @@ fractions of a scale ("مليار ونصف المليار") and digits followed 
 
 from __future__ import annotations
 
-from transforms.extract.tokens import Token
+from akhbar.transforms.extract.tokens import Token
 
 # fmt: off
 UNITS: dict[str, float] = {
@@ -140,7 +140,7 @@ def read_number(tokens: list[Token], i: int) -> tuple[float, int, bool, bool] | 
 
 def parse_words(text: str) -> float | None:
     """Value of a number written in words (normalized), e.g. 'الف وخمسمائه' -> 1500."""
-    from transforms.extract.tokens import tokenize
+    from akhbar.transforms.extract.tokens import tokenize
 
     tokens = tokenize(text)
     if not tokens:

@@ -21,10 +21,9 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
+from akhbar.transforms.charmap import CharMap
+from akhbar.transforms.normalize import TATWEEL, normalize_fast
 from camel_tools.utils.charsets import AR_DIAC_CHARSET
-
-from transforms.charmap import CharMap
-from transforms.normalize import TATWEEL, normalize_fast
 
 _DELETED = frozenset(AR_DIAC_CHARSET) | {TATWEEL}
 _DELETED_RE = re.compile("[" + "".join(sorted(_DELETED)) + "]")

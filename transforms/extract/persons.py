@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from transforms.extract.keywords import IdfTable
-from transforms.extract.lexicon import (
+from akhbar.transforms.extract.keywords import IdfTable
+from akhbar.transforms.extract.lexicon import (
     AFTER_ALA,
     ATTRIBUTION_VERBS,
     COMPOUND_FIRST,
@@ -31,7 +31,13 @@ from transforms.extract.lexicon import (
     TITLE_HEADS,
     VALID_PREFIXES,
 )
-from transforms.extract.tokens import Span, Token, covering, strip_conjunction, with_conjunction
+from akhbar.transforms.extract.tokens import (
+    Span,
+    Token,
+    covering,
+    strip_conjunction,
+    with_conjunction,
+)
 
 _TITLES = with_conjunction(TITLE_HEADS)
 _ROLES = with_conjunction(ROLE_AFTER)

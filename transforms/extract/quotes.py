@@ -14,16 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from transforms.extract.lexicon import (
+from akhbar.transforms.extract.lexicon import (
     ATTRIBUTION_VERBS,
     COMPLEMENTS,
     PARTICIPLES,
     STOPWORDS,
     TITLE_HEADS,
 )
-from transforms.extract.offsets import AlignedText
-from transforms.extract.persons import title_key
-from transforms.extract.tokens import (
+from akhbar.transforms.extract.offsets import AlignedText
+from akhbar.transforms.extract.persons import title_key
+from akhbar.transforms.extract.tokens import (
     Span,
     Token,
     covering,

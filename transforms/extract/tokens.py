@@ -11,7 +11,7 @@ from bisect import bisect_right
 from operator import itemgetter
 from typing import NamedTuple
 
-from transforms.extract.lexicon import PROCLITICS
+from akhbar.transforms.extract.lexicon import PROCLITICS
 
 # Words (letters, possibly with digits glued), numbers with their separators, single punctuation.
 _TOKEN = re.compile(r"([^\W\d_]+)|(\d+(?:[.,٫٬]\d+)*)|([^\w\s])")

@@ -6,16 +6,15 @@ from collections.abc import Iterator
 from datetime import datetime
 
 import apache_beam as beam
-
-from schemas.records import RawItem, Reject, make_reject
-from transforms.commit import ReadCount
-from transforms.packed import PackedReshuffle
-from transforms.portable import WithOutputs
-from transforms.progress import ProgressCounter
-from transforms.sources.files import InputFile, expand_inputs, read_input_file
-from transforms.sources.limits import DEFAULT_LIMITS, ReadLimits
-from transforms.sources.warc import WarcStats
-from transforms.state import crash_point
+from akhbar.schemas.records import RawItem, Reject, make_reject
+from akhbar.transforms.commit import ReadCount
+from akhbar.transforms.packed import PackedReshuffle
+from akhbar.transforms.portable import WithOutputs
+from akhbar.transforms.progress import ProgressCounter
+from akhbar.transforms.sources.files import InputFile, expand_inputs, read_input_file
+from akhbar.transforms.sources.limits import DEFAULT_LIMITS, ReadLimits
+from akhbar.transforms.sources.warc import WarcStats
+from akhbar.transforms.state import crash_point
 
 REJECTS_TAG = "rejects"
 COUNTS_TAG = "counts"

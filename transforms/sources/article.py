@@ -28,13 +28,12 @@ from typing import Any, Literal
 from urllib.parse import quote, unquote, urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
+from akhbar.schemas.records import RawItem, Reject, make_reject, stable_id
+from akhbar.transforms.clean import clean_text
+from akhbar.transforms.dedup.urls import host_of
+from akhbar.transforms.sources.html_page import find_news_article, meta_values, parse_html_page
 from lxml import etree
 from lxml import html as lxml_html
-
-from schemas.records import RawItem, Reject, make_reject, stable_id
-from transforms.clean import clean_text
-from transforms.dedup.urls import host_of
-from transforms.sources.html_page import find_news_article, meta_values, parse_html_page
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 _META_CHARSET = re.compile(

@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-from transforms.dedup.urls import canonical_url, host_of
-from transforms.sources.ssrf import url_scheme
+from akhbar.transforms.dedup.urls import canonical_url, host_of
+from akhbar.transforms.sources.ssrf import url_scheme
 
 YAML_SUFFIXES = (".yaml", ".yml", ".json")
 ALLOWED_KEYS = frozenset({"source", "url", "language", "country"})

@@ -8,11 +8,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
-
-from schemas.records import RawItem, Reject, make_reject, stable_id
-from transforms.dedup.urls import host_of
-from transforms.sources.limits import DEFAULT_LIMITS, ReadLimits
-from transforms.sources.xml_safety import UnsafeXML, screen_xml
+from akhbar.schemas.records import RawItem, Reject, make_reject, stable_id
+from akhbar.transforms.dedup.urls import host_of
+from akhbar.transforms.sources.limits import DEFAULT_LIMITS, ReadLimits
+from akhbar.transforms.sources.xml_safety import UnsafeXML, screen_xml
 
 
 def _struct_to_datetime(value: Any) -> datetime | None:
@@ -111,9 +110,9 @@ def parse_feed(
             link = entry.get("link")
             guid = entry.get("id") or entry.get("guid")
             # dict.get bypasses feedparser's deprecated published->updated key fallback.
-            published = _struct_to_datetime(dict.get(entry, "published_parsed")) or _struct_to_datetime(
-                dict.get(entry, "updated_parsed")
-            )
+            published = _struct_to_datetime(
+                dict.get(entry, "published_parsed")
+            ) or _struct_to_datetime(dict.get(entry, "updated_parsed"))
             yield RawItem(
                 item_id=stable_id(source, guid or link, origin),
                 origin=origin,

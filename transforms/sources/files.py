@@ -17,12 +17,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, cast
 
-from schemas.records import RawItem, Reject, make_reject
-from transforms.sources.feeds import parse_feed
-from transforms.sources.html_page import parse_html_page
-from transforms.sources.jsonl import parse_jsonl
-from transforms.sources.limits import DEFAULT_MAX_FILE_BYTES, ReadLimits
-from transforms.sources.warc import WarcStats, read_warc_file
+from akhbar.schemas.records import RawItem, Reject, make_reject
+from akhbar.transforms.sources.feeds import parse_feed
+from akhbar.transforms.sources.html_page import parse_html_page
+from akhbar.transforms.sources.jsonl import parse_jsonl
+from akhbar.transforms.sources.limits import DEFAULT_MAX_FILE_BYTES, ReadLimits
+from akhbar.transforms.sources.warc import WarcStats, read_warc_file
 
 FEED_SUFFIXES = (".xml", ".rss", ".atom", ".rdf", ".feed")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")

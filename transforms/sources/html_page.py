@@ -13,11 +13,10 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from akhbar.schemas.records import RawItem, Reject, make_reject, stable_id
+from akhbar.transforms.dedup.urls import host_of
+from akhbar.transforms.sources.limits import DEFAULT_LIMITS, HTML_MAX_DEPTH, ReadLimits, tree_depth
 from lxml import etree
-
-from schemas.records import RawItem, Reject, make_reject, stable_id
-from transforms.dedup.urls import host_of
-from transforms.sources.limits import DEFAULT_LIMITS, HTML_MAX_DEPTH, ReadLimits, tree_depth
 
 ARTICLE_TYPES = frozenset(
     {

@@ -30,20 +30,16 @@ from typing import Any
 from urllib.parse import urljoin
 
 import urllib3
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import HTTPError
-from urllib3.util import Timeout, parse_url
-
-from schemas.records import PAYLOAD_LIMIT, Reject, make_reject, stable_id
-from transforms.sources.encoding import (
+from akhbar.schemas.records import PAYLOAD_LIMIT, Reject, make_reject, stable_id
+from akhbar.transforms.sources.encoding import (
     BodyError,
     CappedDecompressor,
     decode_body,
     is_textual,
     to_utf8_document,
 )
-from transforms.sources.politeness import HostGate, RetryPolicy, Validators, classify_error
-from transforms.sources.ssrf import (
+from akhbar.transforms.sources.politeness import HostGate, RetryPolicy, Validators, classify_error
+from akhbar.transforms.sources.ssrf import (
     GuardPolicy,
     Resolver,
     clean_url,
@@ -52,6 +48,9 @@ from transforms.sources.ssrf import (
     inspect_url,
     parse_networks,
 )
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import HTTPError
+from urllib3.util import Timeout, parse_url
 
 DEFAULT_USER_AGENT = "akhbar/0.1 (+https://github.com/akhbar-news/akhbar)"
 DEFAULT_ACCEPT = (

@@ -8,9 +8,9 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from schemas.records import RawItem, Reject, make_reject, stable_id
-from transforms.dedup.urls import host_of
-from transforms.sources.limits import DEFAULT_LIMITS, ReadLimits
+from akhbar.schemas.records import RawItem, Reject, make_reject, stable_id
+from akhbar.transforms.dedup.urls import host_of
+from akhbar.transforms.sources.limits import DEFAULT_LIMITS, ReadLimits
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "guid", "_id", "uid", "docno"),

@@ -24,6 +24,8 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from akhbar.transforms.sources.encoding import BodyError
+from akhbar.transforms.sources.ssrf import BlockedAddressError
 from urllib3.exceptions import (
     ConnectTimeoutError,
     HTTPError,
@@ -33,9 +35,6 @@ from urllib3.exceptions import (
     ReadTimeoutError,
     SSLError,
 )
-
-from transforms.sources.encoding import BodyError
-from transforms.sources.ssrf import BlockedAddressError
 
 
 @dataclass(frozen=True, slots=True)

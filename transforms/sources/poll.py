@@ -15,20 +15,19 @@ from datetime import datetime
 from typing import Any
 
 import apache_beam as beam
-
-from schemas.records import RawItem, Reject, make_reject, stable_id
-from transforms.commit import ReadCount
-from transforms.packed import PackedReshuffle
-from transforms.portable import Batches, WithOutputs
-from transforms.progress import ProgressCounter
-from transforms.sources.article import RobotsRules, extract_article_page, robots_url
-from transforms.sources.feedlist import FeedSpec
-from transforms.sources.feeds import parse_feed
-from transforms.sources.http import FetchConfig, Fetcher, fetch_reject
-from transforms.sources.limits import DEFAULT_LIMITS, ReadLimits
-from transforms.sources.politeness import Validators
-from transforms.sources.ssrf import check_url
-from transforms.state import FetchState
+from akhbar.schemas.records import RawItem, Reject, make_reject, stable_id
+from akhbar.transforms.commit import ReadCount
+from akhbar.transforms.packed import PackedReshuffle
+from akhbar.transforms.portable import Batches, WithOutputs
+from akhbar.transforms.progress import ProgressCounter
+from akhbar.transforms.sources.article import RobotsRules, extract_article_page, robots_url
+from akhbar.transforms.sources.feedlist import FeedSpec
+from akhbar.transforms.sources.feeds import parse_feed
+from akhbar.transforms.sources.http import FetchConfig, Fetcher, fetch_reject
+from akhbar.transforms.sources.limits import DEFAULT_LIMITS, ReadLimits
+from akhbar.transforms.sources.politeness import Validators
+from akhbar.transforms.sources.ssrf import check_url
+from akhbar.transforms.state import FetchState
 
 REJECTS_TAG = "rejects"
 COUNTS_TAG = "counts"

@@ -27,8 +27,12 @@ from datetime import UTC, datetime
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
-from schemas.records import RawItem, Reject, make_reject
-from transforms.sources.article import DEFAULT_ARTICLE_CONFIG, ArticleConfig, extract_article_page
+from akhbar.schemas.records import RawItem, Reject, make_reject
+from akhbar.transforms.sources.article import (
+    DEFAULT_ARTICLE_CONFIG,
+    ArticleConfig,
+    extract_article_page,
+)
 
 LOG = logging.getLogger(__name__)
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
