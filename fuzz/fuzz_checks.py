@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 
 import pyarrow as pa
 
-from schemas.records import Article, RawItem, Reject, as_row, table_schema
-from transforms.prepare import PrepareConfig, prepare_item
+from akhbar.schemas.records import Article, RawItem, Reject, as_row, table_schema
+from akhbar.transforms.prepare import PrepareConfig, prepare_item
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 CONFIG = PrepareConfig(min_text_chars=1, max_text_chars=5_000)

@@ -16,7 +16,7 @@ import atheris
 with atheris.instrument_imports(include=["transforms", "schemas"]):
     from fuzz_checks import NOW, check
 
-    from transforms.sources.feeds import parse_feed
+    from akhbar.transforms.sources.feeds import parse_feed
 
 
 def test_one_input(data: bytes) -> None:

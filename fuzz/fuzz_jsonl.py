@@ -17,7 +17,7 @@ import atheris
 with atheris.instrument_imports(include=["transforms", "schemas"]):
     from fuzz_checks import NOW, check
 
-    from transforms.sources.files import InputFile, read_input_file
+    from akhbar.transforms.sources.files import InputFile, read_input_file
 
 _FOLDER = tempfile.mkdtemp(prefix="akhbar-fuzz-")
 _PATH = os.path.join(_FOLDER, "fuzz.jsonl")
