@@ -69,7 +69,7 @@ def ingest_main(argv: list[str]) -> int:
         print(f"akhbar ingest: {exc}", file=sys.stderr)
         return 2
     except OutputLocked as exc:
-        print(f"akhbar ingest: {exc}", file=sys.stderr)
+        print(f"akhbar ingest: error: {exc}", file=sys.stderr)
         return 3
     print(format_summary(record))
     if not record["balanced"]:

@@ -337,7 +337,7 @@ def run_ingest(argv: list[str], progress_dir: str | None = None) -> dict[str, An
     if all_options.get("direct_running_mode") == "multi_processing":
         runner_name += f" (multi_processing, {all_options.get('direct_num_workers')} workers)"
     started = time.monotonic()
-    with OutputLock(plan.output, wait_seconds=opts.lock_wait):
+    with OutputLock(plan.output, wait_seconds=opts.lock_wait, storage=plan.storage):
         recover_incomplete_runs(plan.output)
         plan = replace(
             plan,

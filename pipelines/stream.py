@@ -186,7 +186,7 @@ def run_stream(argv: list[str]) -> dict[str, Any]:
     from pathlib import Path
 
     from akhbar.pipelines.ingest import extract_config_from, fetch_config_from, read_limits_from
-    from akhbar.pipelines.options import StreamOptions
+    from akhbar.pipelines.options import StreamOptions, storage_settings
     from akhbar.transforms.commit import recover_incomplete_runs
     from akhbar.transforms.dedup.near_index import index_dir, recent_index_files
     from akhbar.transforms.dedup.prior import prior_files
@@ -205,7 +205,7 @@ def run_stream(argv: list[str]) -> dict[str, Any]:
     run_id = opts.run_id or datetime.fromtimestamp(started, UTC).strftime("stream-%Y%m%dT%H%M%SZ")
     languages = tuple(x.strip() for x in (opts.languages or "").split(",") if x.strip())
     near = None if opts.no_near_dedup else DEFAULT_MINHASH
-    with OutputLock(output, wait_seconds=opts.lock_wait):
+    with OutputLock(output, wait_seconds=opts.lock_wait, storage=storage_settings(options)):
         recover_incomplete_runs(output)
         plan = StreamPlan(
             output=output,
@@ -267,7 +267,7 @@ def stream_main(argv: list[str]) -> int:
         print(f"akhbar stream: {exc}", file=sys.stderr)
         return 2
     except OutputLocked as exc:
-        print(f"akhbar stream: {exc}", file=sys.stderr)
+        print(f"akhbar stream: error: {exc}", file=sys.stderr)
         return 3
     print(
         f"akhbar stream: run {totals['run_id']} -> {totals['output']}: {totals['windows']} windows, "

@@ -84,7 +84,7 @@ def test_second_run_on_a_locked_output_exits_3(tmp_path: Path) -> None:
     with OutputLock(str(tmp_path)):
         proc = run_akhbar("ingest", "--output", str(tmp_path))
     assert proc.returncode == 3
-    assert "locked" in proc.stderr
+    assert "is busy: another run holds it" in proc.stderr
     assert visible_parquet(tmp_path) == []
 
 
