@@ -1,7 +1,9 @@
-"""``akhbar`` command line: ``akhbar ingest [options]``.
+"""``akhbar`` command line: ``akhbar ingest [options]``, ``akhbar stream``, ``query`` ...
 
-Exit codes: 0 success; 1 the run finished but its accounting did not balance; 2 bad usage;
-3 another run holds the output folder.
+Exit codes (README, "Exit codes"): 0 done; 1 the run finished but its accounting did not
+balance; 2 a usage error, always one line ``akhbar <command>: error: <what> (<what to do>)``;
+3 another run holds the output folder; 130 interrupted (Ctrl-C). A user's mistake never ends
+in a traceback: tracebacks are for akhbar's own bugs.
 """
 
 from __future__ import annotations
@@ -9,6 +11,9 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
+from collections.abc import Callable
+
+from akhbar.pipelines.usage import UsageError, check_output, error_line, os_error_message
 
 USAGE = """usage: akhbar <command> [options]
 
@@ -21,37 +26,106 @@ commands:
 """
 
 # command name -> "module:function" taking argv (list[str]) and returning an exit code.
-# Commands are imported only when used, so `akhbar ingest` never pays for the others.
+# Commands are imported only when used, so `akhbar ingest` never pays for the others, and the
+# help of ingest and stream is answered here without importing Beam.
 COMMANDS: dict[str, str] = {
     "ingest": "akhbar.pipelines.cli:ingest_main",
-    "stream": "akhbar.pipelines.stream:stream_main",
+    "stream": "akhbar.pipelines.cli:stream_main",
     "query": "akhbar.pipelines.query:query_main",
     "report": "akhbar.pipelines.report:report_main",
     "schema": "akhbar.pipelines.schema_cmd:schema_main",
 }
 
+INTERRUPTED = {
+    "ingest": "akhbar ingest: interrupted: nothing was committed; run again to resume",
+    "stream": "akhbar stream: interrupted: windows already committed stay, the rest was not "
+    "committed; run again to resume",
+}
+
+
+def help_requested(command: str, argv: list[str]) -> int | None:
+    """Print ``--help`` (no Beam import) or ``--help-beam`` (Beam's option registry) of ingest
+    or stream and return 0; None when neither was asked for."""
+    from akhbar.pipelines.arguments import BEAM_HELP_FLAG, help_parser, wants_help
+
+    if BEAM_HELP_FLAG in argv:
+        from akhbar.pipelines.registry import beam_help
+
+        try:
+            print(beam_help(command, argv), end="")
+        except UsageError as exc:  # --runner=dask without Dask installed
+            print(error_line(command, exc), file=sys.stderr)
+            return 2
+        return 0
+    if wants_help(argv):
+        help_parser(command).print_help()
+        return 0
+    return None
+
+
+def checked_argv(command: str, argv: list[str]) -> tuple[list[str], bool]:
+    """``argv`` checked and completed (the runner resolved), and whether it is a dry run.
+
+    Raises ``UsageError`` for an unknown option (Beam would drop it and run with the
+    defaults), a bad value, a stray argument or an output path that cannot be written. The
+    output is not checked for ``--dry-run``, which judges a line meant for another machine.
+    """
+    from akhbar.pipelines.options import with_default_runner
+    from akhbar.pipelines.registry import check_argv
+
+    argv = with_default_runner(argv)
+    namespace = check_argv(command, argv)
+    if not namespace.dry_run:
+        check_output(namespace.output)
+    return argv, bool(namespace.dry_run)
+
 
 def checked_ingest_argv(argv: list[str]) -> list[str]:
     """``akhbar ingest``'s argument list checked and completed (the runner resolved), as both
     the command line and ``akhbar.ingest`` run it. Raises ``UsageError``."""
-    from akhbar.pipelines.options import with_default_runner
+    return checked_argv("ingest", argv)[0]
 
-    return with_default_runner(argv)
+
+def reporting_errors(command: str, work: Callable[[], int]) -> int:
+    """Run ``work``; a user's error becomes one line on stderr and its exit code.
+
+    OS errors are the user's too (a read-only or full disk, a path through a file): the run
+    writes only under ``--output`` and reads only what the command line names.
+    """
+    from akhbar.transforms.lock import OutputLocked
+    from akhbar.transforms.sources.feedlist import FeedListError
+
+    try:
+        return work()
+    except UsageError as exc:
+        print(error_line(command, exc), file=sys.stderr)
+        return 2
+    except FeedListError as exc:
+        print(error_line(command, f"{exc} ({exc.hint})"), file=sys.stderr)
+        return 2
+    except OutputLocked as exc:
+        print(error_line(command, exc), file=sys.stderr)
+        return 3
+    except OSError as exc:
+        print(error_line(command, os_error_message(exc)), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(INTERRUPTED[command], file=sys.stderr)
+        return 130
 
 
 def ingest_main(argv: list[str]) -> int:
-    from akhbar.pipelines.dryrun import dry_run, wants_dry_run
-    from akhbar.pipelines.options import UsageError, ingest_help_parser
+    asked = help_requested("ingest", argv)
+    if asked is not None:
+        return asked
+    return reporting_errors("ingest", lambda: _ingest(argv))
 
-    if "-h" in argv or "--help" in argv:
-        ingest_help_parser().print_help()
-        return 0
-    try:
-        argv = checked_ingest_argv(argv)
-    except UsageError as exc:
-        print(f"akhbar ingest: {exc}", file=sys.stderr)
-        return 2
-    if wants_dry_run(argv):
+
+def _ingest(argv: list[str]) -> int:
+    argv, dry = checked_argv("ingest", argv)
+    if dry:
+        from akhbar.pipelines.dryrun import dry_run
+
         return dry_run("ingest", argv)
     import tempfile
 
@@ -59,18 +133,10 @@ def ingest_main(argv: list[str]) -> int:
     from akhbar.pipelines.ingest import run_ingest
     from akhbar.pipelines.progress_view import with_progress
     from akhbar.pipelines.summary import format_summary
-    from akhbar.transforms.lock import OutputLocked
 
     tune_allocator()  # before the runner allocates anything big (see pipelines.allocator)
-    try:
-        with tempfile.TemporaryDirectory(prefix="akhbar-progress-") as progress_dir:
-            record = with_progress(progress_dir, lambda: run_ingest(argv, progress_dir))
-    except FileNotFoundError as exc:
-        print(f"akhbar ingest: {exc}", file=sys.stderr)
-        return 2
-    except OutputLocked as exc:
-        print(f"akhbar ingest: error: {exc}", file=sys.stderr)
-        return 3
+    with tempfile.TemporaryDirectory(prefix="akhbar-progress-") as progress_dir:
+        record = with_progress(progress_dir, lambda: run_ingest(argv, progress_dir))
     print(format_summary(record))
     if not record["balanced"]:
         print(
@@ -78,6 +144,16 @@ def ingest_main(argv: list[str]) -> int:
         )
         return 1
     return 0
+
+
+def stream_main(argv: list[str]) -> int:
+    """``akhbar stream``: its help without importing Beam; the run in ``pipelines.stream``."""
+    asked = help_requested("stream", argv)
+    if asked is not None:
+        return asked
+    from akhbar.pipelines.stream import stream_main as run_stream_main
+
+    return run_stream_main(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,7 +167,11 @@ def main(argv: list[str] | None = None) -> int:
     command, rest = argv[0], argv[1:]
     target = COMMANDS.get(command)
     if target is None:
-        print(f"akhbar: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
+        from akhbar.pipelines.usage import suggestion
+
+        close = suggestion(command, COMMANDS)
+        hint = f"did you mean {close}?" if close else "akhbar --help lists the commands"
+        print(f"akhbar: error: unknown command {command!r} ({hint})", file=sys.stderr)
         return 2
     module_name, function_name = target.split(":")
     handler = getattr(importlib.import_module(module_name), function_name)

@@ -1,13 +1,16 @@
 """Command-line options of the pipelines: the only place that reads them.
 
 They are Beam ``PipelineOptions`` subclasses, so standard Beam flags (``--runner``,
-``--direct_num_workers``, ``--direct_running_mode`` ...) pass straight through to Beam.
+``--direct_num_workers``, ``--direct_running_mode`` ...) pass straight through to Beam. The
+flags themselves are defined in ``pipelines.arguments`` (no Beam there, so ``--help`` is
+instant); ``pipelines.registry.check_argv`` refuses what neither akhbar nor Beam's option
+registry defines, because Beam itself only logs "Discarding unparseable args" and runs on with
+the defaults.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 from typing import Any
 
 from apache_beam.options.pipeline_options import (
@@ -18,223 +21,60 @@ from apache_beam.options.pipeline_options import (
     S3Options,
 )
 
-DEFAULT_OUTPUT = "./output"
+from akhbar.pipelines.arguments import (
+    DEFAULT_OUTPUT,
+    add_ingest_arguments,
+    add_polling_arguments,
+    ingest_help_parser,
+    non_negative_int,
+    positive_int,
+    run_id_type,
+    stream_help_parser,
+)
+from akhbar.pipelines.usage import UsageError
+
+__all__ = [
+    "DEFAULT_OUTPUT",
+    "DEFAULT_RUNNER",
+    "IngestOptions",
+    "PollingOptions",
+    "StreamOptions",
+    "UsageError",
+    "ingest_help_parser",
+    "non_negative_int",
+    "positive_int",
+    "run_id_type",
+    "stream_help_parser",
+]
+
 DEFAULT_RUNNER = "FnApiRunner"  # the local engine, without DirectRunner's Prism download attempt
 
 
 class IngestOptions(PipelineOptions):
-    """Options of ``akhbar ingest``."""
+    """Options of ``akhbar ingest`` (``pipelines.arguments.add_ingest_arguments``)."""
 
     @classmethod
     def _add_argparse_args(cls, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument(
-            "--input",
-            dest="inputs",
-            action="append",
-            default=None,
-            help="file, glob or folder to read (repeatable). Default: the bundled seeds/samples/",
-        )
-        parser.add_argument(
-            "--output", default=DEFAULT_OUTPUT, help="output folder (default ./output)"
-        )
-        parser.add_argument(
-            "--language",
-            dest="languages",
-            default="",
-            help="comma-separated languages to keep, e.g. 'ar'; others go to rejects. Default: keep all",
-        )
-        parser.add_argument(
-            "--min-text-chars",
-            dest="min_text_chars",
-            type=int,
-            default=20,
-            help="items whose cleaned text is shorter are rejected (filter:too-short)",
-        )
-        parser.add_argument(
-            "--feeds",
-            default=None,
-            help="feed list (YAML list of {source, url, language?, country?} or one URL per line) "
-            "to poll over HTTP; items an earlier run wrote are skipped",
-        )
-        parser.add_argument(
-            "--allow-private-network",
-            dest="allow_private_network",
-            action="store_true",
-            default=False,
-            help="allow fetching loopback/private/link-local addresses (tests, intranets)",
-        )
-        parser.add_argument(
-            "--fetch-articles",
-            dest="fetch_articles",
-            action="store_true",
-            default=False,
-            help="for feed items that carry only a summary, fetch the linked page (robots.txt "
-            "respected) and extract the article with trafilatura",
-        )
-        parser.add_argument(
-            "--host-delay",
-            dest="host_delay",
-            type=float,
-            default=1.0,
-            help="minimum seconds between two requests to the same host (default 1.0)",
-        )
-        parser.add_argument(
-            "--user-agent",
-            dest="user_agent",
-            default=None,
-            help="User-Agent sent with every HTTP request",
-        )
-        parser.add_argument(
-            "--state-horizon-days",
-            dest="state_horizon_days",
-            type=int,
-            default=30,
-            help="earlier output written within this many days is matched against (default 30)",
-        )
-        parser.add_argument(
-            "--lock-wait",
-            dest="lock_wait",
-            type=float,
-            default=0.0,
-            help="seconds to wait for another run on the same output to finish (default: fail at once)",
-        )
-        add_limit_args(parser)
-        parser.add_argument(
-            "--no-near-dedup",
-            dest="no_near_dedup",
-            action="store_true",
-            default=False,
-            help="skip near-duplicate detection (MinHash/LSH); exact and URL dedup still run",
-        )
-        parser.add_argument(
-            "--no-extract",
-            dest="no_extract",
-            action="store_true",
-            default=False,
-            help="skip entity/amount/date/quote/keyword extraction",
-        )
-        parser.add_argument(
-            "--camel-data",
-            dest="camel_data",
-            default=None,
-            help="camel-tools data folder (else $CAMELTOOLS_DATA): adds morphological analysis",
-        )
-        parser.add_argument(
-            "--ner-model",
-            dest="ner_model",
-            default=None,
-            help="folder of a camel-tools BERT NER model: its spans are merged with the gazetteer's",
-        )
-        parser.add_argument(
-            "--run-id",
-            dest="run_id",
-            type=run_id_type,
-            default=None,
-            help="name of this run under OUTPUT/_runs/ (default: UTC timestamp)",
-        )
-        parser.add_argument(
-            "--dry-run",
-            dest="dry_run",
-            action="store_true",
-            default=False,
-            help="check the options and build the pipeline graph, then stop: nothing is read, "
-            "fetched or written (exit 1 if the graph would lose data on the chosen runner)",
-        )
+        add_ingest_arguments(parser, "ingest")
 
 
-_RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+class PollingOptions(PipelineOptions):
+    """``akhbar stream``'s polling schedule (``--poll-interval``, ``--window``, ``--duration``).
 
-
-def run_id_type(text: str) -> str:
-    """argparse type of ``--run-id``: it names ``_runs/<id>.json`` and ``_staging/<id>/``, so
-    '../x', 'a/b' or a name starting with '.' would write outside the output folder or hide."""
-    if not _RUN_ID.fullmatch(text):
-        raise argparse.ArgumentTypeError(
-            f"{text!r}: use letters, digits, '.', '_' and '-', starting with a letter or digit"
-        )
-    return text
-
-
-def positive_int(text: str) -> int:
-    """argparse type: a bad value is a usage error (exit 2), not a crash deep in a worker."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-    return value
-
-
-def non_negative_int(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
-    return value
-
-
-def add_limit_args(parser: argparse.ArgumentParser) -> None:
-    """The bounds on what one input may cost (README, "Limits"); each has a reject reason."""
-    from akhbar.transforms.prepare import DEFAULT_MAX_TEXT_CHARS
-    from akhbar.transforms.sources.http import FetchConfig
-    from akhbar.transforms.sources.limits import (
-        DEFAULT_MAX_DEPTH,
-        DEFAULT_MAX_FEED_ITEMS,
-        DEFAULT_MAX_FILE_BYTES,
-    )
-
-    fetch = FetchConfig()
-    limits = [
-        ("--max-file-bytes", DEFAULT_MAX_FILE_BYTES,
-         "a feed, JSONL or HTML file larger than this (or its gzip, inflated) is rejected "
-         "whole: read:too-large. WARC files are streamed and exempt"),
-        ("--max-fetch-bytes", fetch.max_bytes,
-         "an HTTP response body larger than this (on the wire or decompressed) is refused: "
-         "http:too-large"),
-        ("--max-feed-items", DEFAULT_MAX_FEED_ITEMS,
-         "items of one feed past this many are rejected one by one: feed:too-many-items"),
-        ("--max-text-chars", DEFAULT_MAX_TEXT_CHARS,
-         "longer text, summary or title is cut to this many characters and the article "
-         "flagged truncated=true"),
-        ("--max-depth", DEFAULT_MAX_DEPTH,
-         "deeper JSON records, XML feeds and HTML pages are rejected: jsonl:too-deep, "
-         "xml:too-deep, html:too-deep (HTML is also capped at 256 by its parser)"),
-        ("--max-redirects", fetch.max_redirects,
-         "HTTP redirects followed per request (0: none); one more is http:too-many-redirects"),
-    ]  # fmt: skip
-    for flag, default, meaning in limits:
-        parser.add_argument(
-            flag,
-            dest=flag[2:].replace("-", "_"),
-            type=non_negative_int if flag == "--max-redirects" else positive_int,
-            default=default,
-            help=f"{meaning} (default {default:,})",
-        )
-
-
-class StreamOptions(IngestOptions):
-    """Options of ``akhbar stream`` (the ingest options plus the polling schedule)."""
+    A direct subclass of ``PipelineOptions`` on purpose: Beam's registry
+    (``PipelineOptions.get_all_options``) walks only the direct subclasses, so flags defined on
+    a subclass of ``IngestOptions`` were unknown to it, and ``akhbar stream`` warned
+    "Discarding unparseable args" about its own ``--poll-interval``.
+    """
 
     @classmethod
     def _add_argparse_args(cls, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument(
-            "--poll-interval",
-            dest="poll_interval",
-            type=float,
-            default=300.0,
-            help="seconds between two polls of every feed (default 300)",
-        )
-        parser.add_argument(
-            "--window",
-            dest="window",
-            type=float,
-            default=None,
-            help="seconds per output window (default: the poll interval)",
-        )
-        parser.add_argument(
-            "--duration",
-            dest="duration",
-            type=float,
-            default=None,
-            help="stop after this many seconds (default: run until stopped)",
-        )
+        add_polling_arguments(parser)
+
+
+class StreamOptions(IngestOptions, PollingOptions):
+    """The view ``akhbar stream`` reads: the ingest options plus the polling schedule (Beam
+    builds a view's parser from every class of its MRO that defines ``_add_argparse_args``)."""
 
 
 DASK_RUNNER = "apache_beam.runners.dask.dask_runner.DaskRunner"
@@ -265,10 +105,6 @@ def storage_settings(options: PipelineOptions) -> dict[str, Any]:
     for view in STORAGE_OPTIONS:
         settings.update(options.view_as(view).get_all_options(drop_default=True, current_only=True))
     return settings
-
-
-class UsageError(ValueError):
-    """Bad command line (exit code 2)."""
 
 
 def _runner_of(argv: list[str]) -> tuple[int, str] | None:
@@ -305,7 +141,8 @@ def with_default_runner(argv: list[str]) -> list[str]:
             import dask.distributed  # noqa: F401
         except ImportError as exc:
             raise UsageError(
-                f"--runner={name} needs Dask: pip install 'akhbar[dask]' ({exc})"
+                f"--runner={name} needs Dask, which is not installed ({exc}): "
+                "pip install 'akhbar[dask]'"
             ) from exc
         if not any(a.startswith(("--dask_npartitions", "--dask_partition_size")) for a in argv):
             argv.append("--dask_partition_size=1")
@@ -353,25 +190,3 @@ def with_parallel_default(argv: list[str], input_bytes: int, cores: int) -> list
         return argv
     workers = min(cores, AUTO_PARALLEL_MAX_WORKERS)
     return [*argv, "--direct_running_mode=multi_processing", f"--direct_num_workers={workers}"]
-
-
-def stream_help_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="akhbar stream",
-        description="Poll feeds continuously (Beam streaming) into partitioned Parquet.",
-    )
-    IngestOptions._add_argparse_args(parser)
-    StreamOptions._add_argparse_args(parser)
-    return parser
-
-
-def ingest_help_parser() -> argparse.ArgumentParser:
-    """An argparse parser used only for ``akhbar ingest --help``."""
-    parser = argparse.ArgumentParser(
-        prog="akhbar ingest",
-        description="Batch-ingest Arabic news files into partitioned Parquet. "
-        "Any standard Beam option (--runner, --direct_num_workers, --direct_running_mode, ...) "
-        "is passed to Beam.",
-    )
-    IngestOptions._add_argparse_args(parser)
-    return parser

@@ -9,6 +9,10 @@ tools with ``--format csv|json|parquet``. With no statement it reads statements 
 Exit codes: 0 done; 2 bad usage, a missing or empty output folder, or a statement DuckDB rejected
 (one line on stderr, the first line of DuckDB's message). In a piped script every statement runs,
 and the exit code is 2 if any of them failed, so CI notices.
+
+``--output`` is the data folder to read (as for every akhbar command) and ``--export FILE`` the
+file a result is written to. The latter was called ``--out``, one letter from ``--output``, and
+people mixed them up; ``--out`` now fails with a line that names its new name.
 """
 
 from __future__ import annotations
@@ -30,7 +34,9 @@ from uuid import UUID
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
+
 from akhbar.pipelines.textgrid import render_table
+from akhbar.pipelines.usage import ArgumentParser, UsageError, error_line
 from akhbar.pipelines.views import VIEW_NAMES, OutputNotFound, define_views
 
 FORMATS = ("table", "csv", "json", "parquet")
@@ -52,25 +58,49 @@ class Settings:
     format: str = "table"
     max_rows: int = 100
     max_width: int = 40
-    out: str | None = None
+    export: str | None = None
+
+
+RENAMED = {
+    "--out": "--out was renamed to --export (use --export FILE for the file to write; "
+    "--output is the data folder to read)",
+}
+EXPORT_FORMATS = ("csv", "json", "parquet")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="akhbar query",
+        special=RENAMED,
+        positional_hint="give one SQL string, quoted",
         description="Run DuckDB SQL over the views articles, duplicates, rejects, runs "
         "(and stories, once near-duplicate clustering fills articles.duplicate_count). "
         "Without SQL, read statements from stdin (an interactive prompt on a terminal).",
     )
     parser.add_argument("sql", nargs="?", help="the statement(s); omit for the interactive shell")
     parser.add_argument(
-        "--output", default="output", help="akhbar output folder (default: ./output)"
+        "--output",
+        default="output",
+        metavar="DIR",
+        help="the akhbar output folder to read. Default: ./output",
     )
-    parser.add_argument("--format", choices=FORMATS, default="table", help="default: table")
-    parser.add_argument("--out", help="file to write (required with --format parquet)")
-    parser.add_argument("--max-rows", type=int, default=100, help="rows shown in table format")
     parser.add_argument(
-        "--max-width", type=int, default=40, help="columns per cell in table format"
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="table (on screen), csv, json (JSON Lines) or parquet. Default: table",
+    )
+    parser.add_argument(
+        "--export",
+        metavar="FILE",
+        help="file to write the result to, with --format csv, json or parquet (required for "
+        "parquet). Default: standard output",
+    )
+    parser.add_argument(
+        "--max-rows", type=int, default=100, help="rows shown in table format. Default: 100"
+    )
+    parser.add_argument(
+        "--max-width", type=int, default=40, help="columns per cell in table format. Default: 40"
     )
     return parser
 
@@ -106,15 +136,15 @@ def query_arrow(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
         raise QueryError(first_line(exc)) from exc
 
 
-def write_parquet(con: duckdb.DuckDBPyConnection, sql: str, out: str | None) -> None:
-    if not out:
-        raise QueryError("--format parquet needs --out FILE")
+def write_parquet(con: duckdb.DuckDBPyConnection, sql: str, export: str | None) -> None:
+    if not export:
+        raise QueryError("--format parquet needs --export FILE")
     table = query_arrow(con, sql)
     try:
-        pq.write_table(table, out, compression="zstd")
+        pq.write_table(table, export, compression="zstd")
     except OSError as exc:
-        raise QueryError(f"cannot write {out}: {first_line(exc)}") from exc
-    print(f"wrote {table.num_rows} rows to {out}", file=sys.stderr)
+        raise QueryError(f"cannot write {export}: {first_line(exc)}") from exc
+    print(f"wrote {table.num_rows} rows to {export}", file=sys.stderr)
 
 
 def json_default(value: Any) -> Any:
@@ -168,7 +198,7 @@ def emit(result: duckdb.DuckDBPyConnection, settings: Settings, stdout: TextIO) 
 
 def run_sql(con: duckdb.DuckDBPyConnection, sql: str, settings: Settings, stdout: TextIO) -> None:
     if settings.format == "parquet":
-        write_parquet(con, sql, settings.out)
+        write_parquet(con, sql, settings.export)
         return
     result = execute(con, sql)
     if result is not None:
@@ -271,11 +301,19 @@ def query_main(argv: list[str]) -> int:
 
 
 def _query_main(argv: list[str]) -> int:
-    args = build_parser().parse_args(argv)
-    settings = Settings(args.format, max(args.max_rows, 0), max(args.max_width, 4), args.out)
-    if args.format == "parquet" and not args.out:
-        print("akhbar query: error: --format parquet needs --out FILE", file=sys.stderr)
+    try:
+        args = build_parser().parse_args(argv)
+        if args.format == "parquet" and not args.export:
+            raise UsageError("--format parquet needs --export FILE (the Parquet file to write)")
+        if args.export and args.format not in EXPORT_FORMATS:
+            raise UsageError(
+                f"--export writes csv, json or parquet, not {args.format} (add --format csv, "
+                "--format json or --format parquet)"
+            )
+    except UsageError as exc:
+        print(error_line("query", exc), file=sys.stderr)
         return 2
+    settings = Settings(args.format, max(args.max_rows, 0), max(args.max_width, 4), args.export)
     con = duckdb.connect()
     try:
         define_views(con, Path(args.output).resolve())
@@ -285,11 +323,28 @@ def _query_main(argv: list[str]) -> int:
     except duckdb.Error as exc:
         print(f"akhbar query: error: cannot read {args.output}: {first_line(exc)}", file=sys.stderr)
         return 2
-    if args.sql is None:
-        return repl(con, settings, sys.stdin, sys.stdout)
-    try:
-        run_sql(con, args.sql, settings, sys.stdout)
-    except QueryError as exc:
-        print(f"akhbar query: error: {exc}", file=sys.stderr)
-        return 2
+    with contextlib.ExitStack() as stack:
+        stdout: TextIO = sys.stdout
+        if args.export and args.format != "parquet":  # parquet writes the file itself
+            try:
+                stdout = stack.enter_context(open(args.export, "w", encoding="utf-8", newline=""))
+            except OSError as exc:
+                print(
+                    error_line(
+                        "query",
+                        f"cannot write {args.export}: {exc.strerror or exc} "
+                        "(choose another --export FILE)",
+                    ),
+                    file=sys.stderr,
+                )
+                return 2
+        if args.sql is None:
+            return repl(con, settings, sys.stdin, stdout)
+        try:
+            run_sql(con, args.sql, settings, stdout)
+        except QueryError as exc:
+            print(f"akhbar query: error: {exc}", file=sys.stderr)
+            return 2
+    if args.export and args.format != "parquet":
+        print(f"wrote {args.export}", file=sys.stderr)
     return 0

@@ -14,15 +14,16 @@ entities, places) sits in ``dir="rtl" lang="ar"`` containers so the browser orde
 
 from __future__ import annotations
 
-import argparse
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
+
 from akhbar.pipelines import report_charts as charts
 from akhbar.pipelines.report_html import Report, Section, ar, esc, html_table, render_html, shorten
+from akhbar.pipelines.usage import ArgumentParser, UsageError, error_line
 from akhbar.pipelines.views import OutputNotFound, define_views, has_column, materialize
 
 Rows = list[dict[str, Any]]
@@ -54,8 +55,8 @@ def totals(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
                   (select count(*) from duplicates) as duplicates,
                   (select count(*) from rejects) as rejects,
                   (select count(distinct source) from articles) as sources,
-                  (select min(date) from articles) as first_day,
-                  (select max(date) from articles) as last_day,
+                  (select min(date) from articles where published_at is not null) as first_day,
+                  (select max(date) from articles where published_at is not null) as last_day,
                   (select count(*) from runs) as runs""",
     )[0]
 
@@ -66,20 +67,36 @@ def span_days(data: Rows) -> int:
 
 
 def articles_section(con: duckdb.DuckDBPyConnection) -> Section:
+    """Articles on the publication-date axis. Undated articles (partitioned by their fetch time)
+    are left out and counted in the caption: a 2017 archive fetched today would otherwise
+    stretch the axis to today and put a false spike on the fetch day."""
     data = rows(
-        con, "select date, source, count(*) as articles from articles group by all order by all"
+        con,
+        """select date, source, count(*) as articles from articles
+           where published_at is not null group by all order by all""",
     )
+    undated = rows(con, "select count(*) as n from articles where published_at is null")[0]["n"]
     unit, word = charts.time_unit([r["date"] for r in data])
     section = Section(
         "articles-per-day",
         f"Articles per {word} per source",
-        "Unique articles by publication date (UTC; fetch date when unknown), stacked by source."
-        + (f" Grouped per {word}: the dates span {span_days(data)} days." if word != "day" else ""),
+        "Unique articles by publication date (UTC), stacked by source."
+        + (f" Grouped per {word}: the dates span {span_days(data)} days." if word != "day" else "")
+        + (
+            f" {undated} undated article{'s' if undated != 1 else ''} (no usable publication "
+            "date; published_from = 'none') left out."
+            if undated
+            else ""
+        ),
     )
     if data:
         section.spec = charts.articles_per_day(jsonable(data), unit)
     else:
-        section.empty = "No articles in this output yet."
+        section.empty = (
+            "No dated articles in this output yet."
+            if undated
+            else "No articles in this output yet."
+        )
     return section
 
 
@@ -330,17 +347,23 @@ def build_report(output: Path, top: int = 15, label: str = "") -> Report:
 
 
 def report_main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="akhbar report", description="Write one self-contained HTML report."
     )
     parser.add_argument(
-        "--output", default="output", help="akhbar output folder (default: ./output)"
+        "--output", default="output", metavar="DIR", help="akhbar output folder (default: ./output)"
     )
-    parser.add_argument("--html", help="report file to write (default: OUTPUT/report.html)")
+    parser.add_argument(
+        "--html", metavar="FILE", help="report file to write (default: OUTPUT/report.html)"
+    )
     parser.add_argument(
         "--top", type=int, default=15, help="how many clusters to show (default 15)"
     )
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as exc:
+        print(error_line("report", exc), file=sys.stderr)
+        return 2
     output = Path(args.output).resolve()
     target = Path(args.html) if args.html else output / "report.html"
     try:

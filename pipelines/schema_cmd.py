@@ -11,12 +11,13 @@ every reader (DuckDB, pyarrow, Polars, Spark with Hive partitioning) shows them 
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
 import pyarrow as pa
+
+from akhbar.pipelines.usage import ArgumentParser, UsageError, error_line
 from akhbar.schemas.tables import PARTITIONED_BY_SOURCE, SCHEMA_VERSION, TABLES
 
 START_MARKER = "<!-- schema:start -->"
@@ -150,14 +151,20 @@ def block_between(document: str, start: str = START_MARKER, end: str = END_MARKE
 
 
 def schema_main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="akhbar schema", description="Print the output tables, columns, types and meanings."
     )
-    parser.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    parser.add_argument(
+        "--format", choices=("text", "markdown", "json"), default="text", help="default: text"
+    )
     parser.add_argument(
         "--update-readme", metavar="FILE", help="rewrite the schema block of FILE (e.g. README.md)"
     )
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as exc:
+        print(error_line("schema", exc), file=sys.stderr)
+        return 2
     if args.update_readme:
         path = Path(args.update_readme)
         try:

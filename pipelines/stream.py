@@ -244,36 +244,42 @@ def run_stream(argv: list[str]) -> dict[str, Any]:
 
 
 def stream_main(argv: list[str]) -> int:
+    """``akhbar stream``: check the line, run until ``--duration`` ends or Ctrl-C.
+
+    Errors are the command line's (``pipelines.cli.reporting_errors``): one line and exit 2 for
+    a usage error, 3 for a busy output, 130 when interrupted; 1 only for unbalanced accounting.
+    """
     import sys
 
-    from akhbar.pipelines.dryrun import wants_dry_run
-    from akhbar.pipelines.options import stream_help_parser, with_default_runner
-    from akhbar.transforms.lock import OutputLocked
+    from akhbar.pipelines.cli import checked_argv, help_requested, reporting_errors
 
-    if "-h" in argv or "--help" in argv:
-        stream_help_parser().print_help()
-        return 0
-    try:
-        argv = with_default_runner(argv)
-        if wants_dry_run(argv):
+    asked = help_requested("stream", argv)
+    if asked is not None:
+        return asked
+
+    def work() -> int:
+        checked, dry = checked_argv("stream", argv)
+        if dry:
             from akhbar.pipelines.dryrun import dry_run
 
-            return dry_run("stream", argv)
+            return dry_run("stream", checked)
         from akhbar.pipelines.allocator import tune_allocator
 
         tune_allocator()  # long-running: freed bundle buffers go back to the system
-        totals = run_stream(argv)
-    except (ValueError, FileNotFoundError) as exc:
-        print(f"akhbar stream: {exc}", file=sys.stderr)
-        return 2
-    except OutputLocked as exc:
-        print(f"akhbar stream: error: {exc}", file=sys.stderr)
-        return 3
-    print(
-        f"akhbar stream: run {totals['run_id']} -> {totals['output']}: {totals['windows']} windows, "
-        f"read {totals['read']} = articles {totals['articles']} + duplicates {totals['duplicates']}"
-        f" + rejects {totals['rejects']} + already ingested {totals['already_ingested']} "
-        f"({totals['accounted']})  {'OK' if totals['balanced'] else 'MISMATCH'}"
-        f"  in {totals['seconds']:.1f} s"
-    )
-    return 0 if totals["balanced"] else 1
+        totals = run_stream(checked)
+        print(
+            f"akhbar stream: run {totals['run_id']} -> {totals['output']}: "
+            f"{totals['windows']} windows, read {totals['read']} = articles "
+            f"{totals['articles']} + duplicates {totals['duplicates']} + rejects "
+            f"{totals['rejects']} + already ingested {totals['already_ingested']} "
+            f"({totals['accounted']})  {'OK' if totals['balanced'] else 'MISMATCH'}"
+            f"  in {totals['seconds']:.1f} s"
+        )
+        if not totals["balanced"]:
+            print(
+                "akhbar stream: ERROR: items read != rows written; see the run records",
+                file=sys.stderr,
+            )
+        return 0 if totals["balanced"] else 1
+
+    return reporting_errors("stream", work)

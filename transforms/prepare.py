@@ -13,6 +13,7 @@ from datetime import datetime
 
 import apache_beam as beam
 from akhbar.schemas.records import Article, RawItem, Reject, make_reject, visible
+from akhbar.transforms.bounds import DEFAULT_MAX_TEXT_CHARS
 from akhbar.transforms.clean import CleanConfig, clean_field, clean_line, clean_text, truncate_text
 from akhbar.transforms.dedup.urls import canonical_url, url_key
 from akhbar.transforms.extract.metadata import clean_names, resolve_published, word_count
@@ -21,7 +22,6 @@ from akhbar.transforms.portable import WithOutputs
 from akhbar.transforms.progress import ProgressCounter
 
 REJECTS_TAG = "rejects"
-DEFAULT_MAX_TEXT_CHARS = 200_000
 # Raw fields are cut at this multiple of max_text_chars before cleaning: markup rarely takes
 # more than a few times the text's length, and a 200 MB item must not reach the HTML parser.
 RAW_MARKUP_FACTOR = 10

@@ -207,7 +207,7 @@ def test_parquet_format_writes_a_file(sample_output: Path, tmp_path: Path) -> No
         "select * from articles where source = 'youm7.com'",
         "--format",
         "parquet",
-        "--out",
+        "--export",
         str(target),
     )
     assert proc.returncode == 0, proc.stderr
@@ -217,7 +217,7 @@ def test_parquet_format_writes_a_file(sample_output: Path, tmp_path: Path) -> No
     assert set(table.column("source").to_pylist()) == {"youm7.com"}
     assert str(table.schema.field("date").type) == "date32[day]"
     missing = query(sample_output, "select 1", "--format", "parquet")
-    assert missing.returncode == 2 and "--out" in missing.stderr
+    assert missing.returncode == 2 and "--export FILE" in missing.stderr
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from akhbar.transforms.dedup.urls import canonical_url, host_of
 from akhbar.transforms.sources.ssrf import url_scheme
 
@@ -28,14 +29,28 @@ _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
-class FeedListError(ValueError):
-    """The feed list is unusable; ``problems`` holds one message per bad line or entry."""
+FIX_HINT = "a feed list is a YAML list of {source, url, language?, country?}, or one URL per line"
+MAX_SHOWN = 10
 
-    def __init__(self, name: str, problems: list[str]) -> None:
-        shown = "\n".join(f"  - {p}" for p in problems[:50])
-        more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
-        super().__init__(f"{name}: {len(problems)} problem(s) in the feed list:\n{shown}{more}")
+
+class FeedListError(ValueError):
+    """The feed list is unusable; ``problems`` holds one message per bad line or entry.
+
+    The message names them on one line (``akhbar ingest: error: <message> (<hint>)`` is what a
+    user sees, and an error that scrolls is an error that is misread); ``hint`` says what to do.
+    """
+
+    def __init__(self, name: str, problems: list[str], hint: str = FIX_HINT) -> None:
+        problems = [" ".join(p.split()) for p in problems]
+        if len(problems) == 1:
+            text = f"{name}: {problems[0]}"
+        else:
+            more = f"; and {len(problems) - MAX_SHOWN} more" if len(problems) > MAX_SHOWN else ""
+            shown = "; ".join(problems[:MAX_SHOWN])
+            text = f"{name}: {len(problems)} problems in the feed list: {shown}{more}"
+        super().__init__(text)
         self.problems = problems
+        self.hint = hint
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +69,15 @@ def load_feed_list(path: str | Path) -> list[FeedSpec]:
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FeedListError(str(path), [f"cannot read the file: {exc}"]) from None
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise FeedListError(
+            str(path), [f"cannot read the feed list: {reason}"], "check the path given to --feeds"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise FeedListError(
+            str(path), [f"not UTF-8 text ({exc.reason} at byte {exc.start})"], "save it as UTF-8"
+        ) from None
     fmt = "yaml" if file.suffix.lower() in YAML_SUFFIXES else "text"
     return parse_feed_list(text, file.name, fmt)
 
@@ -103,12 +125,12 @@ def _from_yaml(text: str) -> tuple[list[tuple[str, FeedSpec]], list[str]]:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        return [], [f"not valid YAML: {exc}"]
+        return [], [f"not valid YAML: {_yaml_problem(exc)}"]
     if isinstance(data, dict) and set(data) == {"feeds"}:
         data = data["feeds"]
     if not isinstance(data, list):
-        kind = type(data).__name__
-        return [], [f"expected a list of {{source, url, language?, country?}}, got {kind}"]
+        kind = {dict: "a mapping", str: "text", type(None): "nothing"}.get(type(data))
+        return [], [f"expected a list of feeds, got {kind or type(data).__name__}"]
     specs: list[tuple[str, FeedSpec]] = []
     problems: list[str] = []
     for number, entry in enumerate(data, start=1):
@@ -120,6 +142,15 @@ def _from_yaml(text: str) -> tuple[list[tuple[str, FeedSpec]], list[str]]:
         if spec is not None:
             specs.append((where, spec))
     return specs, problems
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """PyYAML's message in one line: where, then what (its own text spans several lines)."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None)
+    if mark is not None and problem:
+        return f"line {mark.line + 1}, column {mark.column + 1}: {problem}"
+    return " ".join(str(exc).split())
 
 
 def _entry(entry: Any) -> tuple[FeedSpec | None, list[str]]:

@@ -31,6 +31,7 @@ from urllib.parse import urljoin
 
 import urllib3
 from akhbar.schemas.records import PAYLOAD_LIMIT, Reject, make_reject, stable_id
+from akhbar.transforms.bounds import DEFAULT_MAX_FETCH_BYTES, DEFAULT_MAX_REDIRECTS
 from akhbar.transforms.sources.encoding import (
     BodyError,
     CappedDecompressor,
@@ -76,8 +77,8 @@ class FetchConfig:
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
     total_timeout: float = 120.0
-    max_bytes: int = 20 * 1024 * 1024
-    max_redirects: int = 5
+    max_bytes: int = DEFAULT_MAX_FETCH_BYTES
+    max_redirects: int = DEFAULT_MAX_REDIRECTS
     retries: int = 2
     backoff_base: float = 1.0
     backoff_max: float = 30.0

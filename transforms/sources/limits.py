@@ -14,17 +14,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-DEFAULT_MAX_FILE_BYTES = 200 * 1024 * 1024
-# Real feeds carry tens to a few hundred items; 10,000 leaves room for archive feeds while a
-# runaway export cannot flood the run. Items past the limit are rejected one by one (each keeps
-# its id), so nothing disappears without a row.
-DEFAULT_MAX_FEED_ITEMS = 10_000
-# Nesting: real JSON records and feeds stay under 20 levels. 1000 is about as deep as Python's
-# JSON parser goes (it recurses), so a JSON line near it may also be refused as too deep.
-# HTML pages have a lower ceiling of their own: libxml2 builds a tree at most 256 elements deep
-# and drops everything below, so a deeper page is rejected whatever this says (HTML_MAX_DEPTH).
-DEFAULT_MAX_DEPTH = 1000
-HTML_MAX_DEPTH = 256
+# The numbers themselves live in a module that imports nothing, so that `akhbar ingest --help`
+# shows them without importing Beam (this package's __init__ does).
+from akhbar.transforms.bounds import (
+    DEFAULT_MAX_DEPTH,
+    DEFAULT_MAX_FEED_ITEMS,
+    DEFAULT_MAX_FILE_BYTES,
+    HTML_MAX_DEPTH,
+)
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "DEFAULT_MAX_DEPTH",
+    "DEFAULT_MAX_FEED_ITEMS",
+    "DEFAULT_MAX_FILE_BYTES",
+    "HTML_MAX_DEPTH",
+    "ReadLimits",
+    "tree_depth",
+]
 
 
 @dataclass(frozen=True, slots=True)
