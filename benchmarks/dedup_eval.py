@@ -111,7 +111,7 @@ def run_beam(articles: Sequence[Article], config: MinhashConfig, name: str = "be
         path = os.path.join(tmp, "clusters.json")
         start = time.perf_counter()
         with beam.Pipeline(options=PipelineOptions(["--runner=FnApiRunner"])) as p:
-            groups, _, _ = p | "Articles" >> beam.Create(list(articles)) | ExactDedupGroups()
+            groups, _ = p | "Articles" >> beam.Create(list(articles)) | ExactDedupGroups()
             result = groups | NearDedup(config)
             rows = (
                 result.groups | "Members" >> beam.FlatMap(_membership),

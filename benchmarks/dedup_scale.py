@@ -83,7 +83,7 @@ def run_beam_exact(articles: list[Any]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "count"
         with beam.Pipeline(options=PipelineOptions(["--runner=FnApiRunner"])) as p:
-            groups, _, _ = p | beam.Create(articles) | ExactDedupGroups()
+            groups, _ = p | beam.Create(articles) | ExactDedupGroups()
             _ = (
                 groups
                 | beam.Map(lambda g: (None, 1))

@@ -9,7 +9,6 @@ Shape (every branch flows into the single terminal commit step):
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import secrets
@@ -20,6 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.options.pipeline_options import PipelineOptions
+
 from akhbar.pipelines.graph import check_graph
 from akhbar.pipelines.options import (
     IngestOptions,
@@ -30,15 +32,22 @@ from akhbar.pipelines.options import (
 )
 from akhbar.schemas.records import stable_id, visible
 from akhbar.schemas.tables import TABLES
-from akhbar.transforms.commit import AlreadyIngested, CommitRun, recover_incomplete_runs
+from akhbar.transforms.commit import CommitRun, recover_incomplete_runs
 from akhbar.transforms.dedup.exact import DUPLICATES_TAG, EmitGroups, ExactDedupGroups
 from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH, MinhashConfig
 from akhbar.transforms.dedup.near import DEFAULT_BAND_PARTITIONS, NearDedup
 from akhbar.transforms.dedup.near_index import WriteNearIndex, index_dir, recent_index_files
 from akhbar.transforms.dedup.prior import ReadPrior, prior_files
 from akhbar.transforms.extract import ExtractConfig, ExtractInfo
+from akhbar.transforms.ingested import IngestedKeys, committed_files
 from akhbar.transforms.lock import OutputLock
-from akhbar.transforms.prepare import REJECTS_TAG, PrepareArticles, PrepareConfig
+from akhbar.transforms.prepare import (
+    ALREADY_TAG,
+    REJECTS_TAG,
+    PrepareArticles,
+    PrepareConfig,
+    SkipIngestedRejects,
+)
 from akhbar.transforms.sources import ReadInputFiles, expand_inputs
 from akhbar.transforms.sources.feedlist import FeedSpec, load_feed_list
 from akhbar.transforms.sources.files import InputFile
@@ -47,8 +56,6 @@ from akhbar.transforms.sources.limits import DEFAULT_LIMITS, ReadLimits
 from akhbar.transforms.sources.poll import PollConfig, PollFeeds
 from akhbar.transforms.state import join, load_validators, staging_dir
 from akhbar.transforms.write import WriteTables
-from apache_beam.io.filesystems import FileSystems
-from apache_beam.options.pipeline_options import PipelineOptions
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "seeds" / "samples"
 
@@ -64,6 +71,7 @@ class IngestPlan:
     started_at: datetime
     prepare: PrepareConfig
     prior_files: list[str]
+    committed_files: list[str] = field(default_factory=list)  # every table file of the output
     extract: ExtractConfig | None = None  # None: --no-extract
     near: MinhashConfig | None = DEFAULT_MINHASH  # None: --no-near-dedup
     near_partitions: int = DEFAULT_BAND_PARTITIONS  # reducers of the LSH band shuffle
@@ -109,14 +117,6 @@ def input_bytes(files: list[InputFile]) -> int:
     return total
 
 
-def input_fingerprint(files: list[InputFile]) -> str:
-    """Same input paths -> same fingerprint -> same output file names (re-runs replace)."""
-    digest = hashlib.blake2b(digest_size=8)
-    for f in files:
-        digest.update(f.path.encode("utf-8", "surrogatepass") + b"\x00")
-    return digest.hexdigest()
-
-
 def plan_from_options(options: PipelineOptions, resolve: bool = True) -> IngestPlan:
     """``resolve=False`` (``--dry-run``): inputs are not listed and a feed list that is not
     here is not read; each stands in as one element, which gives the same graph."""
@@ -137,17 +137,11 @@ def plan_from_options(options: PipelineOptions, resolve: bool = True) -> IngestP
     output = opts.output if "://" in opts.output else str(Path(opts.output).resolve())
     languages = tuple(x.strip() for x in (opts.languages or "").split(",") if x.strip())
     # Unique per execution: two runs started in the same second (one waiting with --lock-wait)
-    # must not share a run record, and feed runs must not share file names (see below).
+    # must not share a run record, and no two runs share a file name: an item already in the
+    # output is counted as already ingested, never rewritten, so nothing is ever replaced.
     execution = secrets.token_hex(4)
     run_id = opts.run_id or f"{started:%Y%m%dT%H%M%SZ}-{execution[:6]}"
-    # Files: the same paths replace what they wrote before. Feeds: every poll is new content, so
-    # its files are named after this execution; were two polls to share a name (the same
-    # --run-id on a retry), the second would replace the first's files or remove them as stale.
-    fingerprint = (
-        input_fingerprint(files)
-        if not opts.feeds
-        else f"r{stable_id('run', run_id, execution)[:15]}"
-    )
+    fingerprint = f"r{stable_id('run', run_id, execution)[:15]}"
     limits = read_limits_from(opts)
     return IngestPlan(
         files=files,
@@ -243,15 +237,21 @@ def build_pipeline(pipeline: beam.Pipeline, plan: IngestPlan, runner_name: str) 
         read_rejects = (read_rejects, polled[1]) | "FileAndFeedRejects" >> beam.Flatten()
         counts = (counts, polled[2]) | "FileAndFeedCounts" >> beam.Flatten()
         fetch_states = polled[3]
-    prepared = items | "Prepare" >> PrepareArticles(plan.prepare, now, plan.progress_dir)
+    ingested = (
+        pipeline | "Ingested" >> IngestedKeys(plan.committed_files, plan.storage)
+        if plan.committed_files
+        else None
+    )
+    prepared = items | "Prepare" >> PrepareArticles(
+        plan.prepare, now, plan.progress_dir, ingested=ingested
+    )
+    checked_rejects = read_rejects | "RejectsOfEarlierRuns" >> SkipIngestedRejects(ingested)
     prior = (
         pipeline | "Prior" >> ReadPrior(plan.prior_files, plan.storage)
         if plan.prior_files
         else None
     )
-    groups, prior_duplicates, seen = prepared.articles | "ExactDedup" >> ExactDedupGroups(
-        prior, skip_seen=plan.feeds is not None
-    )
+    groups, prior_duplicates = prepared.articles | "ExactDedup" >> ExactDedupGroups(prior)
     index_files = near_stats = None
     if plan.near is not None:
         near = groups | "NearDedup" >> NearDedup(
@@ -286,7 +286,7 @@ def build_pipeline(pipeline: beam.Pipeline, plan: IngestPlan, runner_name: str) 
         emitted[DUPLICATES_TAG],
         prior_duplicates,
         prepared[REJECTS_TAG],
-        read_rejects,
+        checked_rejects.rejects,
     )
     written = records | "Write" >> WriteTables(
         plan.output,
@@ -296,19 +296,20 @@ def build_pipeline(pipeline: beam.Pipeline, plan: IngestPlan, runner_name: str) 
         progress_dir=plan.progress_dir,
         storage=plan.storage,
     )
-    already = seen | "CountAlreadyIngested" >> beam.Map(AlreadyIngested)
     meta = {
         **build_info(),
         "started_at": plan.started_at.isoformat(),
         "inputs": [visible(f.display) for f in plan.files][:1000],  # names may not be UTF-8
         "runner": runner_name,
         "output": plan.output,
+        "feeds": len(plan.feed_specs),
     }
     (
         [
             written,
             counts,
-            already,
+            prepared[ALREADY_TAG],
+            checked_rejects[ALREADY_TAG],
             *[p for p in (fetch_states, index_files, near_stats) if p is not None],
         ]
         | "WriteResultsAndCounts" >> beam.Flatten()
@@ -342,13 +343,10 @@ def run_ingest(argv: list[str], progress_dir: str | None = None) -> dict[str, An
         plan = replace(
             plan,
             prior_files=prior_files(plan.output, plan.fingerprint, plan.horizon_days),
+            committed_files=committed_files(plan.output),
             near_partitions=band_partitions_for(all_options),
             workers=local_workers(all_options),
-            prior_index_files=[
-                path
-                for path in recent_index_files(index_dir(plan.output), plan.horizon_days)
-                if not path.endswith(f"/part-{plan.fingerprint}.parquet")  # replaced by this run
-            ],
+            prior_index_files=recent_index_files(index_dir(plan.output), plan.horizon_days),
             validators=load_validators(plan.output) if plan.feed_specs else {},
         )
         with beam.Pipeline(options=options) as pipeline:

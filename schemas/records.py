@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import pyarrow as pa
+
 from akhbar.schemas.tables import ARTICLES, DUPLICATES, REJECTS
 
 PAYLOAD_LIMIT = 2000
@@ -92,6 +93,11 @@ class RawItem:
     authors: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
     language_declared: str | None = None
+    # where published_at/published_raw came from when a source knows better than its format
+    # ("page" for a feed item whose date came from its fetched page); None: derived from
+    # input_format (transforms.prepare.published_from)
+    published_from: str | None = None
+    page_fetch: str | None = None  # --fetch-articles outcome (Article.page_fetch)
 
 
 @compact_pickle
@@ -131,6 +137,10 @@ class Article:
     duplicate_count: int = 0
     syndicated_by: list[str] = field(default_factory=list)
     truncated: bool = False  # text, summary or title was cut at PrepareConfig.max_text_chars
+    item_key: str = ""  # identity across runs (transforms.identity.item_key)
+    published_from: str = "none"  # feed | page | text | none
+    enrichment: str = "skipped"  # ok | skipped | failed:<reason> (set by the extraction step)
+    page_fetch: str | None = None  # --fetch-articles: ok | failed:<reason> | skipped:<why>
 
     def order_key(self) -> tuple[bool, datetime, str, str]:
         """Canonical-choice order: earliest published first, then a stable tie-break by id."""
@@ -161,6 +171,8 @@ class Duplicate:
     similarity: float | None
     content_hash: str
     origin: str
+    item_key: str = ""
+    published_from: str = "none"
 
     @property
     def partition_date(self) -> str:
@@ -179,9 +191,12 @@ class Reject:
     reason: str
     detail: str
     payload: str
-    at: datetime
+    rejected_at: datetime
     partition_time: datetime
     source: str | None = None
+    # identity across runs: the parsed item's key, or set by the reader from the reason, the
+    # payload and its occurrence in the input (transforms.identity); "" until then
+    item_key: str = ""
 
     @property
     def partition_date(self) -> str:
@@ -198,24 +213,30 @@ def make_reject(
     partition_time: datetime | None = None,
     source: str | None = None,
     item_id: str | None = None,
+    item_key: str = "",
 ) -> Reject:
     """Build a reject row; payloads are truncated, and every text is valid UTF-8 without
-    control characters (those are spelled out, see ``visible``)."""
+    control characters (those are spelled out, see ``visible``).
+
+    Without ``item_id`` the id derives from the origin, the reason and the payload, so that a
+    different bad record at the same place in a later version of a file gets another id.
+    """
     if isinstance(payload, bytes):
         text = payload[:PAYLOAD_LIMIT].decode("utf-8", "replace")
     else:
         text = (payload or "")[:PAYLOAD_LIMIT]
     text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates -> "?"
     return Reject(
-        id=item_id or stable_id("reject", origin),
+        id=item_id or stable_id("reject", origin, reason, text),
         input=visible(origin),
         stage=stage,
         reason=reason,
         detail=visible(detail[:500], _KEEP_IN_PAYLOAD),
         payload=visible(text, _KEEP_IN_PAYLOAD)[:PAYLOAD_LIMIT],
-        at=at,
+        rejected_at=at,
         partition_time=partition_time or at,
         source=None if source is None else visible(source),
+        item_key=item_key,
     )
 
 

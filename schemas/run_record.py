@@ -42,9 +42,7 @@ class RunRecord:
     enrichment: dict[str, int] = field(default_factory=dict)
     # --fetch-articles, per feed item that needed its page: ok | failed:<reason> | skipped:<why>
     page_fetch: dict[str, int] = field(default_factory=dict)
-    # feeds whose every request the private-network guard refused (--allow-private-network)
-    feeds: int = 0
-    feeds_blocked_private: int = 0
+    feeds: int = 0  # feeds polled (--feeds); their fetch failures are rejects
     near_dedup: dict[str, int] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     inputs: list[str] = field(default_factory=list)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1"
+# 2 (2026-12): rejects.at -> rejected_at (``at`` is a DuckDB keyword); new columns item_key (all
+# tables), published_from (articles, duplicates), enrichment and page_fetch (articles).
+SCHEMA_VERSION = "2"
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 
@@ -61,6 +63,13 @@ QUOTE_TYPE = pa.struct(
 ARTICLES = pa.schema(
     [
         _field("id", pa.string(), "stable id of the input item (hex)", nullable=False),
+        _field(
+            "item_key",
+            pa.string(),
+            "identity of the input item across runs and files: same source and guid (else "
+            "canonical URL, else raw content) give the same key; an item whose key is already in "
+            "the output is counted as already ingested and not written again",
+        ),
         _field("guid", pa.string(), "the feed's guid / the record's own id, as given"),
         _field("url", pa.string(), "canonical URL (tracking parameters, fragment removed)"),
         _field("url_original", pa.string(), "the URL exactly as the input gave it"),
@@ -70,6 +79,13 @@ ARTICLES = pa.schema(
         _field("text_normalized", pa.string(), "Arabic-normalized text used for matching"),
         _field("published_at", TIMESTAMP, "publication time in UTC; null when unknown"),
         _field("published_raw", pa.string(), "the publication date exactly as the input gave it"),
+        _field(
+            "published_from",
+            pa.string(),
+            "where published_at came from: feed (the feed item or record) | page (the article "
+            "page's metadata) | text (a dateline in the text) | none (undated: the partition "
+            "date is the fetch time's)",
+        ),
         _field("fetched_at", TIMESTAMP, "when the item was fetched (file mtime for files)"),
         _field("language", pa.string(), "language detected from the text, not the feed's tag"),
         _field("language_declared", pa.string(), "language the feed or page declared"),
@@ -92,7 +108,19 @@ ARTICLES = pa.schema(
         _field("cluster_id", pa.string(), "story cluster; shared with its duplicates"),
         _field("duplicate_count", pa.int32(), "copies of this story found in the same run"),
         _field("syndicated_by", pa.list_(pa.string()), "sources that carried the story (this run)"),
-        _field("input_format", pa.string(), "rss | atom | rdf | jsonl | html"),
+        _field(
+            "enrichment",
+            pa.string(),
+            "extraction status: ok | skipped (--no-extract) | failed:<reason> (the extracted "
+            "columns are then empty because extraction failed, not because nothing was found)",
+        ),
+        _field(
+            "page_fetch",
+            pa.string(),
+            "--fetch-articles: ok | failed:<reason> (e.g. failed:http:404) | skipped:<why> "
+            "(e.g. skipped:robots); null when the item did not need its page",
+        ),
+        _field("input_format", pa.string(), "rss | atom | rdf | jsonl | html | warc"),
         _field("origin", pa.string(), "input file and position the item came from"),
     ]
 )
@@ -100,10 +128,24 @@ ARTICLES = pa.schema(
 DUPLICATES = pa.schema(
     [
         _field("id", pa.string(), "stable id of the input item (hex)", nullable=False),
+        _field(
+            "item_key",
+            pa.string(),
+            "identity of the input item across runs and files: same source and guid (else "
+            "canonical URL, else raw content) give the same key; an item whose key is already in "
+            "the output is counted as already ingested and not written again",
+        ),
         _field("guid", pa.string(), "the feed's guid / the record's own id"),
         _field("url", pa.string(), "canonical URL"),
         _field("title", pa.string(), "cleaned title"),
         _field("published_at", TIMESTAMP, "publication time in UTC; null when unknown"),
+        _field(
+            "published_from",
+            pa.string(),
+            "where published_at came from: feed (the feed item or record) | page (the article "
+            "page's metadata) | text (a dateline in the text) | none (undated: the partition "
+            "date is the fetch time's)",
+        ),
         _field("fetched_at", TIMESTAMP, "when the item was fetched"),
         _field("cluster_id", pa.string(), "the cluster_id of the canonical article"),
         _field("duplicate_of", pa.string(), "id of the canonical article"),
@@ -117,13 +159,19 @@ DUPLICATES = pa.schema(
 REJECTS = pa.schema(
     [
         _field("id", pa.string(), "stable id of the rejected input item or file", nullable=False),
+        _field(
+            "item_key",
+            pa.string(),
+            "identity across runs: the item's (as in articles) when it was parsed, else the "
+            "reason, the raw payload and its occurrence in the input",
+        ),
         _field("input", pa.string(), "input file or URL and position"),
         _field("source", pa.string(), "source slug, when it was known"),
         _field("stage", pa.string(), "read | parse | clean | filter"),
         _field("reason", pa.string(), "machine-readable reason, e.g. xml:entities-forbidden"),
         _field("detail", pa.string(), "human-readable explanation"),
         _field("payload", pa.string(), "the raw input, truncated"),
-        _field("at", TIMESTAMP, "when the item was rejected"),
+        _field("rejected_at", TIMESTAMP, "when the item was rejected"),
     ]
 )
 

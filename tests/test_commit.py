@@ -1,4 +1,4 @@
-"""commit.py: the run summary and its accounting, stale-file removal, atomic run record."""
+"""commit.py: the run summary and its accounting, the atomic run record."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from akhbar.transforms.commit import CommitRun, ReadCount, publish_run, stale_files, summarize
+from akhbar.transforms.accounting import AlreadyIngested, ReadCount
+from akhbar.transforms.commit import CommitRun, publish_run, summarize
 from akhbar.transforms.write import WrittenFile
 from apache_beam import Create
 from apache_beam.io.filesystems import FileSystems
@@ -72,6 +73,27 @@ def test_summarize_empty_run_is_balanced() -> None:
     )
 
 
+def test_already_ingested_items_and_written_facets_are_counted() -> None:
+    more = [
+        ReadCount("grown.jsonl", 3),
+        AlreadyIngested("a"),
+        AlreadyIngested("b", changed=True),
+        WrittenFile(
+            "articles",
+            "/o/articles/date=2026-11-30/source=a/part-y-0000.parquet",
+            1,
+            (),
+            facets=(("enrichment", "ok", 1), ("published_from", "none", 1)),
+        ),
+    ]
+    summary = summarize([*results(), *more])
+    assert (summary["read"], summary["already_ingested"], summary["accounted"]) == (13, 2, 13)
+    assert summary["already_ingested_changed"] == 1 and summary["balanced"] is True
+    assert summary["published_from"] == {"none": 1}
+    assert summary["enrichment"] == {"ok": 1}
+    assert summary["page_fetch"] == {}
+
+
 def touch(path: Path) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"PAR1")
@@ -80,31 +102,17 @@ def touch(path: Path) -> str:
 
 @pytest.fixture
 def output(tmp_path: Path) -> dict[str, str]:
-    """An output folder left by an earlier run of the same inputs and by another run."""
+    """An output folder holding another run's files."""
     art = tmp_path / "articles" / "date=2026-11-29" / "source=youm7.com"
     return {
         "kept": touch(art / f"part-{FP}-0000.parquet"),
-        "stale_shard": touch(art / f"part-{FP}-0001.parquet"),
-        "stale_partition": touch(
-            tmp_path / "articles" / "date=2026-11-28" / "source=x" / f"part-{FP}-0000.parquet"
-        ),
-        "stale_reject": touch(tmp_path / "rejects" / "date=2026-11-29" / f"part-{FP}-0000.parquet"),
         "other_run": touch(art / "part-0123abcd-0000.parquet"),
         "not_parquet": touch(art / f"part-{FP}-0000.txt"),
         "root": str(tmp_path),
     }
 
 
-def test_stale_files_only_same_fingerprint_not_rewritten(output: dict[str, str]) -> None:
-    stale = stale_files(output["root"], FP, {output["kept"]})
-    assert sorted(stale) == sorted(
-        [output["stale_shard"], output["stale_partition"], output["stale_reject"]]
-    )
-    assert stale_files(output["root"] + "/", "0123abcd", set()) == [output["other_run"]]
-    assert stale_files(output["root"], "feedbeef", set()) == []
-
-
-def test_publish_run_writes_the_record_and_removes_stale_files(
+def test_publish_run_writes_the_record_and_touches_no_other_file(
     output: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     renames: list[tuple[list[str], list[str]]] = []
@@ -128,7 +136,6 @@ def test_publish_run_writes_the_record_and_removes_stale_files(
         ["in.jsonl"],
     )
     assert (record["read"], record["articles"], record["balanced"]) == (3, 3, True)
-    assert record["stale_files_removed"] == 3
     assert record["finished_at"].endswith("+00:00")
     # written under a temporary name, then renamed into place: readers never see half a record
     assert renames[-1] == ([f"{root}/_runs/.run-1.json.inprogress"], [f"{root}/_runs/run-1.json"])

@@ -219,7 +219,7 @@ def test_an_article_alone_under_its_url_passes_on_as_the_same_bytes() -> None:
     article = make_article("a", published_at=at(1), url_key="k", content_hash="H")
     key, member = url_member(article)
     assert key == "u:k" and member[0] == "H"
-    [(content_hash, packed)] = list(collapse_url_members([member], skip_seen=False))
+    [(content_hash, packed)] = list(collapse_url_members([member]))
     assert content_hash == "H" and packed is member[1]
     assert as_survivor(unpack(packed)) == Survivor(article)
 
@@ -230,7 +230,7 @@ def test_a_shared_url_is_collapsed_and_its_survivor_packed_for_stage_two() -> No
 
     first = make_article("a", published_at=at(1), url_key="k", content_hash="H1")
     later = make_article("b", published_at=at(2), url_key="k", content_hash="H2")
-    out = list(collapse_url_members([url_member(later)[1], url_member(first)[1]], False))
+    out = list(collapse_url_members([url_member(later)[1], url_member(first)[1]]))
     [(content_hash, packed)] = out
     assert content_hash == "H1" and unpack(packed) == Survivor(first, [later])
 
@@ -245,8 +245,8 @@ def test_earlier_runs_make_a_url_seen_once_here_a_duplicate() -> None:
     prior = PriorEntry("old", "cluster-old", "youm7.com", None, "k", "H0", at(-24))
     key, prior_member = prior_url_member(prior)
     assert key == "u:k" and prior_member[0] is None
-    out = list(collapse_url_members([url_member(article)[1], prior_member], False))
+    out = list(collapse_url_members([url_member(article)[1], prior_member]))
     [tagged] = out
     assert tagged.tag == DUPLICATES_TAG
     assert tagged.value.duplicate_of == "old" and tagged.value.kind == "url"
-    assert list(collapse_url_members([prior_member], False)) == []
+    assert list(collapse_url_members([prior_member])) == []

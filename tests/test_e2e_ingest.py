@@ -10,7 +10,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.dataset as ds
 import pytest
-from akhbar.schemas.tables import TABLES
+from akhbar.schemas.tables import SCHEMA_VERSION, TABLES
 
 from tests.conftest import SAMPLES, SHARED_DATA, run_akhbar
 
@@ -97,7 +97,7 @@ def test_pyarrow_dataset_matches_schemas(sample_run: tuple[Path, dict]) -> None:
         for path in files:
             written = ds.dataset(path, format="parquet").schema
             assert written.remove_metadata() == schema.remove_metadata(), (name, path)
-            assert written.metadata[b"akhbar.schema_version"] == b"1"
+            assert written.metadata[b"akhbar.schema_version"] == SCHEMA_VERSION.encode()
         data = table(output, name)
         assert "date" in data.column_names
         if name != "rejects":
@@ -135,12 +135,14 @@ def test_undated_item_kept_and_partitioned_by_fetch_time(sample_run: tuple[Path,
 
 
 def test_rerun_same_output_is_idempotent(tmp_path: Path) -> None:
+    """A second run of the same inputs writes nothing: every item is already ingested."""
     first = ingest(tmp_path)
     files_before = file_set(tmp_path)
     second = ingest(tmp_path, "--run-id", "second")
     assert file_set(tmp_path) == files_before
-    for key in ("read", "articles", "duplicates", "rejects"):
-        assert first[key] == second[key]
+    assert (second["read"], second["already_ingested"]) == (first["read"], first["read"])
+    assert (second["articles"], second["duplicates"], second["rejects"]) == (0, 0, 0)
+    assert second["balanced"] is True
     con = duckdb.connect()
     total = con.execute(
         f"select count(*) from read_parquet('{tmp_path}/articles/**/*.parquet', hive_partitioning=true)"
@@ -160,7 +162,7 @@ def test_multi_processing_gives_same_rows(tmp_path: Path, sample_run: tuple[Path
     ingest(tmp_path, "--direct_running_mode=multi_processing", "--direct_num_workers=2")
     for name in ("articles", "duplicates"):
         assert _rows(tmp_path, name) == _rows(reference, name), name
-    assert _rows(tmp_path, "rejects", drop=("at",)) == _rows(reference, "rejects", drop=("at",))
+    assert _rows(tmp_path, "rejects", drop=("rejected_at",)) == _rows(reference, "rejects", drop=("rejected_at",))
 
 
 def test_bad_inputs_are_ingested_or_rejected(tmp_path: Path) -> None:

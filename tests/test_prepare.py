@@ -38,7 +38,7 @@ def test_html_only_body_is_rejected() -> None:
     reject = rejected({"body": "<p> </p><script>var x = 'نص';</script><img src='a.jpg'><br/>"})
     assert (reject.reason, reject.stage) == ("filter:empty-text", "filter")
     assert (reject.id, reject.input, reject.source) == ("r", "feed.xml#item=r", "youm7.com")
-    assert (reject.at, reject.partition_time) == (NOW, NOW)
+    assert (reject.rejected_at, reject.partition_time) == (NOW, NOW)
     assert "<script>" in reject.payload and reject.payload.startswith("عنوان <b>الخبر</b>\n")
 
 

@@ -60,7 +60,7 @@ MINIMUM: dict[str, dict[str, pa.DataType | None]] = {
         "kind": STR,
         "similarity": pa.float64(),
     },
-    "rejects": {"input": STR, "stage": STR, "reason": STR, "payload": STR, "at": UTC_TS},
+    "rejects": {"input": STR, "stage": STR, "reason": STR, "payload": STR, "rejected_at": UTC_TS},
 }
 
 
@@ -168,7 +168,10 @@ def test_make_reject_truncates_and_repairs_payload() -> None:
     from_bytes = make_reject("f.xml", "read", "io:error", "d" * 900, b"\xff\xfe" + b"x" * 5000, NOW)
     assert len(from_bytes.payload) <= 2000 and from_bytes.payload.startswith("\ufffd")
     assert len(from_bytes.detail) == 500
-    assert from_bytes.id == stable_id("reject", "f.xml")
+    assert from_bytes.id == stable_id("reject", "f.xml", "io:error", from_bytes.payload)
+    # another bad record at the same place (a rewritten file) is another row, with another id
+    other = make_reject("f.xml", "read", "io:error", "d", b"another", NOW)
+    assert other.id != from_bytes.id
     assert from_bytes.partition_time == NOW and from_bytes.source is None
     from_text = make_reject("f.xml", "read", "r", "d", "ok\ud800", NOW, item_id="i-1")
     assert from_text.payload == "ok?" and from_text.id == "i-1"

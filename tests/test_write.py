@@ -118,7 +118,10 @@ def write_articles(output: Path, ids: list[str], **kw) -> list[WrittenFile]:  # 
 def test_write_partition_file_name_and_no_temp_left(tmp_path: Path) -> None:
     [written] = write_articles(tmp_path, ["c", "a", "b"])
     folder = tmp_path / "articles" / f"date={DAY}" / "source=youm7.com"
-    assert written == WrittenFile("articles", f"{folder}/part-{FP}-0000.parquet", 3, ())
+    facets = (("enrichment", "skipped", 3), ("published_from", "none", 3))
+    assert written == WrittenFile(
+        "articles", f"{folder}/part-{FP}-0000.parquet", 3, (), facets=facets
+    )
     assert sorted(p.name for p in folder.iterdir()) == [f"part-{FP}-0000.parquet"]
     assert not list(tmp_path.rglob("*.inprogress"))
 

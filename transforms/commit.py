@@ -2,18 +2,21 @@
 
 Ending the pipeline in one step fed by all write results is what makes the Dask runner compute
 every branch (it computes only the last bag), and it is where a run becomes visible as a whole:
-the summary under ``_runs/`` is written only after every table's files are in place, and files
-that an earlier run of the same inputs wrote but this run did not are removed afterwards.
+the summary under ``_runs/`` is written only after every table's files are in place.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
 import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+
+from akhbar.schemas.run_record import RunRecord
+from akhbar.transforms.accounting import AlreadyIngested, ReadCount
 from akhbar.transforms.state import (
     FetchState,
     crash_point,
@@ -32,77 +35,51 @@ from akhbar.transforms.state import (
     write_json_atomic,
 )
 from akhbar.transforms.write import WrittenFile, window_fingerprint
-from apache_beam.io.filesystems import FileSystems
 
 
-@dataclass(frozen=True, slots=True)
-class ReadCount:
-    """How many items (or whole-file rejects) one input file produced."""
-
-    input: str
-    items: int
-    skipped: tuple[tuple[str, int], ...] = ()  # records that are not news items (WARC requests...)
-
-
-@dataclass(frozen=True, slots=True)
-class AlreadyIngested:
-    """An item an earlier run wrote (same source and guid/URL): counted, never written twice."""
-
-    id: str
-
-
-def summarize(results: Iterable[WrittenFile | ReadCount]) -> dict[str, Any]:
+def summarize(results: Iterable[Any]) -> dict[str, Any]:
+    """The run record's counts, from every write result, read count and skipped item."""
     read = 0
     tables = {"articles": 0, "duplicates": 0, "rejects": 0}
-    duplicates_by_kind: dict[str, int] = {}
-    rejects_by_reason: dict[str, int] = {}
+    by_table = {"rejects": "rejects_by_reason", "duplicates": "duplicates_by_kind"}
+    names = ("duplicates_by_kind", "rejects_by_reason", "skipped_not_items")
+    tallies: dict[str, dict[str, int]] = {
+        name: {} for name in (*names, "published_from", "enrichment", "page_fetch")
+    }
     files: list[str] = []
-    inputs = 0
-    already = 0
-    skipped: dict[str, int] = {}
+    inputs = already = changed = 0
+
+    def add(tally: str, key: str, count: int) -> None:
+        tallies[tally][key] = tallies[tally].get(key, 0) + count
+
     for result in results:
         if isinstance(result, AlreadyIngested):
             already += 1
-            continue
-        if not isinstance(result, ReadCount | WrittenFile):
-            continue
-        if isinstance(result, ReadCount):
+            changed += result.changed
+        elif isinstance(result, ReadCount):
             read += result.items
             inputs += 1
             for reason, count in result.skipped:
-                skipped[reason] = skipped.get(reason, 0) + count
-            continue
-        tables[result.table] += result.rows
-        files.append(result.path)
-        target = rejects_by_reason if result.table == "rejects" else duplicates_by_kind
-        for key, count in result.counts:
-            target[key] = target.get(key, 0) + count
+                add("skipped_not_items", reason, count)
+        elif isinstance(result, WrittenFile):
+            tables[result.table] += result.rows
+            files.append(result.path)
+            for key, count in result.counts:
+                add(by_table[result.table], key, count)
+            for column, value, count in result.facets:
+                add(column, value, count)
     accounted = tables["articles"] + tables["duplicates"] + tables["rejects"] + already
     return {
         "input_files": inputs,
         "read": read,
-        "articles": tables["articles"],
-        "duplicates": tables["duplicates"],
-        "rejects": tables["rejects"],
+        **tables,
         "already_ingested": already,
-        "skipped_not_items": dict(sorted(skipped.items())),
-        "duplicates_by_kind": dict(sorted(duplicates_by_kind.items())),
-        "rejects_by_reason": dict(sorted(rejects_by_reason.items())),
+        "already_ingested_changed": changed,
+        **{name: dict(sorted(tally.items())) for name, tally in tallies.items()},
         "accounted": accounted,
         "balanced": accounted == read,
         "files": sorted(files),
     }
-
-
-def stale_files(output: str, fingerprint: str, written: set[str]) -> list[str]:
-    """Files from an earlier run of the same inputs that this run did not rewrite."""
-    stale = []
-    for table in ("articles", "duplicates", "rejects"):
-        pattern = f"{output.rstrip('/')}/{table}/**/part-{fingerprint}-*.parquet"
-        for match in FileSystems.match([pattern])[0].metadata_list:
-            if match.path not in written:
-                stale.append(match.path)
-    return stale
 
 
 def _is_index_file(result: object) -> bool:
@@ -137,9 +114,10 @@ def publish_run(
     written = [r for r in items if isinstance(r, WrittenFile)]
     fetched = [asdict(r) for r in items if isinstance(r, FetchState)]
     near = [r for r in items if type(r).__name__ == "NearDedupStats"]
-    record = {**meta, "run_id": run_id, "fingerprint": fingerprint, **summary}
+    record = {"output": output, **meta, "run_id": run_id, "fingerprint": fingerprint, **summary}
     if near:
         record["near_dedup"] = _sum_fields(near)
+    record = RunRecord.from_json(record).to_json()  # the typed record's keys, nothing misspelt
     pending = {
         "run_id": run_id,
         "fingerprint": fingerprint,
@@ -164,14 +142,11 @@ def finish_commit(output: str, pending: dict[str, Any]) -> dict[str, Any]:
             FileSystems.rename([staged], [final])
             crash_point("mid-moves")
     record = dict(pending["record"])
-    removed = stale_files(output, pending["fingerprint"], set(record["files"]))
-    delete_quietly(removed)
     if pending["fetched"]:
         known = load_validators(output)
         merged = merge_validators(known, [FetchState(**f) for f in pending["fetched"]])
         write_json_atomic(validators_path(output), merged)
     crash_point("before-record")
-    record["stale_files_removed"] = len(removed)
     record["finished_at"] = datetime.now(UTC).isoformat()
     write_json_atomic(join(output, "_runs", f"{pending['run_id']}.json"), record)
     delete_tree(staging_dir(output, pending["run_id"]))

@@ -8,20 +8,28 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 import apache_beam as beam
-from akhbar.schemas.records import Article, RawItem, Reject, make_reject, visible
+
+from akhbar.schemas.records import Article, RawItem, Reject, make_reject, stable_id, visible
+from akhbar.transforms.accounting import AlreadyIngested
 from akhbar.transforms.bounds import DEFAULT_MAX_TEXT_CHARS
 from akhbar.transforms.clean import CleanConfig, clean_field, clean_line, clean_text, truncate_text
 from akhbar.transforms.dedup.urls import canonical_url, url_key
+from akhbar.transforms.extract.dates import dateline_date
 from akhbar.transforms.extract.metadata import clean_names, resolve_published, word_count
+from akhbar.transforms.identity import item_key
+from akhbar.transforms.ingested import KeySet
 from akhbar.transforms.normalize import NormalizeConfig, detect_language, normalize_fast
 from akhbar.transforms.portable import WithOutputs
 from akhbar.transforms.progress import ProgressCounter
 
 REJECTS_TAG = "rejects"
+ALREADY_TAG = "already_ingested"
+# Formats whose date comes from the article page itself (JSON-LD, <meta>), not from a feed.
+PAGE_FORMATS = frozenset({"html", "warc"})
 # Raw fields are cut at this multiple of max_text_chars before cleaning: markup rarely takes
 # more than a few times the text's length, and a 200 MB item must not reach the HTML parser.
 RAW_MARKUP_FACTOR = 10
@@ -60,9 +68,43 @@ def content_hash(text_normalized: str) -> str:
     return hashlib.blake2b(text_normalized.encode("utf-8"), digest_size=16).hexdigest()
 
 
-def prepare_item(raw: RawItem, config: PrepareConfig, now: datetime) -> Article | Reject:
-    """One RawItem -> an Article ready for dedup, or a Reject with the reason."""
+def raw_item_key(raw: RawItem) -> str:
+    """``item_key`` of a raw item (``transforms.identity``), from the fields as the input gave
+    them: the source as the article row will name it, the guid, the URL, else the raw text."""
+    source = clean_field(raw.source) or "unknown"
+    content = (raw.title or "") + "\n" + (raw.body or raw.summary or "")
+    return item_key(source, clean_field(raw.guid), raw.url, content)
 
+
+def row_id(raw: RawItem, key: str) -> str:
+    """The row id: the source's id (which includes where the item was read). An item with
+    neither guid nor URL is known only by its text, so its id includes the item key too: a
+    different text at the same place of a rewritten file must not reuse an earlier row's id."""
+    return raw.item_id if (raw.guid or raw.url) else stable_id(raw.item_id, key)
+
+
+def published_from(raw: RawItem) -> str:
+    """Where a date the input gave came from: its page (saved HTML, WARC, a fetched page) or
+    the feed item / record."""
+    return raw.published_from or ("page" if raw.input_format in PAGE_FORMATS else "feed")
+
+
+def prepare_item(
+    raw: RawItem, config: PrepareConfig, now: datetime, ingested: KeySet | None = None
+) -> Article | Reject | AlreadyIngested:
+    """One RawItem -> an Article ready for dedup, a Reject with the reason, or, when its
+    ``item_key`` is in ``ingested`` (what the output already holds), AlreadyIngested."""
+    key = raw_item_key(raw)
+    result = _prepare(raw, config, now, key, row_id(raw, key))
+    if ingested is not None and ingested.content_of(key) is not None:
+        text_hash = result.content_hash if isinstance(result, Article) else None
+        return AlreadyIngested(result.id, changed=ingested.changed(key, text_hash))
+    return result
+
+
+def _prepare(
+    raw: RawItem, config: PrepareConfig, now: datetime, key: str, rid: str
+) -> Article | Reject:
     def reject(reason: str, detail: str) -> Reject:
         payload = (raw.title or "") + "\n" + (raw.body or raw.summary or "")
         return make_reject(
@@ -74,7 +116,8 @@ def prepare_item(raw: RawItem, config: PrepareConfig, now: datetime) -> Article 
             now,
             raw.fetched_at,
             raw.source,
-            raw.item_id,
+            rid,
+            item_key=key,
         )
 
     def clean_body(value: str) -> str:
@@ -99,10 +142,16 @@ def prepare_item(raw: RawItem, config: PrepareConfig, now: datetime) -> Article 
         else ("", False)
     )
     title, title_cut = _bounded(raw.title, config, clean_line)
+    published = resolve_published(raw.published_at, raw.published_raw, now)
+    date_origin = published_from(raw)
+    if published is None:
+        published = dateline_date(normalized, now)
+        date_origin = "text" if published is not None else "none"
     # Metadata goes out as given but without control characters or lone surrogates (which
     # Parquet cannot store): see clean_field and visible.
     return Article(
-        id=raw.item_id,
+        id=rid,
+        item_key=key,
         source=clean_field(raw.source) or "unknown",
         origin=visible(raw.origin),
         input_format=raw.input_format,
@@ -116,8 +165,10 @@ def prepare_item(raw: RawItem, config: PrepareConfig, now: datetime) -> Article 
         text=text,
         text_normalized=normalized,
         content_hash=content_hash(normalized),
-        published_at=resolve_published(raw.published_at, raw.published_raw, now),
+        published_at=published,
         published_raw=clean_field(raw.published_raw),
+        published_from=date_origin,
+        page_fetch=raw.page_fetch,
         language=language,
         language_declared=clean_field(raw.language_declared),
         authors=clean_names(raw.authors),
@@ -128,15 +179,31 @@ def prepare_item(raw: RawItem, config: PrepareConfig, now: datetime) -> Article 
     )
 
 
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
 class PrepareDoFn(beam.DoFn):
-    """Thin wrapper: Articles on the main output, Rejects on ``rejects``."""
+    """Thin wrapper: Articles on the main output, Rejects on ``rejects``, AlreadyIngested on
+    ``already_ingested``.
+
+    "Now" (for the plausible-date window and the rejects' time) is ``now`` when given, the run's
+    start in batch, so that a run gives the same rows whenever it is replayed; else ``clock()``
+    for each element, which a stream needs: a start time frozen for days would make every date
+    after start + 2 days implausible.
+    """
 
     def __init__(
-        self, config: PrepareConfig, now: datetime, progress_dir: str | None = None
+        self,
+        config: PrepareConfig,
+        now: datetime | None,
+        progress_dir: str | None = None,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.config = config
         self.now = now
         self.progress_dir = progress_dir
+        self.clock = clock
 
     def setup(self) -> None:
         self.progress = ProgressCounter(self.progress_dir)
@@ -144,9 +211,12 @@ class PrepareDoFn(beam.DoFn):
     def finish_bundle(self) -> None:
         self.progress.flush()
 
-    def process(self, raw: RawItem) -> Iterator[Article | beam.pvalue.TaggedOutput]:
+    def process(
+        self, raw: RawItem, ingested: KeySet | None = None
+    ) -> Iterator[Article | beam.pvalue.TaggedOutput]:
+        now = self.now or self.clock()
         try:
-            result = prepare_item(raw, self.config, self.now)
+            result = prepare_item(raw, self.config, now, ingested)
         except Exception as exc:  # a bug on one item must not kill the run; it is recorded
             yield beam.pvalue.TaggedOutput(
                 REJECTS_TAG,
@@ -156,14 +226,18 @@ class PrepareDoFn(beam.DoFn):
                     "clean:internal-error",
                     repr(exc)[:300],
                     raw.body,
-                    self.now,
+                    now,
                     raw.fetched_at,
                     raw.source,
                     raw.item_id,
+                    item_key=raw.item_id,
                 ),
             )
             return
-        if isinstance(result, Reject):
+        if isinstance(result, AlreadyIngested):
+            self.progress.add("already")
+            yield beam.pvalue.TaggedOutput(ALREADY_TAG, result)
+        elif isinstance(result, Reject):
             self.progress.add("filtered")
             yield beam.pvalue.TaggedOutput(REJECTS_TAG, result)
         else:
@@ -172,19 +246,59 @@ class PrepareDoFn(beam.DoFn):
 
 
 class PrepareArticles(beam.PTransform):
-    """RawItems -> (articles, rejects)."""
+    """RawItems -> (articles, rejects, already_ingested).
+
+    ``ingested``: a singleton PCollection of the output's ``KeySet``
+    (``transforms.ingested.IngestedKeys``), or None when nothing can be there yet.
+    """
 
     def __init__(
-        self, config: PrepareConfig, now: datetime, progress_dir: str | None = None
+        self,
+        config: PrepareConfig,
+        now: datetime | None,
+        progress_dir: str | None = None,
+        ingested: beam.PCollection | None = None,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         super().__init__()
         self.config = config
         self.now = now
         self.progress_dir = progress_dir
+        self.ingested = ingested
+        self.clock = clock
 
     def expand(self, raw_items):
+        side = () if self.ingested is None else (beam.pvalue.AsSingleton(self.ingested),)
         return raw_items | "CleanNormalizeExtract" >> WithOutputs(
-            beam.ParDo(PrepareDoFn(self.config, self.now, self.progress_dir)),
+            beam.ParDo(PrepareDoFn(self.config, self.now, self.progress_dir, self.clock), *side),
             REJECTS_TAG,
+            ALREADY_TAG,
             main="articles",
+        )
+
+
+def skip_ingested_reject(
+    reject: Reject, ingested: KeySet | None = None
+) -> Iterator[Reject | beam.pvalue.TaggedOutput]:
+    """A reader's reject goes on unless an earlier run already recorded it (same item key);
+    one that no reader keyed (a fetch failure: an event of this run) is keyed by its id."""
+    if not reject.item_key:
+        reject = replace(reject, item_key=reject.id)
+    if ingested is not None and ingested.content_of(reject.item_key) is not None:
+        yield beam.pvalue.TaggedOutput(ALREADY_TAG, AlreadyIngested(reject.id))
+    else:
+        yield reject
+
+
+class SkipIngestedRejects(beam.PTransform):
+    """Readers' rejects -> (rejects to write, already_ingested)."""
+
+    def __init__(self, ingested: beam.PCollection | None = None) -> None:
+        super().__init__()
+        self.ingested = ingested
+
+    def expand(self, rejects):
+        side = () if self.ingested is None else (beam.pvalue.AsSingleton(self.ingested),)
+        return rejects | "SkipRecorded" >> WithOutputs(
+            beam.FlatMap(skip_ingested_reject, *side), ALREADY_TAG, main="rejects"
         )

@@ -4,8 +4,8 @@ Beam's file sinks are avoided on purpose: ``fileio.WriteToFiles`` loses data whe
 folder is missing and breaks on the Dask runner, and ``WriteToParquet`` cannot route records to
 per-record folders. Instead rows are grouped by (table, date, source) and each group is written
 with pyarrow through Beam's ``FileSystems`` (so gs:// and s3:// work), to a temporary name that is
-then renamed into place. File names derive from the run's input fingerprint, so running the same
-inputs again replaces the earlier files instead of adding to them.
+then renamed into place. File names derive from the run's fingerprint (unique per execution), so
+no two runs ever write the same file name.
 """
 
 from __future__ import annotations
@@ -20,13 +20,14 @@ from urllib.parse import quote, unquote
 import apache_beam as beam
 import pyarrow as pa
 import pyarrow.parquet as pq
+from apache_beam.io.filesystem import CompressionTypes
+from apache_beam.io.filesystems import FileSystems
+
 from akhbar.schemas.records import Article, Duplicate, Reject, as_table
 from akhbar.schemas.tables import PARTITIONED_BY_SOURCE, with_version
 from akhbar.transforms.packed import packed_pair, unpack_all
 from akhbar.transforms.progress import ProgressCounter
 from akhbar.transforms.state import crash_point, use_storage_options
-from apache_beam.io.filesystem import CompressionTypes
-from apache_beam.io.filesystems import FileSystems
 
 ROW_GROUP_SIZE = 64 * 1024
 # Below this many rows a file gets no dictionary pages. Most partitions (one date x one source)
@@ -90,6 +91,9 @@ class WrittenFile:
     rows: int
     counts: tuple[tuple[str, int], ...]  # rejects by reason / duplicates by kind
     staged: str | None = None  # where it was written, when the run stages before committing
+    # (column, value, rows) for the run record's other tallies: published_from, enrichment,
+    # page_fetch (``FACETS``)
+    facets: tuple[tuple[str, str, int], ...] = ()
 
 
 def partition_dir(output: str, table: str, date: str, source: str | None) -> str:
@@ -114,6 +118,24 @@ def _counts(records: list[Any], table: str) -> tuple[tuple[str, int], ...]:
         key = getattr(record, field)
         tally[key] = tally.get(key, 0) + 1
     return tuple(sorted(tally.items()))
+
+
+# Columns whose values the run record counts, per table (null values are not counted).
+FACETS: dict[str, tuple[str, ...]] = {
+    "articles": ("published_from", "enrichment", "page_fetch"),
+    "duplicates": ("published_from",),
+    "rejects": (),
+}
+
+
+def _facets(records: list[Any], table: str) -> tuple[tuple[str, str, int], ...]:
+    tally: dict[tuple[str, str], int] = {}
+    for column in FACETS[table]:
+        for record in records:
+            value = getattr(record, column)
+            if value is not None:
+                tally[(column, value)] = tally.get((column, value), 0) + 1
+    return tuple((column, value, n) for (column, value), n in sorted(tally.items()))
 
 
 def write_partition(
@@ -149,6 +171,7 @@ def write_partition(
                 len(chunk),
                 _counts(chunk, table),
                 staged=target if staging else None,
+                facets=_facets(chunk, table),
             )
         )
     return written

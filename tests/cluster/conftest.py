@@ -123,7 +123,7 @@ def assert_same_tables(
 ) -> None:
     """Row for row, sorted by id; rejects without ``at`` (the moment of rejection)."""
     for table in tables:
-        extra = ("at",) if table == "rejects" else ()
+        extra = ("rejected_at",) if table == "rejects" else ()
         got_rows = rows(got, table, drop + extra)
         want_rows = rows(want, table, drop + extra)
         assert len(got_rows) == len(want_rows), (table, len(got_rows), len(want_rows))

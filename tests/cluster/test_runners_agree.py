@@ -109,7 +109,7 @@ def test_dask_feeds_update_state_and_match_fnapi(
     # fetched_at is the run's own clock, and so is the id of a fetch reject (a 404 today is
     # not the 404 of tomorrow)
     assert_same_tables(dask, local, drop=("fetched_at",), tables=("articles", "duplicates"))
-    fetch_rejects = [rows(out, "rejects", drop=("id", "at")) for out in (dask, local)]
+    fetch_rejects = [rows(out, "rejects", drop=("id", "rejected_at")) for out in (dask, local)]
     assert fetch_rejects[0] == fetch_rejects[1]
     assert [r["reason"] for r in fetch_rejects[0]] == ["http:404"]
     state = json.loads((dask / "_state" / "http.json").read_text(encoding="utf-8"))
@@ -162,7 +162,7 @@ def test_dask_writes_to_s3(
     assert not [k for k in keys if "/_staging/" in k or "/_state/pending/" in k], keys
     assert [k for k in keys if k.startswith("news/_runs/")]
     for table in ("articles", "duplicates", "rejects"):
-        drop = ("at",) if table == "rejects" else ()
+        drop = ("rejected_at",) if table == "rejects" else ()
         data = s3_server.table(f"{bucket}/news/{table}")
         keep = [c for c in data.column_names if c not in drop]
         got = sorted(data.select(keep).to_pylist(), key=lambda r: r["id"])

@@ -44,7 +44,7 @@ def test_near_dedup_transform_equals_the_plain_run() -> None:
     articles.append(story("s1-url", "نص آخر تماما", hours=9, url_key=articles[3].url_key))
     random.Random(5).shuffle(articles)
     with beam_pipeline() as p:
-        groups, _, _ = p | Create(articles) | ExactDedupGroups()
+        groups, _ = p | Create(articles) | ExactDedupGroups()
         result = groups | NearDedup(CFG)
         rows = result.groups | FlatMap(memberships)
         # egyptian copies are exact duplicates already: only the cut copies are merged here
@@ -93,7 +93,7 @@ def test_copies_of_earlier_runs_articles_point_at_them(tmp_path: Path, side_inpu
     ]
     old0_cluster = earlier[0].canonical.cluster_id
     with beam_pipeline() as pipe:
-        groups, _, _ = pipe | Create(today) | ExactDedupGroups()
+        groups, _ = pipe | Create(today) | ExactDedupGroups()
         result = groups | NearDedup(
             CFG, prior_index_paths=[written.path], targets_as_side_input=side_input
         )
@@ -121,7 +121,7 @@ def test_copies_of_earlier_runs_articles_point_at_them(tmp_path: Path, side_inpu
 def test_stats_come_out_once_even_without_any_candidate(side_input: bool) -> None:
     """No Targets at all: the side input is an empty dict, the join has nothing to join."""
     with beam_pipeline() as p:
-        groups, _, _ = p | Create([story("only", paragraphs()[0])]) | ExactDedupGroups()
+        groups, _ = p | Create([story("only", paragraphs()[0])]) | ExactDedupGroups()
         result = groups | NearDedup(CFG, targets_as_side_input=side_input)
         assert_that(result.stats | Map(lambda s: s.comparisons), equal_to([0]), label="stats")
         assert_that(result.groups | Map(lambda g: g.canonical.id), equal_to(["only"]))

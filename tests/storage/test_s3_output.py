@@ -45,7 +45,7 @@ def local_rows(output: Path, name: str, drop: tuple[str, ...] = ()) -> list[dict
 
 def assert_s3_equals_local(server: S3Server, bucket: str, prefix: str, local: Path) -> None:
     for name in TABLES:
-        drop = ("at",) if name == "rejects" else ()
+        drop = ("rejected_at",) if name == "rejects" else ()
         got = sorted_rows(server.table(f"{bucket}/{prefix}/{name}"), drop)
         assert got == local_rows(local, name, drop), name
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 import apache_beam as beam
+
 from akhbar.schemas.records import Article, Duplicate, compact_pickle, stable_id
 from akhbar.transforms.dedup.prior import PriorEntry
 from akhbar.transforms.packed import pack, packed_pair, unpack, unpack_all
@@ -63,6 +64,8 @@ def duplicate_row(
         similarity=similarity,
         content_hash=article.content_hash,
         origin=article.origin,
+        item_key=article.item_key,
+        published_from=article.published_from,
     )
 
 
@@ -142,10 +145,11 @@ def earliest_prior(priors: list[PriorEntry]) -> PriorEntry:
 
 
 def split_url_group(
-    members: Iterable[Article | PriorEntry], skip_seen: bool
+    members: Iterable[Article | PriorEntry],
 ) -> Iterator[Survivor | beam.pvalue.TaggedOutput]:
     """Stage 1 with earlier runs: a URL an earlier run wrote makes every new copy a duplicate
-    of that article; with ``skip_seen`` (feed polling) the very same item is only counted."""
+    of that article. (The very same item an earlier run wrote never gets here: it is counted
+    as already ingested before dedup, ``transforms.prepare``.)"""
     articles = [m for m in members if isinstance(m, Article)]
     priors = [m for m in members if isinstance(m, PriorEntry)]
     if not articles:
@@ -154,14 +158,10 @@ def split_url_group(
         yield collapse_url_group(articles)
         return
     target = earliest_prior(priors)
-    seen = {p.item_identity() for p in priors}
     for article in articles:
-        if skip_seen and (article.source, article.guid or article.url_key) in seen:
-            yield beam.pvalue.TaggedOutput(SEEN_TAG, article.id)
-        else:
-            yield beam.pvalue.TaggedOutput(
-                DUPLICATES_TAG, as_duplicate(article, target, target.cluster_id)
-            )
+        yield beam.pvalue.TaggedOutput(
+            DUPLICATES_TAG, as_duplicate(article, target, target.cluster_id)
+        )
 
 
 def url_member(article: Article) -> tuple[str, tuple[str | None, bytes]]:
@@ -179,7 +179,7 @@ def prior_url_member(prior: PriorEntry) -> tuple[str, tuple[str | None, bytes]]:
 
 
 def collapse_url_members(
-    members: Iterable[tuple[str | None, bytes]], skip_seen: bool
+    members: Iterable[tuple[str | None, bytes]],
 ) -> Iterator[tuple[str, bytes] | beam.pvalue.TaggedOutput]:
     """Stage 1 on packed members -> (content hash, packed survivor) for stage 2.
 
@@ -190,7 +190,7 @@ def collapse_url_members(
     if len(members) == 1 and (content_hash := members[0][0]) is not None:
         yield content_hash, members[0][1]
         return
-    for out in split_url_group([unpack(packed) for _, packed in members], skip_seen):
+    for out in split_url_group([unpack(packed) for _, packed in members]):
         if isinstance(out, Survivor):
             yield out.article.content_hash, pack(out)
         else:
@@ -223,13 +223,11 @@ def split_content_group(
 
 
 class ExactDedupGroups(beam.PTransform):
-    """Articles (+ what earlier runs wrote) -> DedupGroups, duplicates of earlier articles,
-    and the ids of items an earlier run already ingested (feed polling only)."""
+    """Articles (+ what earlier runs wrote) -> DedupGroups and duplicates of earlier articles."""
 
-    def __init__(self, prior=None, skip_seen: bool = False) -> None:
+    def __init__(self, prior=None) -> None:
         super().__init__()
         self.prior = prior
-        self.skip_seen = skip_seen
 
     def expand(self, articles):
         # values are packed (transforms.packed): the runner shuffles bytes, not Articles
@@ -247,16 +245,14 @@ class ExactDedupGroups(beam.PTransform):
                 | "PriorWithHash" >> beam.Filter(lambda p: p.content_hash is not None)
                 | "KeyPriorByContent" >> beam.Map(lambda p: packed_pair(p.content_hash, p))
             )
-        skip_seen = self.skip_seen
         stage1 = (
             by_url
             | "UrlMembers" >> beam.Flatten()
             | "GroupByUrl" >> beam.GroupByKey()
             | "CollapseUrlGroups"
             >> WithOutputs(
-                beam.FlatMapTuple(lambda _k, members: collapse_url_members(members, skip_seen)),
+                beam.FlatMapTuple(lambda _k, members: collapse_url_members(members)),
                 DUPLICATES_TAG,
-                SEEN_TAG,
                 main="survivors",
             )
         )
@@ -279,12 +275,12 @@ class ExactDedupGroups(beam.PTransform):
             stage1[DUPLICATES_TAG],
             stage2[DUPLICATES_TAG],
         ) | "DuplicatesOfEarlierRuns" >> beam.Flatten()
-        return stage2.groups, prior_duplicates, stage1[SEEN_TAG]
+        return stage2.groups, prior_duplicates
 
 
 class ExactDedup(beam.PTransform):
     """Articles -> (unique articles with cluster_id and story counts, duplicates); one run only."""
 
     def expand(self, articles):
-        groups, _prior_duplicates, _seen = articles | "Groups" >> ExactDedupGroups()
+        groups, _prior_duplicates = articles | "Groups" >> ExactDedupGroups()
         return groups | "Split" >> EmitGroups()

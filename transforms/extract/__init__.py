@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import apache_beam as beam
+
 from akhbar.schemas.records import Article
 
 if TYPE_CHECKING:
@@ -72,6 +73,26 @@ def extract_article(article: Article, config: ExtractConfig | None = None) -> Ar
     return get_extractor(config or ExtractConfig()).extract(article)
 
 
+def failure_reason(exc: BaseException) -> str:
+    """``failed:<reason>`` for the ``enrichment`` column: the exception's type and the first
+    line of its message, short and on one line (users group rows by it)."""
+    message = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ""
+    return f"failed:{type(exc).__name__}" + (f": {message}" if message else "")
+
+
+def extract_or_mark(extractor: Extractor, article: Article, errors: Any = None) -> Article:
+    """The extracted article with ``enrichment = "ok"``; when extraction raises, the article
+    unchanged with ``enrichment = "failed:<reason>"``, so that empty columns caused by a
+    failure never look like "nothing found"."""
+    try:
+        return extractor.extract(article)
+    except Exception as exc:
+        if errors is not None:
+            errors.inc()
+        LOG.exception("extraction failed for article %s", article.id)
+        return replace(article, enrichment=failure_reason(exc))
+
+
 class ExtractDoFn(beam.DoFn):
     """Loads the extractor once per worker; an article that makes it fail passes through as is.
 
@@ -93,12 +114,7 @@ class ExtractDoFn(beam.DoFn):
         if self._extractor is None:
             self.setup()
         assert self._extractor is not None
-        try:
-            yield self._extractor.extract(article)
-        except Exception:
-            self._errors.inc()
-            LOG.exception("extraction failed for article %s", article.id)
-            yield article
+        yield extract_or_mark(self._extractor, article, self._errors)
 
 
 class ExtractInfo(beam.PTransform):

@@ -97,6 +97,28 @@ def plausible(moment: datetime | None, now: datetime) -> datetime | None:
     return moment
 
 
+# A dateline: a full date at the very top of the text, after at most a place name and a
+# separator ("القاهرة في 5 ديسمبر 2026 -", "تونس (وات) 12/01/2017"). Anything later in the text
+# may be a date the article talks about, not the day it was written.
+DATELINE_MAX_PREFIX = 40
+_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?!\d)")
+
+
+def dateline_date(text_normalized: str, now: datetime) -> datetime | None:
+    """The publication date a text states in its dateline, for items whose input gave none.
+
+    ``text_normalized``: the normalized text (month names are matched in normalized spelling).
+    Only a complete date (day, month, year) that starts within the first
+    ``DATELINE_MAX_PREFIX`` characters counts, and it must be plausible for ``now``.
+    """
+    head = text_normalized[: DATELINE_MAX_PREFIX + 60]
+    for pattern in (_ARABIC_DATE, _NUMERIC_DATE):
+        m = pattern.search(head)
+        if m and m.start() <= DATELINE_MAX_PREFIX and "\n" not in head[: m.start()]:
+            return parse_date(m.group(0), now)
+    return None
+
+
 def parse_date(raw: Any, now: datetime | None = None) -> datetime | None:
     """Parse a publication date; never raises; returns an aware UTC datetime or None."""
     now = now or datetime.now(UTC)

@@ -86,7 +86,8 @@ class Extractor:
     def extract(self, article: Article) -> Article:
         """A copy of ``article`` with the extracted columns filled; the input is not changed."""
         published = article.published_at or article.fetched_at or datetime.now(UTC)
-        return replace(article, **self.fields(article.text, published, article.title or ""))
+        fields = self.fields(article.text, published, article.title or "")
+        return replace(article, enrichment="ok", **fields)
 
 
 def _surfaces(entity_dicts: list[dict[str, Any]]) -> dict[str, str]:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 
 import apache_beam as beam
+
 from akhbar.schemas.records import RawItem, Reject, make_reject
-from akhbar.transforms.commit import ReadCount
+from akhbar.transforms.accounting import ReadCount
+from akhbar.transforms.identity import content_digest, item_anchor, reject_key
 from akhbar.transforms.packed import PackedReshuffle
 from akhbar.transforms.portable import WithOutputs
 from akhbar.transforms.progress import ProgressCounter
@@ -21,6 +25,19 @@ COUNTS_TAG = "counts"
 MID_READ_AFTER = 5  # the crash tests' "mid-read" point: after this many items of a file
 
 __all__ = ["COUNTS_TAG", "REJECTS_TAG", "InputFile", "ReadInputFiles", "expand_inputs"]
+
+
+def keyed_reject(reject: Reject, anchor: str, seen: Counter[tuple[str, str, str]]) -> Reject:
+    """A reader's reject with its identity across runs (``transforms.identity.reject_key``):
+    ``anchor`` is the item read before it, ``seen`` counts the same reason and payload after
+    the same anchor earlier in the same input."""
+    if reject.item_key:
+        return reject
+    mark = (reject.reason, content_digest(reject.payload), anchor)
+    occurrence = seen[mark]
+    seen[mark] += 1
+    key = reject_key(reject.reason, reject.payload, anchor, occurrence)
+    return replace(reject, item_key=key)
 
 
 class ReadFileDoFn(beam.DoFn):
@@ -42,6 +59,8 @@ class ReadFileDoFn(beam.DoFn):
     def process(self, item: InputFile) -> Iterator[RawItem | beam.pvalue.TaggedOutput]:
         produced = 0
         warc_stats = WarcStats()
+        anchor = ""  # the item read last (transforms.identity.item_anchor)
+        seen: Counter[tuple[str, str, str]] = Counter()
         try:
             for result in read_input_file(item, self.now, warc_stats, self.limits):
                 produced += 1
@@ -49,8 +68,9 @@ class ReadFileDoFn(beam.DoFn):
                     crash_point("mid-read")
                 self.progress.add("read")
                 if isinstance(result, Reject):
-                    yield beam.pvalue.TaggedOutput(REJECTS_TAG, result)
+                    yield beam.pvalue.TaggedOutput(REJECTS_TAG, keyed_reject(result, anchor, seen))
                 else:
+                    anchor = item_anchor(result.source, result.guid, result.url, result.title)
                     yield result
         except Exception as exc:  # the file's reader broke: record it, keep what it yielded
             produced += 1

@@ -16,7 +16,7 @@ from typing import Any
 
 import apache_beam as beam
 from akhbar.schemas.records import RawItem, Reject, make_reject, stable_id
-from akhbar.transforms.commit import ReadCount
+from akhbar.transforms.accounting import ReadCount
 from akhbar.transforms.packed import PackedReshuffle
 from akhbar.transforms.portable import Batches, WithOutputs
 from akhbar.transforms.progress import ProgressCounter
@@ -85,7 +85,9 @@ class ArticleFetcher:
         if not result.ok:
             return item, result.error
         page = extract_article_page(
-            result.body,
+            # The fetcher already decoded a textual page (encoding.decode_body): its text goes
+            # on, so the page is decoded once. Bytes only when the fetcher left them as bytes.
+            result.text if result.text is not None else result.body,
             result.final_url,
             result.fetched_at,
             item.source,
