@@ -16,7 +16,7 @@ passes them and state is checkpointed.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -24,14 +24,21 @@ from typing import Any
 import apache_beam as beam
 from akhbar.schemas.records import Reject, stable_id
 from akhbar.schemas.tables import TABLES
-from akhbar.transforms.commit import AlreadyIngested, CommitRun, ReadCount
+from akhbar.transforms.accounting import AlreadyIngested, ReadCount
+from akhbar.transforms.commit import CommitRun
 from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH, MinhashConfig
 from akhbar.transforms.dedup.prior import ReadPrior
 from akhbar.transforms.dedup.stateful import StreamingExactDedup
 from akhbar.transforms.dedup.stateful_near import StreamingNearDedup
 from akhbar.transforms.dedup.stream_index import WriteStreamIndex
 from akhbar.transforms.extract import ExtractConfig, ExtractInfo
-from akhbar.transforms.prepare import REJECTS_TAG, PrepareArticles, PrepareConfig
+from akhbar.transforms.prepare import (
+    REJECTS_TAG,
+    PrepareArticles,
+    PrepareConfig,
+    keyed,
+    utc_now,
+)
 from akhbar.transforms.sources.feedlist import FeedSpec
 from akhbar.transforms.sources.http import Fetcher
 from akhbar.transforms.sources.poll import ArticleFetcher, PollConfig, poll_feed
@@ -60,6 +67,7 @@ class StreamPlan:
     extract: ExtractConfig | None = None
     near: MinhashConfig | None = DEFAULT_MINHASH  # None: --no-near-dedup
     prior_index_files: list[str] = field(default_factory=list)
+    clock: Callable[[], datetime] = utc_now  # "now" of each element (tests inject one)
 
     @property
     def fingerprint(self) -> str:
@@ -120,8 +128,9 @@ def build_stream(pipeline: beam.Pipeline, plan: StreamPlan, start: float) -> Non
             "rejects", "counts", "state", main="items"
         )
     )
-    now = datetime.fromtimestamp(start, UTC).replace(microsecond=0)
-    prepared = polled.items | "Prepare" >> PrepareArticles(plan.prepare, now)
+    # "now" for each element, not the start: a start frozen for days would make every date
+    # after start + 2 days implausible (published_at NULL)
+    prepared = polled.items | "Prepare" >> PrepareArticles(plan.prepare, None, clock=plan.clock)
     prior = pipeline | "Prior" >> ReadPrior(plan.prior_files) if plan.prior_files else None
     unique, duplicates, seen = prepared.articles | "Dedup" >> StreamingExactDedup(
         prior, skip_seen=True, horizon_days=plan.horizon_days
@@ -139,7 +148,12 @@ def build_stream(pipeline: beam.Pipeline, plan: StreamPlan, start: float) -> Non
         )
     articles = unique | "Extract" >> ExtractInfo(plan.extract) if plan.extract else unique
     records = (
-        (articles, duplicates, prepared[REJECTS_TAG], polled.rejects)
+        (
+            articles,
+            duplicates,
+            prepared[REJECTS_TAG],
+            polled.rejects | "KeyRejects" >> beam.Map(keyed),
+        )
         | "AllRecords" >> beam.Flatten()
         | "WindowRecords" >> beam.WindowInto(windowing)
     )

@@ -277,13 +277,16 @@ class PrepareArticles(beam.PTransform):
         )
 
 
+def keyed(reject: Reject) -> Reject:
+    """A reject that no reader keyed (a fetch failure: an event of this run) is its own item."""
+    return reject if reject.item_key else replace(reject, item_key=reject.id)
+
+
 def skip_ingested_reject(
     reject: Reject, ingested: KeySet | None = None
 ) -> Iterator[Reject | beam.pvalue.TaggedOutput]:
-    """A reader's reject goes on unless an earlier run already recorded it (same item key);
-    one that no reader keyed (a fetch failure: an event of this run) is keyed by its id."""
-    if not reject.item_key:
-        reject = replace(reject, item_key=reject.id)
+    """A reader's reject goes on unless an earlier run already recorded it (same item key)."""
+    reject = keyed(reject)
     if ingested is not None and ingested.content_of(reject.item_key) is not None:
         yield beam.pvalue.TaggedOutput(ALREADY_TAG, AlreadyIngested(reject.id))
     else:
