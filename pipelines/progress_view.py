@@ -16,6 +16,7 @@ STAGES = (
     ("read", "items read"),
     ("prepared", "cleaned and normalized"),
     ("filtered", "rejected by filters"),
+    ("already", "already ingested by earlier runs"),
     ("written:articles", "articles written"),
     ("written:duplicates", "duplicates written"),
     ("written:rejects", "rejects written"),
