@@ -11,10 +11,10 @@ from akhbar.schemas.records import RawItem, Reject
 from akhbar.transforms.clean import clean_text
 from akhbar.transforms.sources.article import (
     ArticleConfig,
-    decode_html,
     extract_article_page,
     structured_date,
 )
+from akhbar.transforms.sources.encoding import decode_document
 from akhbar.transforms.sources.html_page import parse_html_page
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -219,8 +219,8 @@ ARABIC = "<html><body><h1>عنوان عربي</h1><p>نص عربي طويل عن
         (ARABIC.encode("cp1256"), None, "cp1256"),  # nothing declared, not UTF-8
         (ARABIC.encode("utf-8"), "iso-8859-1", "utf-8"),  # a server default that lies
         (ARABIC.encode("utf-8"), None, "utf-8"),
-        (b"\xef\xbb\xbf" + ARABIC.encode("utf-8"), "windows-1256", "utf-8"),  # BOM first
-        (b"\xff\xfe" + ARABIC.encode("utf-16-le"), None, "utf-16-le"),
+        (b"\xef\xbb\xbf" + ARABIC.encode("utf-8"), "windows-1256", "utf-8-sig"),  # BOM first
+        (b"\xff\xfe" + ARABIC.encode("utf-16-le"), None, "utf-16"),
         (ARABIC.replace("<html>", '<html><meta charset="windows-1256">').encode("cp1256"),
          "ISO-8859-1", "cp1256"),
         (ARABIC.replace("<html>", '<html><meta charset="utf-16">').encode("utf-8"), None,
@@ -229,7 +229,8 @@ ARABIC = "<html><body><h1>عنوان عربي</h1><p>نص عربي طويل عن
     ],
 )  # fmt: skip
 def test_decode_html(data: bytes, http_charset: str | None, codec: str) -> None:
-    text, used = decode_html(data, http_charset)
+    decoded = decode_document(data, http_charset)
+    text, used = decoded.text, decoded.encoding
     assert used == codec
     assert "نص عربي طويل" in text
     item = item_of(extract_article_page(data, "https://e.com/a", NOW, "h", NOW,

@@ -18,7 +18,6 @@ robots.txt handling lives here too, as pure functions over the file's text: the 
 
 from __future__ import annotations
 
-import codecs
 import math
 import re
 from dataclasses import dataclass
@@ -28,24 +27,19 @@ from typing import Any, Literal
 from urllib.parse import quote, unquote, urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
-from akhbar.schemas.records import RawItem, Reject, make_reject, stable_id
-from akhbar.transforms.clean import clean_text
-from akhbar.transforms.dedup.urls import host_of
-from akhbar.transforms.sources.html_page import find_news_article, meta_values, parse_html_page
 from lxml import etree
 from lxml import html as lxml_html
 
-_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
-_META_CHARSET = re.compile(
-    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-z0-9_:.-]{1,40})""", re.I
-)
-_XML_ENCODING = re.compile(rb"""<\?xml[^>]{0,100}?encoding\s*=\s*["']([a-z0-9_.-]{1,40})""", re.I)
-# Server defaults that often mislabel UTF-8 or windows-1256 pages: a <meta> declaration or valid
-# UTF-8 outranks them (WHATWG also reads iso-8859-1 and us-ascii as windows-1252).
-_WEAK_CHARSETS = frozenset({"latin-1", "iso8859-1", "ascii", "cp1252"})
-_UTF8_BOM = b"\xef\xbb\xbf"
+from akhbar.schemas.records import RawItem, Reject, make_reject, stable_id
+from akhbar.transforms.clean import clean_text
+from akhbar.transforms.dedup.urls import host_of
+from akhbar.transforms.sources.encoding import decode_document
+from akhbar.transforms.sources.html_page import find_news_article, meta_values, parse_html_page
+
 # lxml.html elements: trafilatura needs HtmlElement methods on the tree it is given.
-_HTML_PARSER = lxml_html.HTMLParser(recover=True, no_network=True, remove_comments=True)
+_HTML_PARSER = lxml_html.HTMLParser(
+    recover=True, no_network=True, remove_comments=True, encoding="utf-8"
+)
 _STRUCTURED_DATE_XPATH = (
     "//*[not(self::meta)][@itemprop='datePublished' or @itemprop='dateCreated'"
     " or @property='dc:date' or @property='dc:created' or @property='dcterms:created'"
@@ -72,52 +66,10 @@ class ArticleConfig:
 DEFAULT_ARTICLE_CONFIG = ArticleConfig()
 
 
-def _codec(name: str | bytes | None) -> str | None:
-    """Python's canonical codec name, or None for an unknown or useless declaration."""
-    if not name:
-        return None
-    if isinstance(name, bytes):
-        name = name.decode("ascii", "replace")
-    try:
-        codec = codecs.lookup(name.strip().strip("\"'")).name
-    except (LookupError, ValueError):
-        return None
-    # A page that declares UTF-16 without a BOM is lying (WHATWG treats it as UTF-8).
-    return "utf-8" if codec.startswith(("utf-16", "utf-32")) else codec
-
-
-def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]:
-    """(text, codec): BOM, then the HTTP charset, then <meta>/XML declarations, then UTF-8,
-    then windows-1256.
-
-    The BOM comes first as in browsers (WHATWG): it is in the bytes themselves. Weak server
-    defaults (latin-1, ascii) yield to a declaration or to valid UTF-8, because servers send them
-    for pages they know nothing about. Undeclared non-UTF-8 pages in this corpus are windows-1256.
-    """
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            return data[len(bom) :].decode(codec, "replace"), codec
-    http = _codec(http_charset)
-    if http and http not in _WEAK_CHARSETS:
-        return data.decode(http, "replace"), http
-    head = data[:4096]
-    match = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
-    declared = _codec(match.group(1)) if match else None
-    if declared and declared not in _WEAK_CHARSETS:
-        return data.decode(declared, "replace"), declared
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    if http or declared:
-        return data.decode("cp1252", "replace"), "cp1252"
-    return data.decode("cp1256", "replace"), "cp1256"
-
-
 def _parse_tree(text: str) -> Any:
     """The page as an lxml tree (or None): built once and handed to trafilatura as is."""
     try:
-        return etree.fromstring(_UTF8_BOM + text.encode("utf-8", "replace"), _HTML_PARSER)
+        return etree.fromstring(text.encode("utf-8", "replace"), _HTML_PARSER)
     except (etree.ParserError, ValueError):
         return None
 
@@ -206,17 +158,18 @@ def extract_article_page(
     """One article page -> one RawItem (or a Reject saying why). Never raises.
 
     ``url`` is the URL the page was fetched from (WARC target URI); it resolves a relative
-    canonical link and names the source. ``origin`` defaults to ``url``.
+    canonical link and names the source. ``origin`` defaults to ``url``. Bytes are decoded by
+    the one charset decoder with ``http_charset`` (the Content-Type's label) first; text, such
+    as a page the fetcher already decoded, is used as it is, so a page is decoded once.
     """
     where = origin or url or "page"
-    text = (html if isinstance(html, str) else decode_html(html, http_charset)[0]).lstrip("\ufeff")
+    decoded = html if isinstance(html, str) else decode_document(html, http_charset).text
+    text = decoded.lstrip("\ufeff")
     if not text.strip():  # libxml2 would read a lone BOM as Latin-1 text: say it plainly
         return make_reject(
             where, "parse", "html:empty-document", "no HTML found", text, now, fetched_at
         )
-    base = parse_html_page(
-        _UTF8_BOM + text.encode("utf-8", "replace"), where, fetched_at, source_hint, now
-    )
+    base = parse_html_page(text, where, fetched_at, source_hint, now)
     page = next(iter(base))
     if isinstance(page, Reject):
         return page

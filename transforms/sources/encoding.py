@@ -1,25 +1,39 @@
-"""How fetched bodies are encoded: Content-Encoding (gzip/deflate, capped) and the charset.
+"""How bytes become text: the one charset decoder of every input path, and capped decompression.
 
-The body is decompressed here, not by urllib3, so that the cap on its size holds for the
-decompressed bytes too: ``CappedDecompressor`` stops a gzip bomb at ``cap`` bytes, having held no
-more than that plus one network chunk in memory.
-
-The charset is resolved in the issue's order: HTTP charset, then BOM, then declaration, then
+``decode_document`` is the only place that picks a charset: feeds fetched over HTTP and feed
+files, saved HTML pages, WARC records and ``--fetch-articles`` pages all go through it (JSON
+Lines do not: they are UTF-8 by definition, see ``jsonl.py``). The order is the issue's: the
+HTTP charset (when there is one), then a byte-order mark, then the document's own declaration
+(``<?xml encoding=...?>``, ``<meta charset>``, ``<meta http-equiv="Content-Type">``), then
 sniffing.
 
 Arab news sites still serve windows-1256 (and a few ISO-8859-6), often with no declaration at
-all, or with an HTTP header that contradicts the XML declaration. feedparser, handed raw bytes
-without the HTTP headers, would guess windows-1252 and turn every Arabic letter into mojibake. So
-the fetcher decides the encoding here, with the HTTP header first as the issue asks, and hands the
-parsers UTF-8 bytes whose own declaration says UTF-8 (``to_utf8_document``).
+all, or with an HTTP header that contradicts the document. Handed raw bytes, feedparser would
+guess windows-1252 and libxml2 Latin-1, turning every Arabic letter into mojibake. So the
+readers decide the encoding here and hand the parsers UTF-8 whose own declaration says UTF-8
+(``to_utf8_document``).
 
-Each step is trusted only if the body decodes strictly with it; a wrong label falls through to the
-next step rather than producing replacement characters. Sniffing tries strict UTF-8 first (random
-single-byte text essentially never decodes as UTF-8), then an Arabic single-byte rule, then
-charset-normalizer. The Arabic rule exists because Arabic letters sit at the same bytes in
-windows-1256 and ISO-8859-6 for a large part of the alphabet: it decodes with both and keeps the
-one whose non-ASCII letters are (almost) all Arabic. ISO-8859-6 read as windows-1256 turns ي, و,
-ه into ê, è, ç, and windows-1256 read as ISO-8859-6 fails on غ and ك, so the right one wins.
+Each label is trusted only if the bytes decode strictly with it; a wrong label (a page declared
+UTF-8 whose bytes are windows-1256) falls through to the next step rather than producing
+replacement characters. Three refinements over the bare order, each from a way labels lie:
+
+- A BOM is part of the bytes: an HTTP charset that disagrees with it is a server default and
+  yields to it (as in browsers), and a BOM-marked body with a few bad bytes is still read with
+  the BOM's codec, replacing those bytes.
+- ISO-8859-1, US-ASCII and windows-1252 are the labels servers and tools stamp on text they know
+  nothing about. Such a weak label yields to a stronger declaration and to sniffing for UTF-8
+  and Arabic; it is used only when neither finds anything.
+- A UTF-16/32 label on bytes without a single NUL in their first 4 KiB cannot be true (the
+  label itself was read as ASCII), so it is skipped; UTF-16/32 without a BOM is recognised from
+  the XML spec's byte patterns instead.
+
+Sniffing tries strict UTF-8 first (single-byte Arabic or Latin text essentially never decodes as
+UTF-8), then the windows-1256 / ISO-8859-6 scorer (``arabic_codepage``), then a weak label, then
+charset-normalizer.
+
+The body is decompressed here too, not by urllib3, so that the cap on its size holds for the
+decompressed bytes: ``CappedDecompressor`` stops a gzip bomb at ``cap`` bytes, having held no
+more than that plus one network chunk in memory.
 """
 
 from __future__ import annotations
@@ -31,6 +45,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import charset_normalizer
+
+from akhbar.transforms.sources.arabic_codepage import SNIFF_BYTES, arabic_single_byte
 
 BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -49,10 +65,17 @@ _META_CHARSET_TEXT = re.compile(r"""(<meta[^>]*?charset\s*=\s*["']?\s*)[A-Za-z0-
 _LATIN_GUESSES = frozenset(
     {"cp1250", "cp1252", "cp1257", "iso8859-2", "iso8859-15", "mac-latin2", "mac-roman"}
 )
+# Labels that say little (see the module docstring), after ``codec_name``'s mapping.
+_WEAK_CODECS = frozenset({"cp1252"})
+# A leading "<" in UTF-32 and UTF-16 without a BOM (UTF-32 first: it also starts like UTF-16).
+_WIDE_PATTERNS = (
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00<\x00", "utf-16-be"),
+    (b"<\x00", "utf-16-le"),
+)
 _DECLARATION_WINDOW = 4096
-_SNIFF_BYTES = 256 * 1024
-_ARABIC_SHARE = 0.9
-_ARABIC_MIN_LETTERS = 3
+_SNIFF_BYTES = SNIFF_BYTES
 _BINARY_TYPES = ("image/", "audio/", "video/", "font/")
 _BINARY_SUBTYPES = frozenset(
     {"application/pdf", "application/zip", "application/gzip", "application/x-gzip"}
@@ -177,14 +200,13 @@ def bom_encoding(data: bytes) -> str | None:
 def declared_encoding(data: bytes) -> tuple[str, str] | None:
     """(label, 'xml-declaration' | 'html-meta') from the document's first bytes, if declared.
 
-    UTF-16 without a BOM is recognised from the XML spec's ``<?`` byte patterns, since an
-    ASCII regex cannot read a UTF-16 declaration.
+    UTF-16 and UTF-32 without a BOM are recognised from the byte patterns of a leading ``<``
+    (the XML spec's appendix F), since an ASCII regex cannot read their declaration.
     """
     head = data[:_DECLARATION_WINDOW]
-    if head.startswith(b"<\x00?\x00"):
-        return "utf-16-le", "xml-declaration"
-    if head.startswith(b"\x00<\x00?"):
-        return "utf-16-be", "xml-declaration"
+    for pattern, codec in _WIDE_PATTERNS:
+        if head.startswith(pattern):
+            return codec, "xml-declaration"
     match = _XML_DECL.match(head)
     if match:
         return match.group(1).decode("ascii"), "xml-declaration"
@@ -203,58 +225,33 @@ def _strict(data: bytes, codec: str | None) -> str | None:
         return None
 
 
-def arabic_single_byte(data: bytes) -> str | None:
-    """'cp1256' or 'iso8859-6' when one of them turns the body into Arabic text, else None.
+def _usable_label(label: str | None, data: bytes) -> str | None:
+    """The codec of a label worth trying on ``data``: known to Python, and not a UTF-16/32 label
+    on bytes that hold no NUL at all in their first 4 KiB (markup in UTF-16/32 always does)."""
+    codec = codec_name(label)
+    if codec is None:
+        return None
+    if codec.startswith(("utf-16", "utf-32")) and b"\x00" not in data[:_DECLARATION_WINDOW]:
+        return None
+    return codec
 
-    Two checks: the non-ASCII letters must be (almost) all Arabic, and they must form Arabic
-    words, not sit inside Latin ones. The second check rejects French or other Latin-script
-    text, whose accented letters ISO-8859-6 would otherwise read as Arabic ones ("présidentى").
-    On a tie (short texts using only the letters both code pages share) windows-1256 wins,
-    being by far the more common of the two.
+
+def sniff(data: bytes, weak: tuple[tuple[str, str], ...] = ()) -> Decoded:
+    """Best guess for bytes whose labels did not settle it (never fails).
+
+    ``weak`` are (codec, source) pairs from weak labels (windows-1252 and its aliases): tried
+    after UTF-8 and the Arabic code pages, before charset-normalizer.
     """
-    best: tuple[float, str] | None = None
-    sample = data[:_SNIFF_BYTES]  # single-byte codecs: a cut never splits a character
-    for codec in ("cp1256", "iso8859-6"):
-        text = _strict(sample, codec)
-        if text is None:
-            continue
-        letters = [ch for ch in text if ord(ch) > 127 and ch.isalpha()]
-        if len(letters) < _ARABIC_MIN_LETTERS:
-            continue
-        arabic = sum(_is_arabic(ch) for ch in letters)
-        share = arabic / len(letters)
-        if share < _ARABIC_SHARE or _inside_latin_words(text) > arabic * (1 - _ARABIC_SHARE):
-            continue
-        if best is None or share > best[0]:
-            best = (share, codec)
-    return best[1] if best else None
-
-
-def _is_arabic(ch: str) -> bool:
-    return "\u0600" <= ch <= "\u06ff"
-
-
-def _inside_latin_words(text: str) -> int:
-    """How many Arabic letters touch an ASCII letter (which real Arabic text almost never has)."""
-    return sum(
-        1
-        for i, ch in enumerate(text)
-        if _is_arabic(ch)
-        and (
-            (i > 0 and text[i - 1].isascii() and text[i - 1].isalpha())
-            or (i + 1 < len(text) and text[i + 1].isascii() and text[i + 1].isalpha())
-        )
-    )
-
-
-def sniff(data: bytes) -> Decoded:
-    """Best guess for a body that declares nothing usable (never fails)."""
     text = _strict(data, "utf-8")
     if text is not None:
         return Decoded(text, "utf-8", "sniffed-utf-8")
     codec = arabic_single_byte(data)
     if codec is not None:  # judged on the first bytes; a stray undefined byte later is replaced
         return Decoded(data.decode(codec, "replace"), codec, "sniffed-arabic")
+    for codec, source in weak:
+        text = _strict(data, codec)
+        if text is not None:
+            return Decoded(text, codec, source)
     match = charset_normalizer.from_bytes(data[:_SNIFF_BYTES]).best()
     guessed = codec_name(match.encoding) if match is not None else None
     if guessed in _LATIN_GUESSES and _strict(data, "cp1252") is not None:
@@ -264,25 +261,37 @@ def sniff(data: bytes) -> Decoded:
     return Decoded(data.decode("utf-8", "replace"), "utf-8", "fallback")
 
 
-def decode_body(data: bytes, content_type: str | None = None) -> Decoded:
-    """Decode ``data``: HTTP charset, then BOM, then XML declaration / HTML meta, then sniffing.
+def decode_document(data: bytes, http_charset: str | None = None) -> Decoded:
+    """The text of a feed, page or WARC payload: the one charset decoder of every input path.
 
-    A step whose codec is unknown or fails strict decoding is skipped, so a lying label costs
-    nothing worse than the next step. A leading BOM never reaches the text.
+    ``http_charset`` is the charset label of the HTTP Content-Type (fetched bodies, WARC
+    records), None for files. The order and its refinements are in the module docstring. A
+    leading BOM never reaches the text.
     """
-    steps: list[tuple[str | None, str]] = [
-        (codec_name(charset_from_content_type(content_type)), "http-header"),
-        (bom_encoding(data), "bom"),
-    ]
+    bom = bom_encoding(data)
+    weak: list[tuple[str, str]] = []
+    header = _usable_label(http_charset, data)
+    if header in _WEAK_CODECS:
+        weak.append((header, "http-header"))
+    elif header is not None:
+        text = _strict(data, header)
+        if text is not None and (bom is None or header == bom or text.startswith("\ufeff")):
+            return Decoded(text.removeprefix("\ufeff"), header, "http-header")
+    if bom is not None:
+        return Decoded(data.decode(bom, "replace").removeprefix("\ufeff"), bom, "bom")
     declared = declared_encoding(data)
     if declared is not None:
-        steps.append((codec_name(declared[0]), declared[1]))
-    for codec, source in steps:
-        text = _strict(data, codec)
-        if codec is not None and text is not None:
-            return Decoded(text.removeprefix("\ufeff"), codec, source)
-    decoded = sniff(data)
-    return Decoded(decoded.text.removeprefix("\ufeff"), decoded.encoding, decoded.source)
+        codec = _usable_label(declared[0], data)
+        if codec in _WEAK_CODECS:
+            weak.append((codec, declared[1]))
+        elif codec is not None and (text := _strict(data, codec)) is not None:
+            return Decoded(text, codec, declared[1])
+    return sniff(data, tuple(weak))
+
+
+def decode_body(data: bytes, content_type: str | None = None) -> Decoded:
+    """``decode_document`` for an HTTP body, given its whole Content-Type header."""
+    return decode_document(data, charset_from_content_type(content_type))
 
 
 def to_utf8_document(text: str) -> bytes:
@@ -297,4 +306,4 @@ def to_utf8_document(text: str) -> bytes:
     if not count:
         head, tail = text[:_DECLARATION_WINDOW], text[_DECLARATION_WINDOW:]
         text = _META_CHARSET_TEXT.sub(r"\g<1>utf-8", head, count=1) + tail
-    return text.encode("utf-8")
+    return text.encode("utf-8", "replace")  # a lone surrogate from a caller becomes "?"

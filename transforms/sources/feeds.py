@@ -1,4 +1,10 @@
-"""RSS 2.0, RSS 1.0/RDF and Atom files -> RawItems, via feedparser after an XML safety screen."""
+"""RSS 2.0, RSS 1.0/RDF and Atom files -> RawItems, via feedparser after an XML safety screen.
+
+feedparser never sees the original bytes: they are decoded by the one charset decoder
+(``encoding.decode_document``) and handed over as UTF-8 whose declaration says UTF-8. Left to
+itself, feedparser reads an undeclared windows-1256 or ISO-8859-6 feed file as windows-1252.
+The safety screen reads the same UTF-8 document feedparser will parse.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +14,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
+
 from akhbar.schemas.records import RawItem, Reject, make_reject, stable_id
 from akhbar.transforms.dedup.urls import host_of
+from akhbar.transforms.sources.encoding import decode_document, to_utf8_document
 from akhbar.transforms.sources.limits import DEFAULT_LIMITS, ReadLimits
 from akhbar.transforms.sources.xml_safety import UnsafeXML, screen_xml
 
@@ -65,7 +73,7 @@ def feed_format(parsed: Any) -> str:
 
 
 def parse_feed(
-    data: bytes,
+    data: bytes | str,
     display: str,
     fetched_at: datetime,
     source_hint: str,
@@ -76,14 +84,16 @@ def parse_feed(
 
     Entries past ``limits.max_feed_items`` are rejected one by one with the id they would have
     had, so an oversized feed costs no cleaning or dedup work and still loses no item silently.
+    ``data`` is the file's bytes, or text a caller already decoded (a fetched feed).
     """
+    document = to_utf8_document(data if isinstance(data, str) else decode_document(data).text)
     try:
-        screen_xml(data, limits.max_depth)
+        screen_xml(document, limits.max_depth)
     except UnsafeXML as exc:
         yield make_reject(display, "parse", exc.reason, exc.detail, data, now, fetched_at)
         return
     try:
-        parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=True)
+        parsed = feedparser.parse(document, sanitize_html=True, resolve_relative_uris=True)
     except Exception as exc:  # feedparser promises not to raise; do not trust strangers' input
         yield make_reject(display, "parse", "feed:parser-crash", repr(exc), data, now, fetched_at)
         return

@@ -3,6 +3,11 @@
 Structured metadata is preferred over page layout because publishers keep it stable for search
 engines. The body comes from JSON-LD ``articleBody`` when present, else from the container with
 the most paragraph text (a simple density heuristic; trafilatura arrives with full-article fetch).
+
+The bytes are decoded by the one charset decoder (``encoding.decode_document``), not by libxml2:
+libxml2 reads a page that declares nothing as Latin-1, which turns an undeclared windows-1256 or
+ISO-8859-6 page into mojibake. libxml2 then parses UTF-8 it is told is UTF-8, whatever the page's
+``<meta charset>`` says.
 """
 
 from __future__ import annotations
@@ -13,10 +18,12 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from lxml import etree
+
 from akhbar.schemas.records import RawItem, Reject, make_reject, stable_id
 from akhbar.transforms.dedup.urls import host_of
+from akhbar.transforms.sources.encoding import decode_document
 from akhbar.transforms.sources.limits import DEFAULT_LIMITS, HTML_MAX_DEPTH, ReadLimits, tree_depth
-from lxml import etree
 
 ARTICLE_TYPES = frozenset(
     {
@@ -32,12 +39,9 @@ ARTICLE_TYPES = frozenset(
         "ReviewNewsArticle",
     }
 )
-_PARSER = etree.HTMLParser(recover=True, no_network=True, remove_comments=True)
 _UTF8_PARSER = etree.HTMLParser(
     recover=True, no_network=True, remove_comments=True, encoding="utf-8"
 )
-_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
-_CHARSET_DECL = re.compile(rb"<meta[^>]*charset|<\?xml[^>]*encoding", re.IGNORECASE)
 _JSON_COMMENTS = re.compile(r"^\s*(?://[^\n]*|<!\[CDATA\[|\]\]>)", re.MULTILINE)
 
 
@@ -153,16 +157,9 @@ def main_text_html(root: Any) -> str:
     return "\n".join(blocks)
 
 
-def _parser_for(data: bytes) -> Any:
-    """libxml2 reads a page that declares no charset as Latin-1; if such a page is valid UTF-8
-    (what saved Arabic pages without a <meta charset> almost always are), read it as UTF-8."""
-    if data.startswith(_BOMS) or _CHARSET_DECL.search(data[:4096]):
-        return _PARSER
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return _PARSER
-    return _UTF8_PARSER
+def page_text(data: bytes | str) -> str:
+    """The page as text: bytes go through the one charset decoder, text is taken as it is."""
+    return data if isinstance(data, str) else decode_document(data).text
 
 
 def too_deep(root: Any, parser: Any, max_depth: int) -> str | None:
@@ -181,16 +178,19 @@ def too_deep(root: Any, parser: Any, max_depth: int) -> str | None:
 
 
 def parse_html_page(
-    data: bytes,
+    data: bytes | str,
     display: str,
     fetched_at: datetime,
     source_hint: str,
     now: datetime,
     limits: ReadLimits = DEFAULT_LIMITS,
 ) -> Iterator[RawItem | Reject]:
-    parser = _parser_for(data)
+    """One RawItem for the page (or a Reject saying why not). ``data`` is the file's bytes, or
+    text a caller already decoded (``article.extract_article_page``), so a page is decoded once.
+    """
+    parser = _UTF8_PARSER
     try:
-        root = etree.fromstring(data, parser)
+        root = etree.fromstring(page_text(data).encode("utf-8", "replace"), parser)
     except (etree.ParserError, ValueError) as exc:
         yield make_reject(display, "parse", "html:parse-error", str(exc), data, now, fetched_at)
         return

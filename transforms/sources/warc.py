@@ -33,6 +33,7 @@ from akhbar.transforms.sources.article import (
     ArticleConfig,
     extract_article_page,
 )
+from akhbar.transforms.sources.encoding import charset_from_content_type
 
 LOG = logging.getLogger(__name__)
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -180,14 +181,6 @@ def _drain(stream: Any) -> None:
         pass
 
 
-def _charset(content_type: str) -> str | None:
-    for param in content_type.split(";")[1:]:
-        key, _, value = param.partition("=")
-        if key.strip().lower() == "charset" and value.strip():
-            return value.strip().strip("\"'")
-    return None
-
-
 class _Skip(Exception):
     """A record that holds no article: counted, never an error."""
 
@@ -275,7 +268,7 @@ def _record_result(
         source_hint,
         now,
         origin=origin,
-        http_charset=_charset(content_type),
+        http_charset=charset_from_content_type(content_type),
         input_format="warc",
         config=config.article,
     )
