@@ -139,6 +139,11 @@ def parse_jsonl(
 
     A record nested deeper than ``limits.max_depth`` is ``jsonl:too-deep``: the field readers
     below recurse into lists and dicts, and no news record needs more than a few levels.
+
+    Lines are not sent through the charset decoder of the other inputs
+    (``encoding.decode_document``): JSON text exchanged between systems is UTF-8 (RFC 8259,
+    section 8.1), so a line that is not UTF-8 is ``jsonl:invalid-utf8`` rather than a guess.
+    UTF-16 files with a BOM are turned into UTF-8 lines by the file reader (``files._lines``).
     """
     for number, raw_line in enumerate(lines, start=1):
         if not raw_line.strip():
