@@ -24,6 +24,7 @@ import pytest
 from akhbar.schemas.records import RawItem, Reject
 from akhbar.transforms.clean import clean_text
 from akhbar.transforms.sources.arabic_codepage import arabic_single_byte, score_text
+from akhbar.transforms.sources.article import extract_article_page
 from akhbar.transforms.sources.encoding import decode_body, decode_document
 from akhbar.transforms.sources.feedlist import FeedSpec
 from akhbar.transforms.sources.files import InputFile, read_input_file
@@ -338,3 +339,17 @@ def test_a_stray_windows_1252_quote_does_not_flip_an_iso_8859_6_page() -> None:
     page = saved_page(TITLE, PARAGRAPHS).encode("iso8859-6").replace(b".", b"\x94.", 2)
     assert decode_document(page).encoding == "iso8859-6"
     assert read_page(page)[0] == TITLE
+
+
+@pytest.mark.parametrize("codec", ["cp1256", "iso8859-6"])
+def test_a_page_declared_utf8_whose_bytes_are_not(codec: str) -> None:
+    """The declaration is tried first, fails strict decoding, and sniffing reads the page (the
+    fetch path's behaviour before the decoders were merged; saved pages and WARC records used
+    to keep the false UTF-8 and replace every Arabic letter)."""
+    page = saved_page(TITLE, PARAGRAPHS).replace("<head>", '<head><meta charset="utf-8">')
+    data = page.encode(codec)
+    decoded = decode_document(data)
+    assert (decoded.encoding, decoded.source) == (codec, "sniffed-arabic")
+    assert read_page(data) == (TITLE, words(" ".join(PARAGRAPHS)))
+    item = extract_article_page(data, ARTICLE_URL, NOW, "h", NOW, http_charset=None)
+    assert isinstance(item, RawItem) and words(item.body) == words(" ".join(PARAGRAPHS))
