@@ -32,6 +32,13 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Engine artifacts for the runners tested in tests/engines/ (pinned in deploy/engines.lock),
+# fetched or built once into ${AKHBAR_ENGINE_CACHE:-~/.cache/akhbar/engines}; each script skips
+# what is already there and verified. Tests never download: they fail naming this target.
+.PHONY: engines
+engines:
+	deploy/prism/fetch.sh
+
 # Speed benchmarks (whole processes, median of 3) -> benchmarks/results/<date>.md and latest.md,
 # with the per-stage profile of the plain loop at 10k -> benchmarks/results/profile-<date>.md.
 # BENCH_ARGS="--sizes 10 50" to limit the sizes, BENCH_ARGS="--scenarios akhbar_2w" to run a
