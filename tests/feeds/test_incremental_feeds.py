@@ -88,6 +88,9 @@ def test_without_the_flag_loopback_is_refused_and_never_contacted(
     assert record["rejects"] == 1 and record["articles"] == 0
     assert list(record["rejects_by_reason"]) == ["http:ssrf-blocked"]
     assert feed_server.log == []
+    # the summary says why nothing came, and what to pass
+    assert "every feed was refused by the private-network guard" in proc.stdout
+    assert "--allow-private-network" in proc.stdout
 
 
 def test_killed_run_then_rerun_equals_a_clean_run(tmp_path: Path, feed_server: FeedServer) -> None:
@@ -116,9 +119,11 @@ def test_killed_run_then_rerun_equals_a_clean_run(tmp_path: Path, feed_server: F
 def test_fetch_articles_fills_summary_only_items_and_respects_robots(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
-    items = feed_server.add_items("teasers.xml", 2, summary_only=True)
+    items = feed_server.add_items("teasers.xml", 3, summary_only=True)
     for item in items:
         item.link = f"{feed_server.base}/pages/{item.guid}.html"
+        if item.guid == "teasers.xml-2":
+            continue  # no such page: a 404
         feed_server.pages[f"/pages/{item.guid}.html"] = (
             "<html><head><title>t</title></head><body><nav>القائمة</nav><article>"
             + "".join(f"<p>{p}</p>" for p in item.text.split("\n"))
@@ -132,7 +137,18 @@ def test_fetch_articles_fills_summary_only_items_and_respects_robots(
     assert items[0].text.split("\n")[1][:60] in by_guid["teasers.xml-0"]["text"]
     assert len(by_guid["teasers.xml-1"]["text"]) <= 125  # robots.txt said no: summary kept
     fetched_pages = [p for p, _h, _t in feed_server.log if p.startswith("/pages/")]
-    assert fetched_pages == ["/pages/teasers.xml-0.html"]
+    assert sorted(fetched_pages) == ["/pages/teasers.xml-0.html", "/pages/teasers.xml-2.html"]
+    # why each page was or was not used stays with the row, and the run counts it
+    assert {g: r["page_fetch"] for g, r in by_guid.items()} == {
+        "teasers.xml-0": "ok",
+        "teasers.xml-1": "skipped:robots",
+        "teasers.xml-2": "failed:http:404",
+    }
+    assert last_record(output)["page_fetch"] == {
+        "failed:http:404": 1,
+        "ok": 1,
+        "skipped:robots": 1,
+    }
 
 
 def test_bundled_feed_list_offline_fails_cleanly(tmp_path: Path) -> None:

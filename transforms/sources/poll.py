@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import apache_beam as beam
+
 from akhbar.schemas.records import RawItem, Reject, make_reject, stable_id
 from akhbar.transforms.accounting import ReadCount
 from akhbar.transforms.packed import PackedReshuffle
@@ -41,6 +42,22 @@ class PollConfig:
     fetch_articles: bool = False
     threads: int = 8
     limits: ReadLimits = DEFAULT_LIMITS  # items per feed and nesting depth of fetched feeds
+
+
+# Reasons the page of a feed item was not fetched on purpose (not a failure of the site).
+SKIPPED_REASONS = {
+    "article:no-link": "skipped:no-link",
+    "article:robots-disallowed": "skipped:robots",
+}
+
+
+def page_fetch_status(problem: str | None) -> str:
+    """The ``page_fetch`` column: ``ok``, ``skipped:<why>`` (no link, robots.txt) or
+    ``failed:<reason>`` (``failed:http:404``, ``failed:http:ssrf-blocked``,
+    ``failed:article:no-text`` ...): the reason a page fetch failed stays with the row."""
+    if problem is None:
+        return "ok"
+    return SKIPPED_REASONS.get(problem, f"failed:{problem}")
 
 
 def needs_full_article(item: RawItem) -> bool:
@@ -97,12 +114,16 @@ class ArticleFetcher:
         )
         if isinstance(page, Reject) or not page.body:
             return item, "article:no-text"
+        dated_by_page = not (item.published_raw or item.published_at) and bool(
+            page.published_raw or page.published_at
+        )
         return replace(
             item,
             body=page.body,
             title=item.title or page.title,
             published_raw=item.published_raw or page.published_raw,
             published_at=item.published_at or page.published_at,
+            published_from="page" if dated_by_page else item.published_from,
             authors=item.authors or page.authors,
             categories=item.categories or page.categories,
         ), None
@@ -166,7 +187,8 @@ def poll_feed(
             continue
         seen_ids.add(item.item_id)
         if articles is not None and needs_full_article(item):
-            item, _problem = articles.enrich(item, now)
+            item, problem = articles.enrich(item, now)
+            item = replace(item, page_fetch=page_fetch_status(problem))
         yield item
     yield ReadCount(spec.url, produced)
 
