@@ -43,7 +43,8 @@ AMOUNT_TYPE = pa.struct(
 DATE_MENTION_TYPE = pa.struct(
     [
         pa.field("text", pa.string()),
-        pa.field("value", pa.date32()),
+        pa.field("value", pa.date32()),  # the first day of the period
+        pa.field("granularity", pa.string()),  # day | month | year: which mentions fix a day
         pa.field("start", pa.int32()),
         pa.field("end", pa.int32()),
     ]

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from akhbar.transforms.extract import ExtractConfig
 
+from akhbar.transforms.extract import ExtractConfig
 from benchmarks.extraction_quality import GOLDEN, evaluate, load_golden, surface_key
 
 # dev split (tuned on)

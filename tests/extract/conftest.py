@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+
 from akhbar.transforms.extract import ExtractConfig, get_extractor
 from akhbar.transforms.extract.engine import Extractor
 

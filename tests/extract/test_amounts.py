@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from akhbar.transforms.extract.numbers import parse_digits, parse_words
 from akhbar.transforms.normalize import normalize_fast
-
 from tests.extract.conftest import run
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from akhbar.transforms.extract import ExtractConfig
 from akhbar.transforms.extract.engine import Extractor
-
 from tests.extract.conftest import entity_set, run
 
 

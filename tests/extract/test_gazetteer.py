@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from akhbar.seeds.build_gazetteers import HERE, build, source_versions
 from akhbar.transforms.extract.gazetteer import (
     Entry,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from akhbar.transforms.extract.offsets import align
-from akhbar.transforms.normalize import normalize_fast
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from akhbar.transforms.extract.offsets import align
+from akhbar.transforms.normalize import normalize_fast
 
 
 def test_plain_text_is_the_identity() -> None:

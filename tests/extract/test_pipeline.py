@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, date, datetime
 
-from akhbar.transforms.extract import ExtractConfig, ExtractDoFn, ExtractInfo, extract_article
 from apache_beam import Create, Map
 from apache_beam.testing.util import assert_that, equal_to
 
+from akhbar.transforms.extract import ExtractConfig, ExtractDoFn, ExtractInfo, extract_article
 from tests.helpers import beam_pipeline, make_article
 
 TEXT = (
@@ -52,7 +52,9 @@ def test_a_failing_article_passes_through_unchanged() -> None:
     dofn.setup()
     broken = _article("bad")
     object.__setattr__(broken, "text", None)  # a bug upstream: no text at all
-    assert list(dofn.process(broken)) == [broken]
+    [out] = dofn.process(broken)
+    assert out.enrichment.startswith("failed:TypeError")  # issue 17: marked, not silent
+    assert dataclasses.replace(out, enrichment=broken.enrichment) == broken
 
 
 def test_extract_info_pipeline() -> None:
@@ -90,6 +92,7 @@ def test_extract_info_pipeline() -> None:
 def test_extracted_columns_fit_the_articles_schema() -> None:
     """The dicts are exactly the Arrow structs the writer expects (no inference, no extra keys)."""
     import pyarrow as pa
+
     from akhbar.schemas.records import as_row
     from akhbar.schemas.tables import ARTICLES
 

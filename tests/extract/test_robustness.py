@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from akhbar.transforms.extract import ExtractConfig, get_extractor
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from akhbar.transforms.extract import ExtractConfig, get_extractor
 
 _PIECES = st.sampled_from(
     [

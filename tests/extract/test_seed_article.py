@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 from akhbar.transforms.extract import ExtractConfig, get_extractor
 from akhbar.transforms.normalize import normalize_fast
-
 from tests.helpers import SEED_ARTICLE
 
 

@@ -167,6 +167,29 @@ def _parse(raw: Any, now: datetime) -> datetime | None:
     return _dateparser(text, now)
 
 
+def local_time(moment: datetime, raw: str | None) -> datetime:
+    """``moment`` in the UTC offset its source wrote (``raw``), when ``raw`` states one.
+
+    ``published_at`` is stored in UTC, but "أمس" in an article published at 01:15 +03:00 on
+    1 January means 31 December: relative dates resolve in the article's own time zone. The raw
+    value's offset is used only when it denotes the same instant (else the time came from
+    elsewhere, and UTC is the honest default).
+    """
+    if not raw:
+        return moment
+    text = raw.strip()
+    try:
+        if len(text) >= 10 and text[4] == "-" and text[7] == "-":
+            stated = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] in "Zz" else text)
+        else:
+            stated = parsedate_to_datetime(text)
+    except (ValueError, TypeError, IndexError):
+        return moment
+    if stated.tzinfo is None or stated.utcoffset() is None or stated != moment:
+        return moment
+    return moment.astimezone(stated.tzinfo)
+
+
 def _from_epoch(value: float) -> datetime | None:
     if value > 1e11:  # milliseconds
         value /= 1000.0

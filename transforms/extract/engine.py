@@ -16,6 +16,7 @@ from akhbar.schemas.records import Article
 from akhbar.transforms.extract import amounts as amounts_mod
 from akhbar.transforms.extract import entities as entities_mod
 from akhbar.transforms.extract import mentions, quotes
+from akhbar.transforms.extract.dates import local_time
 from akhbar.transforms.extract.gazetteer import load_lexicons
 from akhbar.transforms.extract.keywords import load_idf, top_keywords
 from akhbar.transforms.extract.offsets import align
@@ -46,7 +47,10 @@ class Extractor:
             self.ner = CamelNER(config.ner_model, config.camel_data, config.ner_threads)
 
     def fields(self, text: str, published: datetime, title: str = "") -> dict[str, Any]:
-        """The extracted columns for one text (the pure core of ``extract``)."""
+        """The extracted columns for one text (the pure core of ``extract``).
+
+        ``published`` anchors relative dates; give it the article's own UTC offset.
+        """
         cfg = self.config
         aligned = align(text)
         tokens = tokenize(aligned.normalized)
@@ -85,7 +89,10 @@ class Extractor:
 
     def extract(self, article: Article) -> Article:
         """A copy of ``article`` with the extracted columns filled; the input is not changed."""
-        published = article.published_at or article.fetched_at or datetime.now(UTC)
+        if article.published_at is not None:
+            published = local_time(article.published_at, article.published_raw)
+        else:
+            published = article.fetched_at or datetime.now(UTC)
         fields = self.fields(article.text, published, article.title or "")
         return replace(article, enrichment="ok", **fields)
 

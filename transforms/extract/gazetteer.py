@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import ahocorasick
+
 from akhbar.transforms.extract.lexicon import (
     ASSIMILATED_PREFIXES,
     COMPANY_HEADS,

@@ -6,11 +6,16 @@ least specific (full dates and day ranges, month + year, month + qualifier, rela
 weekdays) and a later pattern never takes text an earlier one matched. Month names come from the
 publication-date parser's table (MSA, Maghrebi, Levantine/Iraqi, paired forms).
 
-Resolution rules (tests/golden/GUIDELINES.md): a month without a day is its first day; a day and
-month without a year take the year that "الماضي"/"المقبل"/"الجاري" or, failing those, proximity
-to publication implies; "الأسبوع الماضي" is seven days earlier, "الشهر المقبل" the same day a
-month later; a bare weekday is the last such day on or before publication unless the sentence
-speaks of the future.
+Every mention carries its granularity (``day``, ``month`` or ``year``) and its value is the first
+day of that period, so that a month-only mention ("في أكتوبر") never looks like a real 1 October.
+
+Resolution rules (tests/golden/GUIDELINES.md): a day and month without a year take the year that
+"الماضي"/"المقبل"/"الجاري" or, failing those, the nearest reading to publication implies ("12
+يناير" written in late December is next January); "الأسبوع الماضي" is seven days earlier;
+"الشهر المقبل" is next month and "العام الماضي" last year; a bare weekday is the last such day on
+or before publication unless the sentence speaks of the future. ``published`` must carry the
+article's own UTC offset: "أمس" in an article published at 01:15 local time is the local
+yesterday, not UTC's.
 """
 
 from __future__ import annotations
@@ -35,7 +40,10 @@ WEEKDAYS = {
     "الاحد": 6,
 }
 _WEEKDAY = "|".join(WEEKDAYS)
-_QUAL = r"الماضي|الماضيه|المنصرم|الفارط|الفائت|المقبل|المقبله|القادم|القادمه|الجاري|الحالي"
+_QUAL = (
+    r"الماضي|الماضيه|المنصرم|المنصرمه|الفارط|الفائت|المقبل|المقبله|القادم|القادمه"
+    r"|الجاري|الجاريه|الحالي|الحاليه"
+)
 _QUAL_MOVE = r"الماضي|الماضيه|المنصرم|الفارط|الفائت|المقبل|المقبله|القادم|القادمه"
 _PART = r"(?:(?:يوم|يومي|مساء|صباح|فجر|ظهر|ليله|ليل|امس|اليوم|غدا|منتصف)\s+)*"
 _EDGE = r"(?:(?:شهر|مطلع|بدايه|نهايه|منتصف|اواخر|اوائل|اخر)\s+)*"
@@ -46,8 +54,25 @@ _E = r"(?![\w])"
 # "يوم", "أمس") and rightwards (paired name, year, qualifier) in small windows: far cheaper than
 # trying long alternations of month names at every position of the text.
 _MONTH_WORD = re.compile(rf"{_B}(?:{_MONTH}){_E}")
+_UNITS_ORD = ("الاول", "الثاني", "الثالث", "الرابع", "الخامس")
+_UNITS_ORD += ("السادس", "السابع", "الثامن", "التاسع")
+# "السابع من تشرين الأول", "الحادي والعشرين من", "فاتح شتنبر": ordinal days, normalized
+ORDINAL_DAYS: dict[str, int] = {
+    **{word: n for n, word in enumerate(_UNITS_ORD, start=1)},
+    "العاشر": 10,
+    "الحادي عشر": 11,
+    **{f"{w} عشر": n + 10 for n, w in enumerate(_UNITS_ORD[1:], start=2)},
+    "العشرين": 20,
+    "الحادي والعشرين": 21,
+    **{f"{w} والعشرين": n + 20 for n, w in enumerate(_UNITS_ORD[1:], start=2)},
+    "الثلاثين": 30,
+    "الحادي والثلاثين": 31,
+    "اول": 1,
+    "فاتح": 1,
+}
+_ORDINAL = "|".join(sorted(ORDINAL_DAYS, key=len, reverse=True))
 _DAY_LEFT = re.compile(
-    rf"{_B}(?:(?P<d1>\d{{1,2}})\s*(?:و|-|–|الي|حتى)\s*)?(?:(?P<day>\d{{1,2}})|(?P<first>الاول|اول))\s+"
+    rf"{_B}(?:(?P<d1>\d{{1,2}})\s*(?:و|-|–|الي|حتى)\s*)?(?:(?P<day>\d{{1,2}})|(?P<first>{_ORDINAL}))\s+"
     rf"(?:من\s+)?(?:شهر\s+)?$"
 )
 _PART_LEFT = re.compile(rf"{_B}{_PART}(?:(?P<wd>{_WEEKDAY})\s+(?:الموافق\s+)?)?$")
@@ -55,6 +80,24 @@ _EDGE_LEFT = re.compile(rf"{_B}{_EDGE}$")
 _NAMED_LEFT = re.compile(rf"{_B}(?:(?:مطلع|بدايه|نهايه|منتصف|اواخر|اوائل)\s+)*شهر\s+$")
 _RIGHT = re.compile(
     rf"(?:\s*/\s*(?:{_MONTH}){_E})?(?:\s*[،,]?\s*(?P<year>\d{{4}}){_E})?(?:\s+(?P<qual>{_QUAL}){_E})?"
+)
+# A bare month name is a date only after a word that takes a time ("في نوفمبر", "بنهاية
+# نوفمبر", "منذ يناير"): alone it may be a verb ("مارس الرياضة") or a noun ("اب").
+_BARE_LEFT = re.compile(
+    rf"{_B}(?:[وف]?(?:في|خلال|منذ|حتي|قبل|بعد|مع|طيله|طوال)|[وفبل]?(?:نهايه|مطلع|بدايه|منتصف|اواخر|اوائل))"
+    rf"\s+$"
+)
+# Years: "عام 2030", "العام 2025", "في 2025", "بحلول عام 2029"; not "لسنة 2026", a law's label.
+_YEAR = re.compile(
+    rf"{_B}(?:(?:[وف]?(?:في|حتي|بحلول|منذ|خلال|قبل|بعد|مطلع|نهايه|بدايه)\s+)?(?P<kw>[وفب]?(?:عام|العام|سنه|السنه))\s+"
+    rf"|[وف]?(?:في|حتي|بحلول|منذ)\s+)(?P<year>(?:19|20)\d\d){_E}"
+)
+# Periods relative to publication: "العام الماضي", "السنة الجارية", "هذا الشهر", "نهاية العام".
+_PERIOD = re.compile(
+    rf"{_B}(?:(?:هذا|هذه)\s+(?P<this>العام|السنه|الشهر)"
+    rf"|(?P<unit>العام|السنه|الشهر)\s+(?P<qual>{_QUAL}){_E}"
+    rf"|[وفبل]?(?:نهايه|مطلع|بدايه|منتصف|اواخر|اوائل)\s+(?P<edge>العام|السنه)"
+    rf"(?:\s+(?P<edge_qual>{_QUAL}))?{_E}(?!\s+(?:المالي|الدراسي)))"
 )
 _NUMERIC = re.compile(rf"{_B}(?P<day>\d{{1,2}})[/.-](?P<month>\d{{1,2}})[/.-](?P<year>\d{{4}}){_E}")
 _ANY_DIGIT = re.compile(r"\d")
@@ -74,9 +117,9 @@ _AGO = re.compile(
     r"(?!\s+من\s)"
 )
 _RELATIVE = re.compile(
-    rf"{_B}(?:(?P<before2>اول\s+(?:من\s+)?امس)|(?P<yesterday>(?:يوم\s+)?امس|البارحه)"
+    rf"{_B}(?:(?P<before2>اول\s+(?:من\s+)?امس)|(?P<yesterday>(?:يوم\s+)?امس|البارحه|الليله\s+الماضيه)"
     rf"|(?P<after2>بعد\s+غد)|(?P<tomorrow>(?:يوم\s+)?غدا?|غدا)|(?P<today>اليوم)"
-    rf"|(?P<period>الاسبوع|الشهر|العام|السنه)\s+(?P<pq>{_QUAL_MOVE}))"
+    rf"|(?P<period>الاسبوع)\s+(?P<pq>{_QUAL_MOVE}))"
     rf"(?:\s+(?P<wd>{_WEEKDAY}))?{_E}"
 )
 _WEEKDAY_RE = re.compile(
@@ -87,15 +130,19 @@ _FUTURE_CUE = re.compile(
 )
 _PAST = frozenset(["الماضي", "الماضيه", "المنصرم", "الفارط", "الفائت"])
 _NEXT = frozenset(["المقبل", "المقبله", "القادم", "القادمه"])
-_CURRENT = frozenset(["الجاري", "الحالي"])
+_CURRENT = frozenset(["الجاري", "الجاريه", "الحالي", "الحاليه"])
+
+
+DAY, MONTH, YEAR = "day", "month", "year"
 
 
 @dataclass(frozen=True, slots=True)
 class DateMention:
     start: int  # normalized offsets
     end: int
-    value: date
+    value: date  # the first day of the period
     calendar: bool = True  # False for relative forms ("منذ 10 سنوات" also counts years)
+    granularity: str = DAY
 
 
 def _shift_months(day: date, months: int) -> date:
@@ -148,7 +195,8 @@ def _weekday(target: int, qual: str | None, pub: date, future: bool) -> date:
     return pub - timedelta(days=(pub.weekday() - target) % 7)
 
 
-def _ago(m: re.Match[str], pub: datetime) -> date | None:
+def _ago(m: re.Match[str], pub: datetime) -> tuple[date, str] | None:
+    """ "منذ 3 أيام" (day), "منذ شهرين" (month), "منذ 10 سنوات", "قبل سنة" (year)."""
     unit, raw = m.group("unit"), m.group("n")
     if unit in ("ساعتين", "يومين", "اسبوعين", "شهرين", "عامين", "سنتين"):
         count = 2
@@ -161,18 +209,28 @@ def _ago(m: re.Match[str], pub: datetime) -> date | None:
     sign = 1 if m.group("dir") == "بعد" else -1
     if unit.startswith(("ساع", "دقي", "دقا")):
         minutes = count * (60 if unit.startswith("ساع") else 1)
-        return (pub + sign * timedelta(minutes=minutes)).date()
+        return (pub + sign * timedelta(minutes=minutes)).date(), DAY
     base = pub.date()
     if unit.startswith(("يوم", "ايام")):
-        return base + sign * timedelta(days=count)
+        return base + sign * timedelta(days=count), DAY
     if unit.startswith("اسب"):
-        return base + sign * timedelta(days=7 * count)
+        return base + sign * timedelta(days=7 * count), DAY
     if unit.startswith(("شه", "اشه")):
-        return _shift_months(base, sign * count)
-    return _shift_months(base, sign * 12 * count)
+        return _shift_months(base.replace(day=1), sign * count), MONTH
+    return date(base.year + sign * count, 1, 1), YEAR
 
 
-_RELATIVE_HINTS = ("امس", "غد", "اليوم", "البارحه", "الاسبوع", "الشهر", "العام", "السنه")
+_RELATIVE_HINTS = ("امس", "غد", "اليوم", "البارحه", "الاسبوع", "الليله")
+_PERIOD_HINTS = ("العام", "السنه", "الشهر")
+
+
+def _nearest_month(month: int, pub: date) -> date:
+    """The first day of ``month`` in the year that puts it nearest to publication."""
+    here = pub.year * 12 + pub.month - 1
+    year = min(
+        (pub.year - 1, pub.year, pub.year + 1), key=lambda y: (abs(y * 12 + month - 1 - here), -y)
+    )
+    return date(year, month, 1)
 
 
 def find_dates(normalized: str, published: datetime) -> list[DateMention]:
@@ -188,9 +246,11 @@ def find_dates(normalized: str, published: datetime) -> list[DateMention]:
     def free(start: int, end: int) -> bool:
         return all(end <= s or start >= e for s, e in taken)
 
-    def add(start: int, end: int, value: date | None, calendar: bool = True) -> None:
+    def add(
+        start: int, end: int, value: date | None, calendar: bool = True, grain: str = DAY
+    ) -> None:
         if value is not None:
-            out.append(DateMention(start, end, value, calendar))
+            out.append(DateMention(start, end, value, calendar, grain))
 
     def since(start: int, qual: str | None) -> str | None:
         """ "منذ 22 مارس": a date after منذ is in the past."""
@@ -217,7 +277,11 @@ def find_dates(normalized: str, published: datetime) -> list[DateMention]:
             start = day_match.start()
             extended = left(_PART_LEFT, start)
             start = extended if extended is not None else start
-            day = int(day_match.group("day")) if day_match.group("day") else 1
+            day = (
+                int(day_match.group("day"))
+                if day_match.group("day")
+                else ORDINAL_DAYS[day_match.group("first")]
+            )
             qual = since(start, qual)
             year = int(year_text) if year_text else _year_for(month, day, qual, pub)
             add(start, end, _safe(year, month, day))
@@ -228,13 +292,21 @@ def find_dates(normalized: str, published: datetime) -> list[DateMention]:
             start = edge if edge is not None else m.start()
             qual = since(start, qual)
             year = int(year_text) if year_text else _month_year(month, qual, pub)
-            add(start, end, _safe(year, month, 1))
+            add(start, end, _safe(year, month, 1), grain=MONTH)
         else:
             named = left(_NAMED_LEFT, m.start())
-            if named is None:
+            if named is not None:
+                start, end = named, m.end()
+                qual = since(start, None)
+                value = _safe(_month_year(month, qual, pub), month, 1) if qual else None
+                add(start, end, value or _nearest_month(month, pub), grain=MONTH)
+            elif _BARE_LEFT.search(normalized, window_start, m.start()) is not None:
+                start, end = m.start(), m.end()
+                qual = since(start, None)
+                value = _safe(_month_year(month, qual, pub), month, 1) if qual else None
+                add(start, end, value or _nearest_month(month, pub), grain=MONTH)
+            else:
                 continue  # a bare month name ("مارس" is also a verb)
-            start, end = named, m.end()
-            add(start, end, _safe(_month_year(month, since(start, None), pub), month, 1))
         taken.append((start, end))
     # _NUMERIC needs \d: one regex search, not a generator over every character (50 µs)
     if _ANY_DIGIT.search(normalized):
@@ -246,11 +318,24 @@ def find_dates(normalized: str, published: datetime) -> list[DateMention]:
                     _safe(int(m.group("year")), int(m.group("month")), int(m.group("day"))),
                 )
                 taken.append(m.span())
+        for m in _YEAR.finditer(normalized):
+            start = m.start("kw") if m.group("kw") else m.start("year")
+            if free(start, m.end()):
+                add(start, m.end(), date(int(m.group("year")), 1, 1), grain=YEAR)
+                taken.append((start, m.end()))
     has_ago = "منذ" in normalized or "قبل" in normalized or "بعد" in normalized
     for m in _AGO.finditer(normalized) if has_ago else ():
         if free(*m.span()):
-            add(m.start(), m.end(), _ago(m, published), calendar=False)
+            found = _ago(m, published)
+            if found is not None:
+                add(m.start(), m.end(), found[0], calendar=False, grain=found[1])
             taken.append(m.span())
+    if any(hint in normalized for hint in _PERIOD_HINTS):
+        for m in _PERIOD.finditer(normalized):
+            if free(*m.span()):
+                value, grain = _period(m, pub)
+                add(m.start(), m.end(), value, calendar=False, grain=grain)
+                taken.append(m.span())
     has_relative = any(hint in normalized for hint in _RELATIVE_HINTS)
     for m in _RELATIVE.finditer(normalized) if has_relative else ():
         if not free(*m.span()) or (
@@ -273,6 +358,16 @@ def find_dates(normalized: str, published: datetime) -> list[DateMention]:
     return out
 
 
+def _period(m: re.Match[str], pub: date) -> tuple[date, str]:
+    """ "العام الماضي" -> (1 January of last year, year); "الشهر المقبل" -> (next month, month)."""
+    unit = m.group("this") or m.group("unit") or m.group("edge")
+    qual = m.group("qual") or m.group("edge_qual")
+    sign = -1 if qual in _PAST else (1 if qual in _NEXT else 0)
+    if unit == "الشهر":
+        return _shift_months(pub.replace(day=1), sign), MONTH
+    return date(pub.year + sign, 1, 1), YEAR
+
+
 def _relative(m: re.Match[str], pub: date) -> date:
     if m.group("before2"):
         return pub - timedelta(days=2)
@@ -285,12 +380,7 @@ def _relative(m: re.Match[str], pub: date) -> date:
     if m.group("today"):
         return pub
     sign = -1 if m.group("pq") in _PAST else (1 if m.group("pq") in _NEXT else 0)
-    period = m.group("period")
-    if period == "الاسبوع":
-        return pub + timedelta(days=7 * sign)
-    if period == "الشهر":
-        return _shift_months(pub, sign)
-    return _shift_months(pub, 12 * sign)
+    return pub + timedelta(days=7 * sign)  # الأسبوع الماضي / المقبل
 
 
 def _not_today(text: str, m: re.Match[str]) -> bool:
@@ -310,6 +400,7 @@ def to_dicts(aligned: AlignedText, mentions: list[DateMention]) -> list[dict[str
             {
                 "text": aligned.original[start:end],
                 "value": mention.value,
+                "granularity": mention.granularity,
                 "start": start,
                 "end": end,
             }

@@ -21,9 +21,10 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
+from camel_tools.utils.charsets import AR_DIAC_CHARSET
+
 from akhbar.transforms.charmap import CharMap
 from akhbar.transforms.normalize import TATWEEL, normalize_fast
-from camel_tools.utils.charsets import AR_DIAC_CHARSET
 
 _DELETED = frozenset(AR_DIAC_CHARSET) | {TATWEEL}
 _DELETED_RE = re.compile("[" + "".join(sorted(_DELETED)) + "]")
