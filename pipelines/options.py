@@ -31,6 +31,7 @@ from akhbar.pipelines.arguments import (
     run_id_type,
     stream_help_parser,
 )
+from akhbar.pipelines.engines import with_engine_defaults
 from akhbar.pipelines.usage import UsageError
 
 __all__ = [
@@ -87,6 +88,7 @@ RUNNER_ALIASES = {
     "flink": "FlinkRunner",
     "spark": "SparkRunner",
     "dataflow": "DataflowRunner",
+    "prism": "PrismRunner",
 }
 
 
@@ -135,6 +137,7 @@ def with_default_runner(argv: list[str]) -> list[str]:
     runner = RUNNER_ALIASES.get(name.lower(), name)
     argv = list(argv)
     argv[index] = f"--runner={runner}" if argv[index].startswith("--runner=") else runner
+    argv = with_engine_defaults(argv)  # the cached Prism binary / job-server jar, unless given
     if runner.rsplit(".", 1)[-1] == "DaskRunner":
         try:
             import apache_beam.runners.dask.dask_runner  # noqa: F401  (registers DaskOptions)

@@ -1,0 +1,76 @@
+"""Where the real Beam engines' artifacts are, and the runner flags that point Beam at them.
+
+Beam's portable runners fetch what they need at submit time: FlinkRunner and SparkRunner a
+job-server jar from Maven Central, PrismRunner a prebuilt binary from GitHub releases. akhbar
+fetches or builds them once instead (``make engines``: pinned and checksum-verified in
+``deploy/engines.lock``) into one cache folder, ``$AKHBAR_ENGINE_CACHE`` or
+``~/.cache/akhbar/engines``, one subfolder per engine, and passes the cached path to Beam, so a
+run needs no network and uses exactly the pinned artifact. A flag the user gives wins.
+
+No Beam import here: ``with_default_runner`` calls this for every command line, ``--help`` too.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+CACHE_VARIABLE = "AKHBAR_ENGINE_CACHE"
+
+
+def engine_cache(environ: Mapping[str, str] | None = None) -> Path:
+    """The cache folder of engine artifacts (``deploy/*/fetch.sh`` write there)."""
+    env = os.environ if environ is None else environ
+    return Path(env.get(CACHE_VARIABLE) or Path.home() / ".cache" / "akhbar" / "engines")
+
+
+def prism_binary(cache: Path | None = None) -> Path | None:
+    """The Prism binary built by ``deploy/prism/fetch.sh``, or None when it was not built.
+
+    Only existence is checked: ``fetch.sh`` moves the binary into place after verifying it,
+    so a binary there is whole (``deploy/prism/fetch.sh --check`` re-verifies it).
+    """
+    path = (cache if cache is not None else engine_cache()) / "prism" / "prism"
+    return path if path.is_file() and os.access(path, os.X_OK) else None
+
+
+# Runner class name -> (the Beam flag naming its artifact, the function finding it in the cache).
+ENGINE_ARTIFACTS: dict[str, tuple[str, Callable[[], Path | None]]] = {
+    "PrismRunner": ("--prism_location", prism_binary),
+}
+
+
+def _runner(argv: list[str]) -> str:
+    """The class name of the last ``--runner`` in argv ("" when there is none)."""
+    runner = ""
+    for i, arg in enumerate(argv):
+        if arg.startswith("--runner="):
+            runner = arg.split("=", 1)[1]
+        elif arg == "--runner" and i + 1 < len(argv):
+            runner = argv[i + 1]
+    return runner.rsplit(".", 1)[-1]
+
+
+def _given(argv: list[str], flag: str) -> bool:
+    return any(arg == flag or arg.startswith(flag + "=") for arg in argv)
+
+
+def with_engine_defaults(argv: list[str]) -> list[str]:
+    """argv (its ``--runner`` already resolved from a short alias) plus the cached artifact of
+    that runner's engine, e.g. ``--prism_location=<cache>/prism/prism`` for ``PrismRunner``,
+    unless the user gave that flag.
+
+    When the artifact is not in the cache, argv is left as it is and Beam does what it does
+    by default (PrismRunner then downloads a binary from GitHub, which fails offline with a
+    message naming ``--prism_location``): a machine with internet access still works without
+    ``make engines``.
+    """
+    artifact = ENGINE_ARTIFACTS.get(_runner(argv))
+    if artifact is None:
+        return argv
+    flag, find = artifact
+    if _given(argv, flag):
+        return argv
+    path = find()
+    return argv if path is None else [*argv, f"{flag}={path}"]
