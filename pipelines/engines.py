@@ -12,11 +12,13 @@ No Beam import here: ``with_default_runner`` calls this for every command line, 
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 CACHE_VARIABLE = "AKHBAR_ENGINE_CACHE"
+_LOG = logging.getLogger(__name__)
 
 
 def engine_cache(environ: Mapping[str, str] | None = None) -> Path:
@@ -62,15 +64,25 @@ def with_engine_defaults(argv: list[str]) -> list[str]:
     unless the user gave that flag.
 
     When the artifact is not in the cache, argv is left as it is and Beam does what it does
-    by default (PrismRunner then downloads a binary from GitHub, which fails offline with a
-    message naming ``--prism_location``): a machine with internet access still works without
-    ``make engines``.
+    by default (PrismRunner then downloads a binary from GitHub): a machine with internet
+    access still works without ``make engines``. Offline that download fails with a long
+    traceback, so a warning first says what to do.
     """
-    artifact = ENGINE_ARTIFACTS.get(_runner(argv))
+    runner = _runner(argv)
+    artifact = ENGINE_ARTIFACTS.get(runner)
     if artifact is None:
         return argv
     flag, find = artifact
     if _given(argv, flag):
         return argv
     path = find()
-    return argv if path is None else [*argv, f"{flag}={path}"]
+    if path is None:
+        _LOG.warning(
+            "%s: no cached engine artifact in %s (run `make engines`, or give %s); "
+            "Beam will try to download its own",
+            runner,
+            engine_cache(),
+            flag,
+        )
+        return argv
+    return [*argv, f"{flag}={path}"]

@@ -72,11 +72,12 @@ def test_prism_location_given_wins(cache: Path, given: list[str]) -> None:
 
 
 def test_no_cached_binary_leaves_beam_its_default(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setenv("AKHBAR_ENGINE_CACHE", str(tmp_path))
     assert prism_binary() is None
     assert with_default_runner(["--runner=prism"]) == ["--runner=PrismRunner"]
+    assert "make engines" in caplog.text and str(tmp_path) in caplog.text
     (tmp_path / "prism").mkdir()
     (tmp_path / "prism" / "prism").write_bytes(b"")  # not executable: not a binary
     assert prism_binary() is None
