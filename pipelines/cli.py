@@ -90,28 +90,35 @@ def reporting_errors(command: str, work: Callable[[], int]) -> int:
     """Run ``work``; a user's error becomes one line on stderr and its exit code.
 
     OS errors are the user's too (a read-only or full disk, a path through a file): the run
-    writes only under ``--output`` and reads only what the command line names.
+    writes only under ``--output`` and reads only what the command line names. Ctrl-C is
+    recognised by ``interrupt_guard`` whatever Beam turns it into (it wraps a
+    ``KeyboardInterrupt`` raised inside a step in a ``RuntimeError``).
     """
+    from akhbar.pipelines.interrupt import interrupt_guard
     from akhbar.transforms.lock import OutputLocked
     from akhbar.transforms.sources.feedlist import FeedListError
 
-    try:
-        return work()
-    except UsageError as exc:
-        print(error_line(command, exc), file=sys.stderr)
-        return 2
-    except FeedListError as exc:
-        print(error_line(command, f"{exc} ({exc.hint})"), file=sys.stderr)
-        return 2
-    except OutputLocked as exc:
-        print(error_line(command, exc), file=sys.stderr)
-        return 3
-    except OSError as exc:
-        print(error_line(command, os_error_message(exc)), file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(INTERRUPTED[command], file=sys.stderr)
-        return 130
+    with interrupt_guard() as interrupted:
+        try:
+            return work()
+        except UsageError as exc:
+            message, code = error_line(command, exc), 2
+        except FeedListError as exc:
+            message, code = error_line(command, f"{exc} ({exc.hint})"), 2
+        except OutputLocked as exc:
+            message, code = error_line(command, exc), 3
+        except OSError as exc:
+            message, code = error_line(command, os_error_message(exc)), 2
+        except KeyboardInterrupt:
+            message, code = INTERRUPTED[command], 130
+        except Exception:
+            if not interrupted.is_set():
+                raise  # a bug: its traceback is what a report needs
+            message, code = INTERRUPTED[command], 130
+        if interrupted.is_set():  # an error on the way out of an interrupted run
+            message, code = INTERRUPTED[command], 130
+    print(message, file=sys.stderr)
+    return code
 
 
 def ingest_main(argv: list[str]) -> int:

@@ -16,9 +16,9 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
+
 from akhbar.pipelines.textgrid import display_width
 from akhbar.pipelines.views import connect
-
 from tests.conftest import REPO, akhbar_cmd, run_akhbar
 
 COUNTS = {"articles": 39, "duplicates": 3, "rejects": 1, "runs": 1}
