@@ -16,7 +16,6 @@ import apache_beam as beam
 from akhbar.schemas.records import Article, RawItem, Reject, make_reject, stable_id, visible
 from akhbar.transforms.accounting import AlreadyIngested
 from akhbar.transforms.bounds import DEFAULT_MAX_TEXT_CHARS
-from akhbar.transforms.bounds import DEFAULT_MAX_TEXT_CHARS
 from akhbar.transforms.clean import CleanConfig, clean_field, clean_line, clean_text, truncate_text
 from akhbar.transforms.dedup.urls import canonical_url, url_key
 from akhbar.transforms.extract.dates import dateline_date
