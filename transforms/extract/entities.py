@@ -16,7 +16,14 @@ from typing import Any, Protocol
 from akhbar.transforms.extract.gazetteer import GazetteerMatcher, Lexicons
 from akhbar.transforms.extract.heads import organisation_spans, place_spans
 from akhbar.transforms.extract.keywords import IdfTable
-from akhbar.transforms.extract.lexicon import CURRENCY_WORDS
+from akhbar.transforms.extract.lexicon import (
+    ATTRIBUTION_VERBS,
+    COUNTRY_ADMIN_HEADS,
+    CURRENCY_WORDS,
+    ROLE_AFTER,
+    STOPWORDS,
+    TITLE_HEADS,
+)
 from akhbar.transforms.extract.offsets import AlignedText
 from akhbar.transforms.extract.persons import PersonLexicon, Persons, find_persons, propagate
 from akhbar.transforms.extract.tokens import Span, Token
@@ -43,17 +50,47 @@ class EntityResources:
     lexicons: Lexicons
     people: PersonLexicon
     single_word: dict[str, tuple[str, str, str]]  # key -> (canonical, type, country), for stems
+    loc_keys: frozenset[str] = frozenset()  # normalized keys of gazetteer places
 
 
 def build_resources(
     lexicons: Lexicons, idf: IdfTable, use_person_list: bool = True
 ) -> EntityResources:
     entries = [e for e in lexicons.entries if use_person_list or e.type != "PER"]
-    people = PersonLexicon(lexicons.given_names, frozenset(lexicons.nisba), idf)
+    people = person_lexicon(lexicons, idf)
     single = {
         e.key: (e.canonical, e.type, e.country) for e in entries if " " not in e.key and not e.weak
     }
-    return EntityResources(GazetteerMatcher(entries), lexicons, people, single)
+    loc_keys = frozenset(e.key for e in entries if e.type == "LOC")
+    return EntityResources(GazetteerMatcher(entries), lexicons, people, single, loc_keys)
+
+
+AMBIGUOUS_SHARE = 0.01  # a source given name in more reference articles is also a common word
+
+
+def person_lexicon(lexicons: Lexicons, idf: IdfTable) -> PersonLexicon:
+    """Given names that may start a name, and the words that may continue one.
+
+    The curated lists (Arabic and foreign given names) start a name as they are. A name from the
+    Wikidata-derived source list starts one only when it is rare as a word in the reference
+    corpus ("خميس", "جمعه", "بيان", "مدينه" are names but mostly words) and carries no article;
+    every source name, given or family, may continue one ("سالم زهران", "يوسف الشاهد").
+    """
+    skip = STOPWORDS | TITLE_HEADS | ROLE_AFTER | frozenset(ATTRIBUTION_VERBS)
+    source = [
+        name
+        for name in lexicons.source_given
+        if " " not in name
+        and len(name) >= 3
+        and not name.startswith("ال")
+        and name not in skip
+        and idf.word_share(name) < AMBIGUOUS_SHARE
+    ]
+    given = lexicons.given_names | frozenset(source)
+    family = (lexicons.family_names | frozenset(lexicons.source_given)) - skip
+    return PersonLexicon(
+        given, frozenset(lexicons.nisba), idf, frozenset(family), lexicons.foreign_given
+    )
 
 
 @dataclass(slots=True)
@@ -81,11 +118,12 @@ def find_entities(
     if segmenter is not None:
         gazetteer += _segmented(tokens, gazetteer, res, segmenter)
     gazetteer = _drop_currency_adjectives(tokens, gazetteer)
+    gazetteer = _country_without_admin_head(norm, gazetteer, res.loc_keys)
     chosen = list(gazetteer)
     idf = res.people.idf
     patterns = organisation_spans(
         tokens, gazetteer, idf, res.people.given_names, res.people.nisba
-    ) + place_spans(tokens, gazetteer, idf)
+    ) + place_spans(tokens, gazetteer, idf, res.people.given_names, res.people.family_names)
     for span in sorted(patterns, key=lambda s: s.start - s.end):
         inside = [c for c in chosen if span.start <= c.start and c.end <= span.end]
         others = [c for c in chosen if c not in inside]
@@ -99,6 +137,7 @@ def find_entities(
         start, end = aligned.span(tok.start, tok.end)
         return aligned.original[start:end]
 
+    chosen += _quoted_acronyms(tokens, chosen) + _dateline_agency(norm, tokens, chosen)
     persons = find_persons(tokens, chosen, res.people, original)
     for span in persons.spans:
         if _clip(span, chosen):
@@ -121,6 +160,57 @@ def _drop_currency_adjectives(tokens: list[Token], spans: list[Span]) -> list[Sp
             continue
         out.append(span)
     return out
+
+
+def _country_without_admin_head(
+    norm: str, spans: list[Span], loc_keys: frozenset[str]
+) -> list[Span]:
+    """ "سلطنة عمان" -> عمان, "جمهورية الكونغو الديمقراطية" -> الكونغو الديمقراطية: the state
+    form's head is not part of the place (GUIDELINES, LOC rule 6)."""
+    out = []
+    for span in spans:
+        if span.type == "LOC":
+            head, _, rest = norm[span.start : span.end].partition(" ")
+            if head in COUNTRY_ADMIN_HEADS and rest in loc_keys:
+                start = span.end - len(rest)
+                span = Span(start, span.end, "LOC", normalize_fast(rest), span.source, span.country)
+        out.append(span)
+    return out
+
+
+def _quoted_acronyms(tokens: list[Token], spans: list[Span]) -> list[Span]:
+    """ "منظمة الأمم المتحدة للطفولة «يونيسف»": a short quoted name right after an organisation
+    is that organisation's other name."""
+    ends = {s.end: s for s in spans if s.type == "ORG"}
+    out: list[Span] = []
+    for i, tok in enumerate(tokens[:-2]):
+        if tok.text != "«" or i == 0 or tokens[i - 1].end not in ends:
+            continue
+        k = i + 1
+        while k < len(tokens) and k - i <= 3 and tokens[k].is_word:
+            k += 1
+        if k < len(tokens) and tokens[k].text == "»" and k > i + 1:
+            out.append(Span(tokens[i + 1].start, tokens[k - 1].end, "ORG", "", "pattern"))
+    return [s for s in out if _clip(s, spans)]
+
+
+def _dateline_agency(norm: str, tokens: list[Token], spans: list[Span]) -> list[Span]:
+    """ "الرباط - ماب", "بغداد/ شفق نيوز": the words after a place and a dash on the opening
+    line, when that line holds nothing else, name the agency or outlet (GUIDELINES rule 7)."""
+    line_end = norm.find("\n")
+    if line_end < 0 or line_end > 60:
+        return []
+    first = [t for t in tokens if t.end <= line_end]
+    if len(first) < 3 or first[1].text not in ("-", "/", "–"):
+        return []
+    place = [s for s in spans if s.type == "LOC" and s.start <= first[0].start < s.end]
+    words = first[2:]
+    if words and words[0].text == "«" and words[-1].text == "»":
+        words = words[1:-1]
+    if not place or not 1 <= len(words) <= 3 or not all(t.is_word for t in words):
+        return []
+    span = Span(words[0].start, words[-1].end, "ORG", "", "pattern")
+    return [span] if _clip(span, spans) else []
 
 
 def _unify_people(spans: list[Span]) -> list[Span]:

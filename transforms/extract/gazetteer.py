@@ -12,7 +12,7 @@ inside the same word is a valid chain of proclitics (و، ف، ب، ل، ك and 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import ahocorasick
@@ -61,8 +61,11 @@ class Lexicons:
     """Everything loaded from the gazetteer folder."""
 
     entries: tuple[Entry, ...]
-    given_names: frozenset[str]
+    given_names: frozenset[str]  # curated (Arabic and foreign): reliable starts of a name
     nisba: dict[str, str]  # normalized adjective form (with and without ال, fem., acc.) -> country
+    source_given: dict[str, int] = field(default_factory=dict)  # names/given.tsv: name -> count
+    family_names: frozenset[str] = frozenset()  # names/family.tsv
+    foreign_given: frozenset[str] = frozenset()  # curated/given_names_foreign.txt
 
 
 def _lines(path: Path) -> list[str]:
@@ -101,13 +104,25 @@ def load_lexicons(directory: str | Path | None = None) -> Lexicons:
     entries = load_entries(folder / "gazetteer.tsv")
     if not entries:
         raise FileNotFoundError(f"no gazetteer entries in {folder / 'gazetteer.tsv'}")
-    given = frozenset(normalize_fast(n) for n in _lines(folder / "curated" / "given_names.txt"))
+    given = frozenset(
+        normalize_fast(n)
+        for name in ("given_names.txt", "given_names_foreign.txt")
+        for n in _lines(folder / "curated" / name)
+    )
+    source_given: dict[str, int] = {}
+    for line in _lines(folder / "names" / "given.tsv"):
+        name, count = line.split("\t")
+        source_given[name] = int(count)
+    family = frozenset(line.split("\t")[0] for line in _lines(folder / "names" / "family.tsv"))
     nisba: dict[str, str] = {}
     for line in _lines(folder / "curated" / "nisba.tsv"):
         adjective, country = ([*line.split("\t"), "-"])[:2]
         for form in nisba_forms(adjective):
             nisba[form] = "" if country == "-" else country
-    return Lexicons(tuple(entries), given, nisba)
+    foreign = frozenset(
+        normalize_fast(n) for n in _lines(folder / "curated" / "given_names_foreign.txt")
+    )
+    return Lexicons(tuple(entries), given, nisba, source_given, family, foreign)
 
 
 def _is_letter(ch: str) -> bool:

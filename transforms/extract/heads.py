@@ -17,6 +17,7 @@ from akhbar.transforms.extract.keywords import IdfTable
 from akhbar.transforms.extract.lexicon import (
     ANAPHORIC,
     COMPANY_HEADS,
+    NAME_HONORIFICS,
     NAME_PARTICLES,
     ORG_HEADS,
     PLACE_ADMIN_HEADS,
@@ -160,12 +161,18 @@ def _chain(
             pending, j, kept_end = [], j + 1, j + 1
         elif word in NAME_PARTICLES or (
             not after_definite
+            and not kinds
             and word in given
             and word not in STOPWORDS
             and not word.startswith("ال")
         ):
+            # a person's name right after the head is part of the name ("مؤسسة محمد بن راشد");
+            # after the chain has begun it is the next person ("رئيس هيئة قناة السويس أسامة
+            # ربيع", "مجلس إدارة المؤسسة مسعود سليمان"): the organisation ends before it
             pending.append("name")
             j += 1
+        elif kinds and word in given and word not in STOPWORDS:
+            break
         elif _definite(word):
             kinds += [*pending, "def"]
             pending, j, kept_end = [], j + 1, j + 1
@@ -209,6 +216,13 @@ def organisation_spans(
         company = head in COMPANY_HEADS
         end_index, kinds = _chain(tokens, i + 1, gaz, given, head.startswith("ال"))
         names = [tokens[k].text for k in range(i + 1, end_index)]
+        if kinds and _generic(head, kinds, names, nisba):
+            # "الجهاز الفني", "الفريق الزائر", "المجلس التنفيذي للصندوق": a description
+            quoted = _quoted_name(tokens, end_index) if company else None
+            if quoted is not None:
+                out.append(quoted)  # "الشركة الناشئة «رين»"
+            i = end_index
+            continue
         if (
             kinds
             and not all(n in ANAPHORIC for n in names)
@@ -233,6 +247,44 @@ def organisation_spans(
                 out.append(named)
         i += 1
     return out
+
+
+GENERIC_STOP = frozenset(
+    [
+        "الفني",
+        "الزائر",
+        "المضيف",
+        "الناشئه",
+        "المنافس",
+        "الخصم",
+        "الاداري",
+        "الطبي",
+        "التنفيذي",
+        "التنفيذيه",
+        "المحلي",
+        "المحليه",
+        "الاول",
+        "الثاني",
+        "الاعلي",
+        "الجديد",
+        "الجديده",
+        "الكبير",
+        "الكبري",
+    ]
+)
+
+
+def _generic(head: str, kinds: list[str], names: list[str], nisba: frozenset[str]) -> bool:
+    """A definite generic head followed only by describing adjectives, or by a word that refers
+    back ("للصندوق"), names no organisation: "الجهاز الفني", "الشركة الناشئة", "الفريق
+    الزائر". A country adjective ("البنك المركزي المصري") or a genitive complement that is a
+    name ("المؤسسة الوطنية للنفط") makes it one."""
+    if not head.startswith("ال") or any(k != "def" for k in kinds):
+        return False
+    stripped = [n[1:] if n.startswith("لل") else n for n in names]
+    if any(n in nisba or ("ال" + n[2:]) in nisba for n in stripped):
+        return False
+    return all(n in GENERIC_STOP or n in ANAPHORIC or ("ال" + n[2:]) in ANAPHORIC for n in names)
 
 
 def _bare_name(tokens: list[Token], i: int, gaz: list[Span | None], idf: IdfTable) -> Span | None:
@@ -271,7 +323,13 @@ def _quoted_name(tokens: list[Token], i: int) -> Span | None:
     return None
 
 
-def place_spans(tokens: list[Token], gazetteer: list[Span], idf: IdfTable) -> list[Span]:
+def place_spans(
+    tokens: list[Token],
+    gazetteer: list[Span],
+    idf: IdfTable,
+    given: frozenset[str] = frozenset(),
+    family: frozenset[str] = frozenset(),
+) -> list[Span]:
     """Places named after an administrative head, and facilities named with theirs."""
     gaz = covering(tokens, gazetteer)
     out: list[Span] = []
@@ -285,7 +343,8 @@ def place_spans(tokens: list[Token], gazetteer: list[Span], idf: IdfTable) -> li
             continue
         facility = _head(tok, _FACILITY_FORMS)
         if facility is not None:
-            span = _facility(tokens, i + 1, gaz, idf, facility[0])
+            span = _person_facility(tokens, i + 1, gaz, given, family, facility[0])
+            span = span or _facility(tokens, i + 1, gaz, idf, facility[0])
             if span is not None:
                 out.append(span)
     return out
@@ -326,6 +385,52 @@ def _admin_names(
                 out.append(Span(nxt.start + 1, nxt.end, "LOC", "", "pattern"))
             break
     return out
+
+
+MAX_PERSON_NAME = 5
+
+
+def _person_facility(
+    tokens: list[Token],
+    i: int,
+    gaz: list[Span | None],
+    given: frozenset[str],
+    family: frozenset[str],
+    start: int,
+) -> Span | None:
+    """A facility named after a person keeps the whole name: "ستاد الأمير عبدالله الفيصل",
+    "ملعب الأمير مولاي عبد الله", "مركب محمد السادس". An honorific or a given name right
+    after the head opens the name; given and family names, particles, "الله"/"الدين" and a
+    regnal ordinal continue it."""
+    if i >= len(tokens) or gaz[i] is not None:
+        return None
+    first = tokens[i].text
+    if first not in NAME_HONORIFICS and first not in given:
+        return None
+    k = i + 1
+    while k < len(tokens) and k - i < MAX_PERSON_NAME and tokens[k].is_word and gaz[k] is None:
+        word = tokens[k].text
+        prev = tokens[k - 1].text
+        if (
+            word in NAME_HONORIFICS
+            or word in given
+            or word in NAME_PARTICLES
+            or prev in NAME_PARTICLES
+            or word in _REGNAL
+            or word in ("الله", "الدين")
+            or (word in family and word not in STOPWORDS)
+        ):
+            k += 1
+            continue
+        break
+    if k - i < 2 and first in NAME_HONORIFICS:
+        return None
+    if k == i + 1 and tokens[i].text in given:
+        return None  # one given name alone is too little to take
+    return Span(start, tokens[k - 1].end, "LOC", "", "pattern")
+
+
+_REGNAL = frozenset(["الاول", "الثاني", "الثالث", "الرابع", "الخامس", "السادس", "السابع"])
 
 
 def _facility(

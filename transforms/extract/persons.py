@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from akhbar.transforms.extract.dates import ARABIC_MONTHS
 from akhbar.transforms.extract.keywords import IdfTable
 from akhbar.transforms.extract.lexicon import (
     AFTER_ALA,
@@ -39,6 +40,7 @@ from akhbar.transforms.extract.tokens import (
     with_conjunction,
 )
 
+MONTH_WORDS = frozenset(m for m in ARABIC_MONTHS if " " not in m and len(m) > 2)
 _TITLES = with_conjunction(TITLE_HEADS)
 _ROLES = with_conjunction(ROLE_AFTER)
 _VERBS = with_conjunction(ATTRIBUTION_VERBS)
@@ -52,9 +54,11 @@ _SKIPPABLE = frozenset(["باسم", "في", "لدي", "سابقا", "الساب�
 
 @dataclass(frozen=True, slots=True)
 class PersonLexicon:
-    given_names: frozenset[str]
+    given_names: frozenset[str]  # may start a name
     nisba: frozenset[str]
     idf: IdfTable
+    family_names: frozenset[str] = frozenset()  # may continue one (source given + family names)
+    foreign_given: frozenset[str] = frozenset()  # curated transliterated given names
 
 
 @dataclass(slots=True)
@@ -150,7 +154,12 @@ class _Reader:
             if prev in NAME_PARTICLES and tok.is_word and self.known[k] is None:
                 k += 1  # "بن الشيخ", "آل ثاني": whatever follows a particle is a name
                 continue
-            if self.known[k] is not None or self.is_stop(tok) or self.preposition_ala(k):
+            if (
+                self.known[k] is not None
+                or self.is_stop(tok)
+                or self.preposition_ala(k)
+                or tok.text in MONTH_WORDS
+            ):
                 break
             word, count = tok.text, k - j
             share = lex.idf.word_share(word)
@@ -161,17 +170,29 @@ class _Reader:
                     and (prev in lex.given_names or prev == "عبد" or prev in COMPOUND_FIRST)
                 )
                 or word in lex.given_names
+                or (
+                    word in lex.family_names
+                    and strong
+                    and not _verb_like(word)
+                    and not _not_a_name_word(word)
+                    and lex.idf.word_share(word) < FAMILY_SHARE
+                )
             ):
                 k += 1
             elif word.startswith("ال"):
-                if not strong:
-                    break  # foreign names carry no Arabic article ("رئيس شعبة الذهب")
+                if not strong and not (share == 0 and len(word) >= 6 and count == 1):
+                    break  # foreign names carry no Arabic article ("رئيس شعبة الذهب"), unless
+                    # the word is unknown to the reference corpus ("جيانلوكا ألبيريني")
                 if word in lex.nisba and count < 2:
                     break
                 if count >= 2 and share > 0 and not word.endswith("ي"):
                     break  # "محمد مصطفى الاقتحام": a noun, not a family name
-                if share >= FAMILY_SHARE and word not in lex.nisba:
-                    break
+                if (
+                    share >= FAMILY_SHARE
+                    and word not in lex.nisba
+                    and not (count == 1 and word in lex.family_names and share < 5 * FAMILY_SHARE)
+                ):
+                    break  # "يوسف الشاهد": a known family name may be a common word too
                 k += 1
             elif _verb_like(word):
                 break
@@ -297,6 +318,8 @@ def find_persons(
                     k = k + 1 if role else k
                 if role:
                     name, title = (j, k), role
+                elif _full_name(tokens, j, k, lex):
+                    name = (j, k)  # "سالم زهران", "كريستيانو رونالدو": no title needed
         if name is None:
             i += 1
             continue
@@ -310,6 +333,36 @@ def find_persons(
                 result.titles.append((start, key, canonical))
         i = k
     return result
+
+
+def _full_name(tokens: list[Token], j: int, k: int, lex: PersonLexicon) -> bool:
+    """A given name followed by a family name the lexicons know, or by a word the reference
+    corpus never has (a name no list holds: "محمد أبونيان", "حكيم زياش"), or a transliterated
+    given name followed by a rare word ("كريستيانو رونالدو"): a person without title or role.
+
+    A rare common word is not enough after an Arabic given name: "صافي أرباح" (net profit)
+    starts with a given name and continues with a word rare in the reference corpus."""
+    second = tokens[j + 1].text
+    if second in NAME_PARTICLES or second in COMPOUND_SECOND:
+        return k - j >= 3 or second in COMPOUND_SECOND
+    if _not_a_name_word(second):
+        return False
+    if second in lex.family_names or second in lex.given_names:
+        return True
+    share = lex.idf.word_share(second)
+    return share == 0 or (tokens[j].text in lex.foreign_given and share < 2.5 * FOREIGN_SHARE)
+
+
+_PRONOUN_ENDINGS = ("ها", "هم", "هما", "كم", "هن")
+
+
+def _not_a_name_word(word: str) -> bool:
+    """A word glued to و, a word with a pronoun suffix, a month name: not part of a name."""
+    return (
+        (word[:1] == "و" and len(word) > 4)
+        or (len(word) > 4 and word.endswith(_PRONOUN_ENDINGS) and not word.startswith("ال"))
+        or word in MONTH_WORDS
+    )
 
 
 @lru_cache(maxsize=8)
@@ -334,11 +387,21 @@ def _record_title_before(tokens: list[Token], i: int, span: Span, result: Person
 
 
 def name_forms(canonical: str, lex: PersonLexicon) -> list[str]:
-    """Shorter forms under which a full name recurs: family name, and a chain's head."""
+    """Shorter forms under which a full name recurs: family name, a chain's head, and the first
+    name of a two- or three-word name ("ماركو" after "ماركو روبيو")."""
     words = canonical.split()
     if len(words) < 2:
         return []
     forms = []
+    first = words[0]
+    if (
+        len(words) <= 3
+        and words[1] not in NAME_PARTICLES
+        and first not in NAME_PARTICLES
+        and first in lex.given_names
+        and len(first) >= 3
+    ):
+        forms.append(first)
     last = words[-1]
     if len(words) >= 3 and words[-2] in NAME_PARTICLES:
         last = f"{words[-2]} {last}"
@@ -354,11 +417,17 @@ def propagate(
 ) -> list[Span]:
     """Later mentions of a name by its shorter forms, e.g. "كجوك" after "أحمد كجوك"."""
     forms: dict[str, str] = {}
+    owners: dict[str, set[str]] = {}
     for span in persons:
         for form in name_forms(span.canonical, lex):
+            owners.setdefault(form, set()).add(span.canonical)
             current = forms.get(form)
             if current is None or len(span.canonical) > len(current):
                 forms[form] = span.canonical
+    for form, names in owners.items():
+        first_names = {n for n in names if n.split()[0] == form}
+        if first_names and len({n.split()[-1] for n in names}) > 1:
+            del forms[form]  # two people share this first name: it names neither
     occupied = [(s.start, s.end) for s in taken]
     out: list[Span] = []
     n = len(normalized)
