@@ -61,12 +61,15 @@ class Holder:
     token: str = ""  # remote: this holder's unique id, to recognise its own lock object
     seq: int = 0  # remote: renewal number, so that every write changes the object's ETag
     expires: float | None = None  # remote: end of the lease, by the holder's clock
+    proc: str = ""  # process_identity of the holder, where the OS gives one
 
     def describe(self) -> str:
         return f"host {self.host}, pid {self.pid}, started {iso(self.started)}"
 
     def to_json(self) -> bytes:
         data: dict[str, Any] = {"host": self.host, "pid": self.pid, "started": iso(self.started)}
+        if self.proc:
+            data["proc"] = self.proc
         if self.token:
             data.update(token=self.token, seq=self.seq, expires=self.expires)
         return json.dumps(data, sort_keys=True).encode("utf-8")
@@ -84,13 +87,45 @@ class Holder:
                 token=str(data.get("token", "")),
                 seq=int(data.get("seq", 0)),
                 expires=float(expires) if expires is not None else None,
+                proc=str(data.get("proc", "")),
             )
         except (ValueError, KeyError, TypeError, AttributeError):
             return None
 
 
 def this_process(clock: Clock) -> Holder:
-    return Holder(host=socket.gethostname(), pid=os.getpid(), started=clock())
+    pid = os.getpid()
+    proc = process_identity(pid) or ""
+    return Holder(host=socket.gethostname(), pid=pid, started=clock(), proc=proc)
+
+
+def process_identity(pid: int) -> str | None:
+    """``boot id|pid namespace|pid|start time`` of a live process (Linux), else None.
+
+    Two equal identities are one process: the boot id and the pid namespace say which machine
+    (and which container) counted the pid, and the start time tells a reused pid apart. A host
+    name and a pid alone cannot: containers share host names and all count pids from 1.
+    """
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        namespace = os.readlink("/proc/self/ns/pid")
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    if len(stat) < 20 or stat[0] == "Z":  # a zombie has ended, only not been reaped yet
+        return None
+    return f"{boot}|{namespace}|{pid}|{stat[19]}"
+
+
+def ended_here(holder: Holder) -> bool:
+    """True only when the holder is known to be gone: it ran on this machine, in this pid
+    namespace, and no process with its pid and start time exists any more."""
+    mine = process_identity(os.getpid())
+    if not holder.proc or mine is None:
+        return False
+    if holder.proc.split("|")[:2] != mine.split("|")[:2]:
+        return False
+    return process_identity(holder.pid) != holder.proc
 
 
 class OutputLocked(RuntimeError):
@@ -214,7 +249,7 @@ class LocalLock:
         deadline = time.monotonic() + HOLDER_GRACE_SECONDS
         while True:
             holder = self._read_holder()
-            if holder is not None and not _dead_here(holder):
+            if holder is not None and not ended_here(holder):
                 return holder
             if time.monotonic() >= deadline:
                 return None
@@ -225,15 +260,3 @@ class LocalLock:
             return Holder.from_json(self.holder_path.read_bytes())
         except OSError:
             return None
-
-
-def _dead_here(holder: Holder) -> bool:
-    if holder.host != socket.gethostname():
-        return False
-    try:
-        os.kill(holder.pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:  # alive, another user's
-        return False
-    return False

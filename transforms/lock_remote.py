@@ -15,7 +15,10 @@ with a random token, a renewal number and the end of its lease (``lock.Holder``)
 - A run that dies stops renewing. Once its lease has ended (plus ``SKEW_SECONDS`` for clocks
   that disagree), a contender replaces the object conditionally on the version it read: the
   first replace changes the version, so of two contenders the second fails and exactly one
-  wins. A dead run blocks the output for at most ``LEASE_SECONDS + SKEW_SECONDS``.
+  wins. A dead run blocks the output for at most ``LEASE_SECONDS + SKEW_SECONDS``, and not at
+  all for a contender on the same machine, which can see that the holder's process has ended
+  (``lock.ended_here``: same boot, same pid namespace, no process with that pid and start
+  time) and takes over at once, by the same conditional replace.
 - Releasing: a conditional delete of the holder's last version, so a run that had lost its
   lock never deletes its successor's.
 
@@ -23,8 +26,8 @@ Limits: the hosts' clocks must agree within ``SKEW_SECONDS`` (NTP does far bette
 that cannot renew for a whole lease (network partition, suspended process) loses the lock to a
 newcomer and learns it at its next renewal; it logs an error, but a lease cannot stop a writer
 that no longer holds it, so the two runs may overlap. The store must honour conditional writes
-(AWS S3 since 2024, GCS, MinIO and moto do; a store that ignores ``If-None-Match`` would let
-two runs in).
+(AWS S3 does since 2024, GCS does; an S3-compatible store that ignored ``If-None-Match`` would
+let two runs in, so check yours).
 
 Tested here on moto's S3 server, which honours ``If-None-Match`` and ``If-Match`` on
 ``PutObject`` and ``If-Match`` on ``DeleteObject``. The GCS store follows the same protocol with
@@ -41,7 +44,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, Protocol
 
-from akhbar.transforms.lock import Clock, Holder, OutputLocked, this_process
+from akhbar.transforms.lock import Clock, Holder, OutputLocked, ended_here, this_process
 
 log = logging.getLogger(__name__)
 
@@ -155,12 +158,12 @@ class LeaseLock:
                 # refused: the object is ours.
                 self.me, self.version = holder, current[1]
                 return True, None
-            if not self.expired(holder):
+            if not self.free_to_take(holder):
                 return False, holder
             version = self.store.replace(body, current[1])
             if version is not None:
                 log.warning(
-                    "%s: took over the lock of a run whose lease ended (%s)",
+                    "%s: took over the lock of a run that ended or whose lease ended (%s)",
                     self.output,
                     holder.describe() if holder else "unreadable lock object",
                 )
@@ -169,11 +172,12 @@ class LeaseLock:
             # another contender replaced it first: look again
         return False, holder
 
-    def expired(self, holder: Holder | None) -> bool:
-        """A lock object this module did not write (no lease in it) counts as expired."""
+    def free_to_take(self, holder: Holder | None) -> bool:
+        """Its lease ended, or its process ended on this machine. A lock object this module
+        did not write (no lease in it) counts as expired."""
         if holder is None or holder.expires is None:
             return True
-        return self.clock() > holder.expires + SKEW_SECONDS
+        return self.clock() > holder.expires + SKEW_SECONDS or ended_here(holder)
 
     def renew(self) -> bool:
         """Extend the lease by one write; False once another run has taken the lock over."""
@@ -291,19 +295,15 @@ class S3Store:
 
 
 def s3_client(boto3: Any, settings: Mapping[str, Any]) -> Any:
-    """A client built as Beam's S3 filesystem builds its own (``S3Options``), so the lock
-    reaches the same endpoint with the same credentials as the run's reads and writes."""
-    verify = settings.get("s3_verify")
-    if isinstance(verify, str) and verify.lower() in ("false", "0", "no"):
-        verify = False
-    elif isinstance(verify, str) and verify.lower() in ("true", "1", "yes"):
-        verify = None
+    """A client built as Beam's S3 filesystem builds its own (``S3Options``, same values as
+    given), so the lock reaches the same endpoint with the same credentials and TLS checks as
+    the run's reads and writes."""
     return boto3.session.Session().client(
         "s3",
         region_name=settings.get("s3_region_name"),
         api_version=settings.get("s3_api_version"),
         use_ssl=not settings.get("s3_disable_ssl", False),
-        verify=verify,
+        verify=settings.get("s3_verify"),
         endpoint_url=settings.get("s3_endpoint_url"),
         aws_access_key_id=settings.get("s3_access_key_id"),
         aws_secret_access_key=settings.get("s3_secret_access_key"),
