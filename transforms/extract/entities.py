@@ -122,7 +122,7 @@ def find_entities(
     chosen = list(gazetteer)
     idf = res.people.idf
     patterns = organisation_spans(
-        tokens, gazetteer, idf, res.people.given_names, res.people.nisba
+        tokens, gazetteer, idf, res.people.given_names, res.people.nisba, res.people.family_names
     ) + place_spans(tokens, gazetteer, idf, res.people.given_names, res.people.family_names)
     for span in sorted(patterns, key=lambda s: s.start - s.end):
         inside = [c for c in chosen if span.start <= c.start and c.end <= span.end]

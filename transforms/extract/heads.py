@@ -28,6 +28,9 @@ from akhbar.transforms.extract.lexicon import (
 from akhbar.transforms.extract.tokens import Span, Token, covering
 
 MAX_CHAIN = 7
+# Heads that name an organisation only with more than a place after them: "بعثة تونس" is
+# Tunisia's delegation, "بعثة الأمم المتحدة لمساعدة العراق" an organisation.
+PLACE_ONLY_WEAK = frozenset(["بعثه", "البعثه"])
 COMMON_SHARE = 0.01  # a word in more than 1% of reference articles is not a rare proper name
 FOREIGN_SHARE = 0.002  # a bare company name must be rarer than this
 _CHAIN_STOP = frozenset(
@@ -198,6 +201,7 @@ def organisation_spans(
     idf: IdfTable,
     given: frozenset[str],
     nisba: frozenset[str] = frozenset(),
+    family: frozenset[str] = frozenset(),
 ) -> list[Span]:
     """Organisations named by an institutional head plus a genitive chain."""
     gaz = covering(tokens, gazetteer)
@@ -214,6 +218,12 @@ def organisation_spans(
             continue
         start, head = found
         company = head in COMPANY_HEADS
+        named_after = person_name_end(tokens, i + 1, gaz, given, family) if not company else None
+        if named_after is not None and not head.startswith("ال"):
+            # "مستشفى الهادي شاكر", "جامعة الملك سعود": the person's whole name is the name
+            out.append(Span(start, tokens[named_after - 1].end, "ORG", "", "pattern"))
+            i = named_after
+            continue
         end_index, kinds = _chain(tokens, i + 1, gaz, given, head.startswith("ال"))
         names = [tokens[k].text for k in range(i + 1, end_index)]
         if kinds and _generic(head, kinds, names, nisba):
@@ -226,7 +236,11 @@ def organisation_spans(
         if (
             kinds
             and not all(n in ANAPHORIC for n in names)
-            and not (company and len(kinds) == 1 and kinds[0].startswith("gaz"))
+            and not (
+                (company or head in PLACE_ONLY_WEAK)
+                and len(kinds) == 1
+                and kinds[0].startswith("gaz")
+            )
         ):
             if company and kinds[0] != "def":
                 start = tokens[i + 1].start  # "شركة نفط البصرة": the head is not the name
@@ -390,22 +404,21 @@ def _admin_names(
 MAX_PERSON_NAME = 5
 
 
-def _person_facility(
+def person_name_end(
     tokens: list[Token],
     i: int,
     gaz: list[Span | None],
     given: frozenset[str],
     family: frozenset[str],
-    start: int,
-) -> Span | None:
-    """A facility named after a person keeps the whole name: "ستاد الأمير عبدالله الفيصل",
-    "ملعب الأمير مولاي عبد الله", "مركب محمد السادس". An honorific or a given name right
-    after the head opens the name; given and family names, particles, "الله"/"الدين" and a
-    regnal ordinal continue it."""
-    if i >= len(tokens) or gaz[i] is not None:
+) -> int | None:
+    """Index after a person's name that opens at token ``i`` inside a place or institution name
+    ("الأمير عبدالله الفيصل", "الهادي شاكر", "محمد السادس"), or None. An honorific or a given
+    name opens it; given and family names, particles, "الله"/"الدين" and a regnal ordinal
+    continue it. Two words at least (one given name is too little to take)."""
+    if i >= len(tokens) or gaz[i] is not None or not tokens[i].is_word:
         return None
     first = tokens[i].text
-    if first not in NAME_HONORIFICS and first not in given:
+    if first not in NAME_HONORIFICS and first not in given and not first.startswith("عبد"):
         return None
     k = i + 1
     while k < len(tokens) and k - i < MAX_PERSON_NAME and tokens[k].is_word and gaz[k] is None:
@@ -414,6 +427,7 @@ def _person_facility(
         if (
             word in NAME_HONORIFICS
             or word in given
+            or word.startswith("عبد")
             or word in NAME_PARTICLES
             or prev in NAME_PARTICLES
             or word in _REGNAL
@@ -423,10 +437,25 @@ def _person_facility(
             k += 1
             continue
         break
-    if k - i < 2 and first in NAME_HONORIFICS:
+    named = [t.text for t in tokens[i:k] if t.text not in NAME_HONORIFICS]
+    return k if named and k - i >= 2 else None
+
+
+def _person_facility(
+    tokens: list[Token],
+    i: int,
+    gaz: list[Span | None],
+    given: frozenset[str],
+    family: frozenset[str],
+    start: int,
+) -> Span | None:
+    """A facility named after a person keeps the whole name: "ستاد الأمير عبدالله الفيصل",
+    "ملعب الأمير مولاي عبد الله", "مطار الملك عبدالعزيز الدولي"."""
+    k = person_name_end(tokens, i, gaz, given, family)
+    if k is None:
         return None
-    if k == i + 1 and tokens[i].text in given:
-        return None  # one given name alone is too little to take
+    if k < len(tokens) and tokens[k].text in _FACILITY_ADJECTIVES and gaz[k] is None:
+        k += 1
     return Span(start, tokens[k - 1].end, "LOC", "", "pattern")
 
 

@@ -350,6 +350,8 @@ def _full_name(tokens: list[Token], j: int, k: int, lex: PersonLexicon) -> bool:
     if second in lex.family_names or second in lex.given_names:
         return True
     share = lex.idf.word_share(second)
+    if second.startswith("ال") and second.endswith("ي") and share < FOREIGN_SHARE:
+        return True  # a rare nisba family name: "كمال البوزيدي"
     return share == 0 or (tokens[j].text in lex.foreign_given and share < 2.5 * FOREIGN_SHARE)
 
 
@@ -412,6 +414,18 @@ def name_forms(canonical: str, lex: PersonLexicon) -> list[str]:
     return forms
 
 
+def _another_name_follows(normalized: str, end: int, lex: PersonLexicon) -> bool:
+    after = normalized[end : end + 40].split(maxsplit=1)
+    if not after or not after[0].isalpha():
+        return False
+    word = after[0]
+    return (
+        word in lex.family_names
+        or word in lex.given_names
+        or lex.idf.word_share(word) < FOREIGN_SHARE
+    )
+
+
 def propagate(
     normalized: str, persons: list[Span], taken: list[Span], lex: PersonLexicon
 ) -> list[Span]:
@@ -424,10 +438,12 @@ def propagate(
             current = forms.get(form)
             if current is None or len(span.canonical) > len(current):
                 forms[form] = span.canonical
+    first_forms = set()
     for form, names in owners.items():
-        first_names = {n for n in names if n.split()[0] == form}
-        if first_names and len({n.split()[-1] for n in names}) > 1:
-            del forms[form]  # two people share this first name: it names neither
+        if any(n.split()[0] == form for n in names):
+            first_forms.add(form)
+            if len({n.split()[-1] for n in names}) > 1:
+                del forms[form]  # two people share this first name: it names neither
     occupied = [(s.start, s.end) for s in taken]
     out: list[Span] = []
     n = len(normalized)
@@ -442,6 +458,8 @@ def propagate(
                 word_start == 0 or not normalized[word_start - 1].isalnum()
             )
             free = all(end <= s or pos >= e for s, e in occupied)
+            if ok and free and form in first_forms and _another_name_follows(normalized, end, lex):
+                free = False  # "محمد قرامي" after "محمد القرامي": another full name, not "محمد"
             if ok and free and normalized[word_start:pos] in VALID_PREFIXES:
                 out.append(Span(pos, end, "PER", canonical, "propagated"))
                 occupied.append((pos, end))
