@@ -66,6 +66,7 @@ RENAMED = {
     "--output is the data folder to read)",
 }
 EXPORT_FORMATS = ("csv", "json", "parquet")
+EXPORT_SUFFIXES = {".csv": "csv", ".json": "json", ".jsonl": "json", ".parquet": "parquet"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,8 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--format",
         choices=FORMATS,
-        default="table",
-        help="table (on screen), csv, json (JSON Lines) or parquet. Default: table",
+        default=None,
+        help="table (on screen), csv, json (JSON Lines) or parquet. Default: table, or the "
+        "format the --export file's extension names (.csv, .json, .jsonl, .parquet)",
     )
     parser.add_argument(
         "--export",
@@ -303,12 +305,15 @@ def query_main(argv: list[str]) -> int:
 def _query_main(argv: list[str]) -> int:
     try:
         args = build_parser().parse_args(argv)
+        if args.format is None:
+            suffix = Path(args.export).suffix.lower() if args.export else ""
+            args.format = EXPORT_SUFFIXES.get(suffix, "table")
         if args.format == "parquet" and not args.export:
             raise UsageError("--format parquet needs --export FILE (the Parquet file to write)")
         if args.export and args.format not in EXPORT_FORMATS:
             raise UsageError(
                 f"--export writes csv, json or parquet, not {args.format} (add --format csv, "
-                "--format json or --format parquet)"
+                "--format json or --format parquet, or name the file .csv, .json or .parquet)"
             )
     except UsageError as exc:
         print(error_line("query", exc), file=sys.stderr)
