@@ -1,8 +1,9 @@
 """The exit codes of README "Exit codes", case by case, through the real ``akhbar`` command.
 
-0: a run that balances. 2: every user error this module knows of, each exactly one line on
-stderr, ``akhbar <command>: error: <what> (<what to do>)``, no traceback, nothing written. 130:
-Ctrl-C (``test_interrupt.py`` also covers ``stream`` and worker processes). 1 (accounting) and
+2: every user error this module knows of, each exactly one line on stderr,
+``akhbar <command>: error: <what> (<what to do>)``, no traceback, nothing written. 130: Ctrl-C,
+then 0: the same command run again completes and balances (``test_interrupt.py`` also covers
+``stream`` and worker processes). 1 (accounting) and
 3 (output busy) have tests of their own (``tests/test_crash_and_state.py``,
 ``tests/hardening/test_lock.py``).
 
@@ -319,3 +320,20 @@ def test_interrupted_run_exits_130_and_the_next_run_balances(tmp_path: Path) -> 
     again = akhbar(tmp_path, *argv)
     assert again.returncode == 0, again.stderr[-3000:]
     assert "read 3000 = articles 3000" in again.stdout and again.stdout.rstrip().endswith("OK")
+
+
+def test_query_export_writes_the_file_its_extension_names(
+    sample_output: Path, tmp_path: Path
+) -> None:
+    """``--export FILE`` (formerly ``--out``) is the file to write, in the format its extension
+    names unless ``--format`` says otherwise; ``--output`` stays the folder to read."""
+    sql = "select source, count(*) as n from articles group by source order by source"
+    target = tmp_path / "per-source.csv"
+    proc = akhbar(tmp_path, "query", "--output", str(sample_output), "--export", str(target), sql)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == ""
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "source,n" and len(lines) == 5
+    unknown = akhbar(tmp_path, "query", "--output", str(sample_output), "--export", "x.txt", sql)
+    assert unknown.returncode == 2 and unknown.stderr.count("\n") == 1
+    assert "--export writes csv, json or parquet" in unknown.stderr
