@@ -38,6 +38,7 @@ test: $(STAMP)
 .PHONY: engines
 engines:
 	deploy/prism/fetch.sh
+	deploy/flink/fetch.sh
 
 # Speed benchmarks (whole processes, median of 3) -> benchmarks/results/<date>.md and latest.md,
 # with the per-stage profile of the plain loop at 10k -> benchmarks/results/profile-<date>.md.

@@ -37,6 +37,68 @@ def prism_binary(cache: Path | None = None) -> Path | None:
     return path if path.is_file() and os.access(path, os.X_OK) else None
 
 
+# Beam's Flink job server as deploy/flink/fetch.sh builds it (its version: deploy/engines.lock).
+FLINK_JOB_SERVER_JAR = "beam-runners-flink-1.20-job-server-2.73.0.jar"
+FLINK_VERSION = "1.20"
+# Where a TaskManager finds Beam's Python SDK worker pool: next to it, on its own host (the
+# sidecar of deploy/flink/flink-session.yaml, the pool deploy/flink/local.sh starts).
+FLINK_WORKER_POOL = "localhost:50000"
+FLINK_EMBEDDED = frozenset({"[local]", "[auto]"})
+
+
+def flink_job_server_jar(cache: Path | None = None) -> Path | None:
+    """Beam's Flink 1.20 job-server jar built by ``deploy/flink/fetch.sh``, or None.
+
+    Only existence is checked: ``fetch.sh`` moves the jar into place after checking its sha256
+    (``deploy/flink/fetch.sh --check`` checks it again).
+    """
+    path = (cache if cache is not None else engine_cache()) / "flink" / FLINK_JOB_SERVER_JAR
+    return path if path.is_file() else None
+
+
+def _value(argv: list[str], flag: str) -> str | None:
+    """The value of the last ``flag=V`` or ``flag V`` in argv."""
+    found = None
+    for i, arg in enumerate(argv):
+        if arg.startswith(flag + "="):
+            found = arg.split("=", 1)[1]
+        elif arg == flag and i + 1 < len(argv):
+            found = argv[i + 1]
+    return found
+
+
+def with_flink_defaults(argv: list[str]) -> list[str]:
+    """FlinkRunner's argv plus what akhbar's Flink set-up needs, each unless the user gave it.
+
+    - ``--flink_job_server_jar=<cache>/flink/...jar`` when the cached jar is there and no other
+      Flink version was asked for (``--flink_version``: the jar is for Flink 1.20).
+    - ``--environment_type=EXTERNAL --environment_config=localhost:50000`` for a Flink cluster
+      (``--flink_master=host:port``): the Python steps run in the SDK worker pool beside each
+      TaskManager. Beam's own default there is DOCKER, a container per worker, which needs a
+      Docker daemon on every TaskManager host. With ``--flink_master=[local]`` (or none), Beam
+      runs Flink inside the job server and the workers in this process (LOOPBACK), as it does
+      by default.
+    """
+    argv = list(argv)
+    if not _given(argv, "--flink_job_server_jar") and _value(argv, "--flink_version") in (
+        None,
+        FLINK_VERSION,
+    ):
+        jar = flink_job_server_jar()
+        if jar is None:
+            _LOG.warning(
+                "FlinkRunner: no cached job server in %s (run `make engines`, or give "
+                "--flink_job_server_jar); Beam will try to download its own",
+                engine_cache() / "flink",
+            )
+        else:
+            argv.append(f"--flink_job_server_jar={jar}")
+    master = _value(argv, "--flink_master") or "[auto]"
+    if master.strip() not in FLINK_EMBEDDED and not _given(argv, "--environment_type"):
+        argv += ["--environment_type=EXTERNAL", f"--environment_config={FLINK_WORKER_POOL}"]
+    return argv
+
+
 # Runner class name -> (the Beam flag naming its artifact, the function finding it in the cache).
 ENGINE_ARTIFACTS: dict[str, tuple[str, Callable[[], Path | None]]] = {
     "PrismRunner": ("--prism_location", prism_binary),
@@ -61,7 +123,7 @@ def _given(argv: list[str], flag: str) -> bool:
 def with_engine_defaults(argv: list[str]) -> list[str]:
     """argv (its ``--runner`` already resolved from a short alias) plus the cached artifact of
     that runner's engine, e.g. ``--prism_location=<cache>/prism/prism`` for ``PrismRunner``,
-    unless the user gave that flag.
+    unless the user gave that flag (FlinkRunner: ``with_flink_defaults``).
 
     When the artifact is not in the cache, argv is left as it is and Beam does what it does
     by default (PrismRunner then downloads a binary from GitHub): a machine with internet
@@ -69,6 +131,8 @@ def with_engine_defaults(argv: list[str]) -> list[str]:
     traceback, so a warning first says what to do.
     """
     runner = _runner(argv)
+    if runner == "FlinkRunner":
+        return with_flink_defaults(argv)
     artifact = ENGINE_ARTIFACTS.get(runner)
     if artifact is None:
         return argv

@@ -4,6 +4,7 @@ handed to workers."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from akhbar.pipelines.options import (
@@ -35,7 +36,12 @@ def test_default_runner_is_fnapi() -> None:
         (["--runner=DataflowRunner"], ["--runner=DataflowRunner"]),
     ],
 )
-def test_runner_aliases(given: list[str], resolved: list[str]) -> None:
+def test_runner_aliases(
+    given: list[str], resolved: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An empty engine cache: with `make engines` done, --runner=flink also gets the cached jar
+    # (tests/engines/test_flink.py).
+    monkeypatch.setenv("AKHBAR_ENGINE_CACHE", str(tmp_path))
     assert with_default_runner(given) == resolved
 
 
