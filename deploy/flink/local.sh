@@ -7,7 +7,8 @@
 #   deploy/flink/local.sh down     stop everything this script started
 #   deploy/flink/local.sh status   what runs (exit 0 only when the cluster is complete)
 #   deploy/flink/local.sh fetch    only fetch/build the artifacts (what `make engines` calls)
-# Environment: AKHBAR_ENGINE_CACHE (the cache; logs and pids go to its flink/run/), AKHBAR_PYTHON
+# Environment: AKHBAR_ENGINE_CACHE (the cache), FLINK_RUN_DIR (config, logs and pids of the
+# cluster; default the cache's flink/run/, and down/status must be given the same), AKHBAR_PYTHON
 # (the interpreter of the worker pool and its workers: it must have akhbar installed; default the
 # repository's .venv), JAVA_HOME (default Java 17), FLINK_UP_TIMEOUT (seconds, default 180).
 set -euo pipefail
@@ -15,7 +16,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 CACHE="${AKHBAR_ENGINE_CACHE:-$HOME/.cache/akhbar/engines}/flink"
-RUN="$CACHE/run"
+RUN="${FLINK_RUN_DIR:-$CACHE/run}"   # config, logs, pids of the running cluster
 FLINK_VERSION="$(awk '$1 == "flink-libraries" { print $2 }' "$REPO/deploy/engines.lock")"
 FLINK_HOME="$CACHE/flink-$FLINK_VERSION"
 REST_PORT=8081

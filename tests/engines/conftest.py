@@ -11,16 +11,21 @@ and the engine read the same files.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import socket
 import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from akhbar.pipelines.engines import engine_cache, prism_binary
+from akhbar.pipelines.engines import engine_cache, flink_job_server_jar, prism_binary
 from tests.cluster.conftest import write_ant_slice
-from tests.conftest import SAMPLES, SHARED_DATA, run_akhbar
+from tests.conftest import REPO, SAMPLES, SHARED_DATA, run_akhbar
 from tests.hardening.hostile import write_hostile_set
 
 MAKE_ENGINES = "run `make engines` first (it fetches and builds the pinned engine artifacts)"
@@ -109,3 +114,91 @@ def prism() -> Path:
     if check.returncode != 0:
         pytest.fail(f"{binary} does not match {stamp}: {MAKE_ENGINES}", False)
     return binary
+
+
+# --- Flink: the session cluster of deploy/flink/local.sh ------------------------------------
+
+FLINK_LOCAL_SH = REPO / "deploy" / "flink" / "local.sh"
+FLINK_FETCH_SH = REPO / "deploy" / "flink" / "fetch.sh"
+# REST, JobManager RPC, Beam's SDK worker pool: the fixed ports of deploy/flink/local.sh.
+FLINK_PORTS = (8081, 6123, 50000)
+
+
+def port_in_use(port: int) -> bool:
+    """Whether a program listens on 127.0.0.1:port (a connection in TIME_WAIT is no owner)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class FlinkCluster:
+    """A running ``deploy/flink/local.sh up`` cluster; ``env`` is what local.sh was run with."""
+
+    rest: str
+    env: dict[str, str]
+
+    def get(self, path: str) -> dict:
+        with urllib.request.urlopen(self.rest + path, timeout=10) as response:
+            return json.load(response)
+
+    def local_sh(self, command: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(FLINK_LOCAL_SH), command],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    def runner_args(self) -> list[str]:
+        """What a user gives akhbar for this cluster (the jar and the worker pool are found by
+        ``pipelines.engines.with_flink_defaults``); one slot per TaskManager, so 2."""
+        return ["--runner=flink", "--flink_master=localhost:8081", "--parallelism=2"]
+
+
+@pytest.fixture(scope="session")
+def flink_job_server() -> Path:
+    """The job-server jar ``deploy/flink/fetch.sh`` built, its sha256 checked against the lock."""
+    jar = flink_job_server_jar()
+    if jar is None:
+        pytest.fail(f"no Flink job server in {engine_cache() / 'flink'}: {MAKE_ENGINES}", False)
+    check = subprocess.run(
+        [str(FLINK_FETCH_SH), "--check"], capture_output=True, text=True, timeout=300
+    )
+    if check.returncode != 0:
+        pytest.fail(f"{check.stderr.strip()}: {MAKE_ENGINES}", False)
+    return jar
+
+
+@pytest.fixture(scope="session")
+def flink_cluster(
+    flink_job_server: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[FlinkCluster]:
+    """One Flink session cluster for the test session: ``local.sh up`` (JobManager, 2
+    TaskManagers, SDK worker pool, everything on 127.0.0.1), ``local.sh down`` at the end. Its
+    config, logs and pids go to a temporary folder; its SDK workers run this interpreter."""
+    busy = [port for port in FLINK_PORTS if port_in_use(port)]
+    if busy:
+        pytest.fail(
+            f"127.0.0.1 ports {busy} are in use (a Flink cluster left running? "
+            "deploy/flink/local.sh down stops one)",
+            False,
+        )
+    env = {
+        **os.environ,
+        "FLINK_RUN_DIR": str(tmp_path_factory.mktemp("flink-run")),
+        "AKHBAR_PYTHON": sys.executable,
+    }
+    cluster = FlinkCluster("http://127.0.0.1:8081", env)
+    try:
+        up = cluster.local_sh("up")
+        assert up.returncode == 0, up.stdout + up.stderr
+        yield cluster
+    finally:
+        down = cluster.local_sh("down")
+        assert down.returncode == 0, down.stdout + down.stderr
