@@ -4,6 +4,7 @@ in tests/storage/test_s3_lock.py; whole ``akhbar ingest`` runs in test_concurren
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ import pytest
 
 from akhbar.transforms.lock import Holder, OutputLock, OutputLocked, iso, parse_iso
 from akhbar.transforms.lock_remote import lock_object
+from tests.conftest import run_akhbar
 from tests.hardening.lock_party import Party, race
 
 SEVEN_HOURS = 7 * 3600.0
@@ -126,3 +128,20 @@ def test_a_gs_output_without_google_cloud_storage_says_what_to_install() -> None
         pytest.skip("google-cloud-storage is installed here")
     with pytest.raises(RuntimeError, match=r"akhbar\[gcp\]"):
         OutputLock("gs://bucket/news")
+
+
+@pytest.mark.slow
+def test_akhbar_stream_on_a_held_output_exits_3_with_the_one_line_message(tmp_path: Path) -> None:
+    feeds = tmp_path / "feeds.txt"
+    feeds.write_text("http://127.0.0.1:9/feed.xml\n")  # never fetched: the lock comes first
+    output = tmp_path / "out"
+    with OutputLock(str(output)):
+        proc = run_akhbar("stream", "--feeds", str(feeds), "--output", str(output),
+                          "--duration", "1", "--allow-private-network")  # fmt: skip
+    assert proc.returncode == 3, proc.stderr[-2000:]
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("akhbar stream: error: ")
+    found = MESSAGE.fullmatch(lines[0].removeprefix("akhbar stream: error: "))
+    assert found, lines[0]
+    assert int(found["pid"]) == os.getpid() and found["output"] == str(output)
