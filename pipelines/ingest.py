@@ -22,7 +22,6 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from akhbar.pipelines.graph import check_graph
 from akhbar.pipelines.options import (
     IngestOptions,
     free_cores,
@@ -33,16 +32,18 @@ from akhbar.pipelines.options import (
 from akhbar.schemas.records import stable_id, visible
 from akhbar.schemas.tables import TABLES
 from akhbar.transforms.commit import CommitRun, recover_incomplete_runs
-from akhbar.transforms.dedup.exact import DUPLICATES_TAG, EmitGroups, ExactDedupGroups
+from akhbar.transforms.dedup.exact import ExactDedupGroups
 from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH, MinhashConfig
 from akhbar.transforms.dedup.near import DEFAULT_BAND_PARTITIONS, NearDedup
 from akhbar.transforms.dedup.near_index import WriteNearIndex, index_dir, recent_index_files
 from akhbar.transforms.dedup.prior import ReadPrior, prior_files
+from akhbar.transforms.dedup.route import RouteArticles, StoryDecisions
 from akhbar.transforms.extract import ExtractConfig, ExtractInfo
 from akhbar.transforms.ingested import IngestedKeys, committed_files
 from akhbar.transforms.lock import OutputLock
 from akhbar.transforms.prepare import (
     ALREADY_TAG,
+    KEYS_TAG,
     REJECTS_TAG,
     PrepareArticles,
     PrepareConfig,
@@ -230,7 +231,7 @@ def build_pipeline(pipeline: beam.Pipeline, plan: IngestPlan, runner_name: str) 
     if plan.feed_specs and plan.poll is not None:
         polled = (
             pipeline
-            | "ListFeeds" >> beam.Create(plan.feed_specs, reshuffle=False)
+            | "ListFeeds" >> beam.Create(plan.feed_specs)
             | "Poll" >> PollFeeds(plan.poll, plan.validators, now, plan.progress_dir)
         )
         items = (items, polled[0]) | "FileAndFeedItems" >> beam.Flatten()
@@ -243,7 +244,7 @@ def build_pipeline(pipeline: beam.Pipeline, plan: IngestPlan, runner_name: str) 
         else None
     )
     prepared = items | "Prepare" >> PrepareArticles(
-        plan.prepare, now, plan.progress_dir, ingested=ingested
+        plan.prepare, now, plan.progress_dir, ingested=ingested, keys=True, minhash=plan.near
     )
     checked_rejects = read_rejects | "RejectsOfEarlierRuns" >> SkipIngestedRejects(ingested)
     prior = (
@@ -251,7 +252,8 @@ def build_pipeline(pipeline: beam.Pipeline, plan: IngestPlan, runner_name: str) 
         if plan.prior_files
         else None
     )
-    groups, prior_duplicates = prepared.articles | "ExactDedup" >> ExactDedupGroups(prior)
+    # dedup decides on keys (no text); the bodies wait in ``prepared.articles`` for the decisions
+    groups, prior_duplicates = prepared[KEYS_TAG] | "ExactDedup" >> ExactDedupGroups(prior)
     index_files = near_stats = None
     if plan.near is not None:
         near = groups | "NearDedup" >> NearDedup(
@@ -259,8 +261,6 @@ def build_pipeline(pipeline: beam.Pipeline, plan: IngestPlan, runner_name: str) 
             plan.prior_index_files,
             band_partitions=plan.near_partitions,
             storage=plan.storage,
-            # the local runner (workers known) only: DaskRunner recomputes side inputs (NearDedup)
-            targets_as_side_input=plan.workers is not None,
         )
         groups = near.groups
         prior_duplicates = (
@@ -276,18 +276,11 @@ def build_pipeline(pipeline: beam.Pipeline, plan: IngestPlan, runner_name: str) 
             from_entries=True,
             storage=plan.storage,
         )
-    emitted = groups | "EmitStories" >> EmitGroups()
-    articles = emitted.articles
+    duplicates, decisions = groups | "Decide" >> StoryDecisions(prior_duplicates)
+    articles = prepared.articles | "Route" >> RouteArticles(decisions)
     if plan.extract is not None:  # after dedup: only unique articles pay for extraction
         articles = articles | "Extract" >> ExtractInfo(plan.extract)
-    # Handed over unflattened: WriteTables keys and packs each before they meet.
-    records = (
-        articles,
-        emitted[DUPLICATES_TAG],
-        prior_duplicates,
-        prepared[REJECTS_TAG],
-        checked_rejects.rejects,
-    )
+    records = (articles, duplicates, prepared[REJECTS_TAG], checked_rejects.rejects)
     written = records | "Write" >> WriteTables(
         plan.output,
         dict(TABLES),
@@ -324,6 +317,8 @@ def run_ingest(argv: list[str], progress_dir: str | None = None) -> dict[str, An
     ``progress_dir``: a local folder where workers report live counts (see transforms.progress).
     """
     options = PipelineOptions(argv)
+    # Storage options (--s3_endpoint_url ...) before the inputs are listed (s3:// inputs)
+    FileSystems.set_options(options)
     plan = plan_from_options(options)  # the worker options below do not change the plan
     parallel = with_parallel_default(argv, input_bytes(plan.files), free_cores())
     if parallel != argv:
@@ -351,7 +346,6 @@ def run_ingest(argv: list[str], progress_dir: str | None = None) -> dict[str, An
         )
         with beam.Pipeline(options=options) as pipeline:
             build_pipeline(pipeline, plan, runner_name)
-            check_graph(pipeline, runner_name)  # raising here means the pipeline never runs
     record = read_run_record(plan.output, plan.run_id)
     record["seconds"] = round(time.monotonic() - started, 2)
     return record

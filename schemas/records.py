@@ -73,9 +73,16 @@ def compact_pickle(cls: type[_T]) -> type[_T]:
     return cls
 
 
+class Record:
+    """Base of the records that flow between pipeline steps: a step whose outputs mix record
+    types declares this one type (``transforms.coders`` registers a coder for it)."""
+
+    __slots__ = ()
+
+
 @compact_pickle
 @dataclass(slots=True)
-class RawItem:
+class RawItem(Record):
     """One news item as a source read it, before any cleaning."""
 
     item_id: str
@@ -102,7 +109,7 @@ class RawItem:
 
 @compact_pickle
 @dataclass(slots=True)
-class Article:
+class Article(Record):
     """A cleaned, normalized and enriched item; the unit of deduplication."""
 
     id: str
@@ -155,7 +162,7 @@ class Article:
 
 @compact_pickle
 @dataclass(slots=True)
-class Duplicate:
+class Duplicate(Record):
     """An item that repeats an article already kept (exact copy, same URL, or near copy)."""
 
     id: str
@@ -182,7 +189,7 @@ class Duplicate:
 
 @compact_pickle
 @dataclass(slots=True)
-class Reject:
+class Reject(Record):
     """An input item (or a whole file) that could not be ingested, and why."""
 
     id: str

@@ -6,13 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
-from akhbar.transforms.accounting import AlreadyIngested, ReadCount
-from akhbar.transforms.commit import CommitRun, publish_run, summarize
-from akhbar.transforms.write import WrittenFile
 from apache_beam import Create
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.testing.util import assert_that
 
+from akhbar.transforms.accounting import AlreadyIngested, ReadCount
+from akhbar.transforms.commit import CommitRun, publish_run
+from akhbar.transforms.tally import summarize
+from akhbar.transforms.write import WrittenFile
 from tests.helpers import beam_pipeline
 
 FP = "f00dfeed"

@@ -7,6 +7,9 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from apache_beam import Create, Map
+from apache_beam.testing.util import assert_that, equal_to
+
 from akhbar.schemas.records import Article, stable_id
 from akhbar.transforms.dedup.exact import (
     DUPLICATES_TAG,
@@ -17,9 +20,6 @@ from akhbar.transforms.dedup.exact import (
     collapse_url_group,
     url_group_key,
 )
-from apache_beam import Create, Map
-from apache_beam.testing.util import assert_that, equal_to
-
 from tests.helpers import beam_pipeline, make_article
 
 T0 = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
@@ -208,45 +208,68 @@ def test_pure_functions_agree_with_pipeline_on_shuffles() -> None:
     assert results == {(tuple(EXPECTED_ARTICLES), tuple(EXPECTED_DUPLICATES))}
 
 
-# --- packed members (the Beam stages' pure functions) -------------------------------------------
+# --- stage members (the Beam stages' pure functions) ---------------------------------------------
 
 
-def test_an_article_alone_under_its_url_passes_on_as_the_same_bytes() -> None:
-    """No unpack and re-pack for the common case; stage 2 reads it as a Survivor of one."""
+def test_an_article_alone_under_its_url_passes_on_as_it_is() -> None:
+    """No Survivor is built for the common case; stage 2 reads it as a Survivor of one."""
     from akhbar.transforms.dedup.exact import as_survivor, collapse_url_members, url_member
-    from akhbar.transforms.packed import unpack
 
     article = make_article("a", published_at=at(1), url_key="k", content_hash="H")
     key, member = url_member(article)
-    assert key == "u:k" and member[0] == "H"
-    [(content_hash, packed)] = list(collapse_url_members([member]))
-    assert content_hash == "H" and packed is member[1]
-    assert as_survivor(unpack(packed)) == Survivor(article)
+    assert key == "u:k" and member is article
+    [(content_hash, passed)] = list(collapse_url_members([member]))
+    assert content_hash == "H" and passed is article
+    assert as_survivor(passed) == Survivor(article)
 
 
-def test_a_shared_url_is_collapsed_and_its_survivor_packed_for_stage_two() -> None:
+def test_a_shared_url_is_collapsed_into_a_survivor_for_stage_two() -> None:
     from akhbar.transforms.dedup.exact import collapse_url_members, url_member
-    from akhbar.transforms.packed import unpack
 
     first = make_article("a", published_at=at(1), url_key="k", content_hash="H1")
     later = make_article("b", published_at=at(2), url_key="k", content_hash="H2")
     out = list(collapse_url_members([url_member(later)[1], url_member(first)[1]]))
-    [(content_hash, packed)] = out
-    assert content_hash == "H1" and unpack(packed) == Survivor(first, [later])
+    [(content_hash, survivor)] = out
+    assert content_hash == "H1" and survivor == Survivor(first, [later])
 
 
 def test_earlier_runs_make_a_url_seen_once_here_a_duplicate() -> None:
-    """A prior member has no content hash beside it, so the lone-article shortcut never
-    applies to a group that holds one."""
+    """A prior member never takes the lone-story shortcut: alone, it yields nothing."""
     from akhbar.transforms.dedup.exact import collapse_url_members, prior_url_member, url_member
     from akhbar.transforms.dedup.prior import PriorEntry
 
     article = make_article("a", published_at=at(5), url_key="k", content_hash="H")
     prior = PriorEntry("old", "cluster-old", "youm7.com", None, "k", "H0", at(-24))
     key, prior_member = prior_url_member(prior)
-    assert key == "u:k" and prior_member[0] is None
+    assert key == "u:k" and prior_member is prior
     out = list(collapse_url_members([url_member(article)[1], prior_member]))
     [tagged] = out
     assert tagged.tag == DUPLICATES_TAG
     assert tagged.value.duplicate_of == "old" and tagged.value.kind == "url"
     assert list(collapse_url_members([prior_member])) == []
+
+
+def test_keys_without_text_give_the_same_groups_as_articles() -> None:
+    """The pipeline deduplicates DedupKeys (no text); the decisions equal the Articles'."""
+    from akhbar.transforms.dedup.exact import exact_groups_plain
+    from akhbar.transforms.dedup.keys import dedup_key
+
+    articles = [
+        make_article("a", published_at=at(2), url_key="k1", content_hash="H1"),
+        make_article("b", published_at=at(1), url_key="k1", content_hash="H2"),
+        make_article("c", published_at=at(3), url_key="k2", content_hash="H2"),
+        make_article("d", published_at=None, url_key="k3", content_hash="H3"),
+    ]
+
+    def summary(groups):  # type: ignore[no-untyped-def]
+        return sorted(
+            (
+                g.canonical.id,
+                g.canonical.cluster_id,
+                tuple(sorted((d.id, d.kind) for d in g.duplicates)),
+            )
+            for g in groups
+        )
+
+    keys = [dedup_key(a, None) for a in articles]
+    assert summary(exact_groups_plain(keys)) == summary(exact_groups_plain(articles))

@@ -8,7 +8,6 @@ the summary under ``_runs/`` is written only after every table's files are in pl
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,7 +15,6 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
 from akhbar.schemas.run_record import RunRecord
-from akhbar.transforms.accounting import AlreadyIngested, ReadCount
 from akhbar.transforms.state import (
     FetchState,
     crash_point,
@@ -34,66 +32,8 @@ from akhbar.transforms.state import (
     validators_path,
     write_json_atomic,
 )
-from akhbar.transforms.write import WrittenFile, window_fingerprint
-
-
-def summarize(results: Iterable[Any]) -> dict[str, Any]:
-    """The run record's counts, from every write result, read count and skipped item."""
-    read = 0
-    tables = {"articles": 0, "duplicates": 0, "rejects": 0}
-    by_table = {"rejects": "rejects_by_reason", "duplicates": "duplicates_by_kind"}
-    names = ("duplicates_by_kind", "rejects_by_reason", "skipped_not_items")
-    tallies: dict[str, dict[str, int]] = {
-        name: {} for name in (*names, "published_from", "enrichment", "page_fetch")
-    }
-    files: list[str] = []
-    inputs = already = changed = 0
-
-    def add(tally: str, key: str, count: int) -> None:
-        tallies[tally][key] = tallies[tally].get(key, 0) + count
-
-    for result in results:
-        if isinstance(result, AlreadyIngested):
-            already += 1
-            changed += result.changed
-        elif isinstance(result, ReadCount):
-            read += result.items
-            inputs += 1
-            for reason, count in result.skipped:
-                add("skipped_not_items", reason, count)
-        elif isinstance(result, WrittenFile):
-            tables[result.table] += result.rows
-            files.append(result.path)
-            for key, count in result.counts:
-                add(by_table[result.table], key, count)
-            for column, value, count in result.facets:
-                add(column, value, count)
-    accounted = tables["articles"] + tables["duplicates"] + tables["rejects"] + already
-    return {
-        "input_files": inputs,
-        "read": read,
-        **tables,
-        "already_ingested": already,
-        "already_ingested_changed": changed,
-        **{name: dict(sorted(tally.items())) for name, tally in tallies.items()},
-        "accounted": accounted,
-        "balanced": accounted == read,
-        "files": sorted(files),
-    }
-
-
-def _is_index_file(result: object) -> bool:
-    return type(result).__name__ == "IndexFile"
-
-
-def _sum_fields(stats: list[Any]) -> dict[str, int]:
-    """Field-wise sum of dataclass counters (near-dup statistics from every worker)."""
-    total: dict[str, int] = {}
-    for item in stats:
-        for key, value in asdict(item).items():
-            if isinstance(value, int):
-                total[key] = total.get(key, 0) + value
-    return total
+from akhbar.transforms.tally import RunTally, TallyRun
+from akhbar.transforms.write import window_fingerprint
 
 
 def pending_path(output: str, run_id: str) -> str:
@@ -101,7 +41,11 @@ def pending_path(output: str, run_id: str) -> str:
 
 
 def publish_run(
-    output: str, run_id: str, fingerprint: str, meta: dict[str, Any], results: Iterable[Any]
+    output: str,
+    run_id: str,
+    fingerprint: str,
+    meta: dict[str, Any],
+    results: Iterable[Any] | RunTally,
 ) -> dict[str, Any]:
     """Commit protocol: record intent, move staged files, update state, publish the record.
 
@@ -109,23 +53,20 @@ def publish_run(
     ``recover_incomplete_runs`` at the start of the next run (roll forward); a run killed
     before it leaves only staging files, which readers never see and recovery deletes.
     """
-    items = list(results)
-    summary = summarize(items)
-    written = [r for r in items if isinstance(r, WrittenFile)]
-    fetched = [asdict(r) for r in items if isinstance(r, FetchState)]
-    near = [r for r in items if type(r).__name__ == "NearDedupStats"]
-    record = {"output": output, **meta, "run_id": run_id, "fingerprint": fingerprint, **summary}
-    if near:
-        record["near_dedup"] = _sum_fields(near)
+    tally = results if isinstance(results, RunTally) else RunTally.of(results)
+    record = {
+        "output": output,
+        **meta,
+        "run_id": run_id,
+        "fingerprint": fingerprint,
+        **tally.summary(),
+    }
     record = RunRecord.from_json(record).to_json()  # the typed record's keys, nothing misspelt
     pending = {
         "run_id": run_id,
         "fingerprint": fingerprint,
-        # table files, then the near-dup index files of the same run (any object with
-        # ``staged`` and ``path``): an index must never name articles that are not visible
-        "moves": [[w.staged, w.path] for w in written if w.staged]
-        + [[r.staged, r.path] for r in items if _is_index_file(r) and r.staged],
-        "fetched": fetched,
+        "moves": tally.moves(),
+        "fetched": tally.fetched,
         "record": record,
     }
     crash_point("before-pending")
@@ -202,16 +143,16 @@ class _PublishFn(beam.DoFn):
         use_storage_options(self.storage)
 
     def process(
-        self, element: tuple[None, Iterable[Any]], window: Any = beam.DoFn.WindowParam
+        self, tally: RunTally, window: Any = beam.DoFn.WindowParam
     ) -> Iterator[dict[str, Any]]:
         run_id, fingerprint = self.run_id, self.fingerprint
         if self.per_window:  # streaming: one record per window, for that window's files
             run_id, fingerprint = window_run(self.run_id, self.fingerprint, window)
-        yield publish_run(self.output, run_id, fingerprint, self.meta, element[1])
+        yield publish_run(self.output, run_id, fingerprint, self.meta, tally)
 
 
 class CommitRun(beam.PTransform):
-    """All write results + read counts -> one published run record."""
+    """All write results + read counts -> one published run record (per window in a stream)."""
 
     def __init__(
         self,
@@ -231,10 +172,12 @@ class CommitRun(beam.PTransform):
         self.storage = storage
 
     def expand(self, results):
+        tally = beam.CombineGlobally(TallyRun())
+        if self.per_window:  # a stream's windows: one tally per window that has results
+            tally = tally.without_defaults()
         return (
             results
-            | "ToOneKey" >> beam.Map(lambda r: (None, r))
-            | "Gather" >> beam.GroupByKey()
+            | "Tally" >> tally
             | "Publish"
             >> beam.ParDo(
                 _PublishFn(

@@ -14,20 +14,23 @@ from datetime import UTC, datetime
 import apache_beam as beam
 
 from akhbar.schemas.records import Article, RawItem, Reject, make_reject, stable_id, visible
+from akhbar.transforms import coders  # noqa: F401  (registers the record coders)
 from akhbar.transforms.accounting import AlreadyIngested
 from akhbar.transforms.bounds import DEFAULT_MAX_TEXT_CHARS
 from akhbar.transforms.clean import CleanConfig, clean_field, clean_line, clean_text, truncate_text
+from akhbar.transforms.dedup.keys import dedup_key
+from akhbar.transforms.dedup.minhash import MinhashConfig
 from akhbar.transforms.dedup.urls import canonical_url, url_key
 from akhbar.transforms.extract.dates import dateline_date
 from akhbar.transforms.extract.metadata import clean_names, resolve_published, word_count
 from akhbar.transforms.identity import item_key
 from akhbar.transforms.ingested import KeySet
 from akhbar.transforms.normalize import NormalizeConfig, detect_language, normalize_fast
-from akhbar.transforms.portable import WithOutputs
 from akhbar.transforms.progress import ProgressCounter
 
 REJECTS_TAG = "rejects"
 ALREADY_TAG = "already_ingested"
+KEYS_TAG = "keys"
 # Formats whose date comes from the article page itself (JSON-LD, <meta>), not from a feed.
 PAGE_FORMATS = frozenset({"html", "warc"})
 # Raw fields are cut at this multiple of max_text_chars before cleaning: markup rarely takes
@@ -185,7 +188,8 @@ def utc_now() -> datetime:
 
 class PrepareDoFn(beam.DoFn):
     """Thin wrapper: Articles on the main output, Rejects on ``rejects``, AlreadyIngested on
-    ``already_ingested``.
+    ``already_ingested``, and with ``keys`` set each article's ``DedupKey`` on ``keys`` (signed
+    when ``minhash`` is given): dedup then works on the keys while the bodies wait here.
 
     "Now" (for the plausible-date window and the rejects' time) is ``now`` when given, the run's
     start in batch, so that a run gives the same rows whenever it is replayed; else ``clock()``
@@ -199,11 +203,15 @@ class PrepareDoFn(beam.DoFn):
         now: datetime | None,
         progress_dir: str | None = None,
         clock: Callable[[], datetime] = utc_now,
+        keys: bool = False,
+        minhash: MinhashConfig | None = None,
     ) -> None:
         self.config = config
         self.now = now
         self.progress_dir = progress_dir
         self.clock = clock
+        self.keys = keys
+        self.minhash = minhash
 
     def setup(self) -> None:
         self.progress = ProgressCounter(self.progress_dir)
@@ -243,13 +251,16 @@ class PrepareDoFn(beam.DoFn):
         else:
             self.progress.add("prepared")
             yield result
+            if self.keys:
+                yield beam.pvalue.TaggedOutput(KEYS_TAG, dedup_key(result, self.minhash))
 
 
 class PrepareArticles(beam.PTransform):
-    """RawItems -> (articles, rejects, already_ingested).
+    """RawItems -> (articles, rejects, already_ingested[, keys]).
 
     ``ingested``: a singleton PCollection of the output's ``KeySet``
-    (``transforms.ingested.IngestedKeys``), or None when nothing can be there yet.
+    (``transforms.ingested.IngestedKeys``), or None when nothing can be there yet. ``keys``:
+    also output each article's ``DedupKey`` (signed for near dedup with ``minhash``).
     """
 
     def __init__(
@@ -259,6 +270,8 @@ class PrepareArticles(beam.PTransform):
         progress_dir: str | None = None,
         ingested: beam.PCollection | None = None,
         clock: Callable[[], datetime] = utc_now,
+        keys: bool = False,
+        minhash: MinhashConfig | None = None,
     ) -> None:
         super().__init__()
         self.config = config
@@ -266,15 +279,18 @@ class PrepareArticles(beam.PTransform):
         self.progress_dir = progress_dir
         self.ingested = ingested
         self.clock = clock
+        self.keys = keys
+        self.minhash = minhash
 
     def expand(self, raw_items):
         side = () if self.ingested is None else (beam.pvalue.AsSingleton(self.ingested),)
-        return raw_items | "CleanNormalizeExtract" >> WithOutputs(
-            beam.ParDo(PrepareDoFn(self.config, self.now, self.progress_dir, self.clock), *side),
-            REJECTS_TAG,
-            ALREADY_TAG,
-            main="articles",
+        fn = PrepareDoFn(
+            self.config, self.now, self.progress_dir, self.clock, self.keys, self.minhash
         )
+        tags = (REJECTS_TAG, ALREADY_TAG, KEYS_TAG) if self.keys else (REJECTS_TAG, ALREADY_TAG)
+        return raw_items | "CleanNormalizeExtract" >> beam.ParDo(fn, *side).with_output_types(
+            Article
+        ).with_outputs(*tags, main="articles")
 
 
 def keyed(reject: Reject) -> Reject:
@@ -302,6 +318,6 @@ class SkipIngestedRejects(beam.PTransform):
 
     def expand(self, rejects):
         side = () if self.ingested is None else (beam.pvalue.AsSingleton(self.ingested),)
-        return rejects | "SkipRecorded" >> WithOutputs(
-            beam.FlatMap(skip_ingested_reject, *side), ALREADY_TAG, main="rejects"
+        return rejects | "SkipRecorded" >> beam.FlatMap(skip_ingested_reject, *side).with_outputs(
+            ALREADY_TAG, main="rejects"
         )

@@ -23,9 +23,9 @@ import pyarrow.parquet as pq
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
-from akhbar.schemas.records import Article, Duplicate, Reject, as_table
+from akhbar.schemas.records import Article, Duplicate, Record, Reject, as_table
 from akhbar.schemas.tables import PARTITIONED_BY_SOURCE, with_version
-from akhbar.transforms.packed import packed_pair, unpack_all
+from akhbar.transforms import coders  # noqa: F401  (registers the record coders)
 from akhbar.transforms.progress import ProgressCounter
 from akhbar.transforms.state import crash_point, use_storage_options
 
@@ -233,7 +233,7 @@ class _WritePartitionFn(beam.DoFn):
         for written in write_partition(
             self.output,
             key,
-            unpack_all(records),
+            records,
             self.schemas[key[0]],
             fingerprint,
             staging=self.staging,
@@ -242,8 +242,11 @@ class _WritePartitionFn(beam.DoFn):
             yield written
 
 
-def _keyed(record: Article | Duplicate | Reject) -> tuple[tuple[str, str, str | None], bytes]:
-    return packed_pair(partition_key(record), record)
+PartitionKey = tuple[str, str, str | None]
+
+
+def _keyed(record: Article | Duplicate | Reject) -> tuple[PartitionKey, Record]:
+    return partition_key(record), record
 
 
 class WriteTables(beam.PTransform):
@@ -269,17 +272,13 @@ class WriteTables(beam.PTransform):
         self.progress_dir = progress_dir
 
     def expand(self, records):
-        """``records``: one PCollection, or several (a tuple or list), one per producer.
-
-        Several inputs are keyed and packed each on its own, before they meet: FnApiRunner
-        (the DirectRunner) materializes every Flatten of several inputs, encoding each element
-        into a buffer the runner holds until the next stage reads it. Flattening records there
-        pickled every article a second time, uncompressed, and kept them all in the runner;
-        flattening packed pairs only copies bytes.
-        """
+        """``records``: one PCollection, or several (a tuple or list), one per producer; each
+        is keyed by its partition (with the record coders: text compressed) before they meet."""
         branches = list(records) if isinstance(records, (tuple, list)) else [records]
         keyed = [
-            branch | f"KeyByPartition{i if len(branches) > 1 else ''}" >> beam.Map(_keyed)
+            branch
+            | f"KeyByPartition{i if len(branches) > 1 else ''}"
+            >> beam.Map(_keyed).with_output_types(tuple[PartitionKey, Record])
             for i, branch in enumerate(branches)
         ]
         pairs = keyed[0] if len(keyed) == 1 else keyed | "AllRecords" >> beam.Flatten()

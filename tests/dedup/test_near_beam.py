@@ -6,7 +6,9 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-import pytest
+from apache_beam import Create, FlatMap, Map
+from apache_beam.testing.util import assert_that, equal_to
+
 from akhbar.transforms.dedup.exact import ExactDedupGroups, cluster_id_for
 from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH
 from akhbar.transforms.dedup.near import NearDedup
@@ -17,9 +19,6 @@ from akhbar.transforms.dedup.near_index import (
     read_index_file,
     save_index,
 )
-from apache_beam import Create, FlatMap, Map
-from apache_beam.testing.util import assert_that, equal_to
-
 from tests.dedup.stories import cut, egyptian, paragraphs, story
 from tests.dedup.test_near_cluster import corpus, group_of
 from tests.helpers import beam_pipeline
@@ -80,8 +79,7 @@ def test_plain_run_gives_the_same_rows() -> None:
     assert [(r[0], r[1], r[2]) for r in rows] == [(r[0], r[1], r[2]) for r in beam_rows]
 
 
-@pytest.mark.parametrize("side_input", [False, True], ids=["join", "side-input"])
-def test_copies_of_earlier_runs_articles_point_at_them(tmp_path: Path, side_input: bool) -> None:
+def test_copies_of_earlier_runs_articles_point_at_them(tmp_path: Path) -> None:
     p = paragraphs()
     earlier = [group_of(story("old0", p[0], hours=-20)), group_of(story("old1", p[1], hours=-20))]
     [written] = save_index([index_entry(g, CFG) for g in earlier], str(tmp_path), "run1")
@@ -94,9 +92,7 @@ def test_copies_of_earlier_runs_articles_point_at_them(tmp_path: Path, side_inpu
     old0_cluster = earlier[0].canonical.cluster_id
     with beam_pipeline() as pipe:
         groups, _ = pipe | Create(today) | ExactDedupGroups()
-        result = groups | NearDedup(
-            CFG, prior_index_paths=[written.path], targets_as_side_input=side_input
-        )
+        result = groups | NearDedup(CFG, prior_index_paths=[written.path])
         assert_that(
             result.groups | Map(lambda g: (g.canonical.id, len(g.duplicates))),
             equal_to([("new2", 0), ("old1", 0)]),
@@ -117,12 +113,11 @@ def test_copies_of_earlier_runs_articles_point_at_them(tmp_path: Path, side_inpu
         )
 
 
-@pytest.mark.parametrize("side_input", [False, True], ids=["join", "side-input"])
-def test_stats_come_out_once_even_without_any_candidate(side_input: bool) -> None:
-    """No Targets at all: the side input is an empty dict, the join has nothing to join."""
+def test_stats_come_out_once_even_without_any_candidate() -> None:
+    """No Targets at all: union-find still gives one (empty) result, stats come out once."""
     with beam_pipeline() as p:
         groups, _ = p | Create([story("only", paragraphs()[0])]) | ExactDedupGroups()
-        result = groups | NearDedup(CFG, targets_as_side_input=side_input)
+        result = groups | NearDedup(CFG)
         assert_that(result.stats | Map(lambda s: s.comparisons), equal_to([0]), label="stats")
         assert_that(result.groups | Map(lambda g: g.canonical.id), equal_to(["only"]))
 
@@ -142,22 +137,17 @@ def test_write_near_index_writes_one_file_per_date(tmp_path: Path) -> None:
     assert ids == ["a", "b"]
 
 
-def test_the_transforms_use_only_what_every_runner_runs(tmp_path: Path) -> None:
-    """No with_outputs, side input, state or finish_bundle output by default: DaskRunner must run
-    it."""
-    import apache_beam as beam
-    from akhbar.pipelines.graph import portability_problems
+def test_keys_without_text_give_the_same_stories_as_articles() -> None:
+    """The pipeline signs each article once, in the prepare step, and dedups its DedupKey
+    (no text crosses a shuffle): the stories equal those of the Articles themselves."""
+    from akhbar.transforms.dedup.keys import dedup_key
 
-    pipe = beam.Pipeline(runner="FnApiRunner")
-    groups = pipe | Create([group_of(story("a", paragraphs()[0]))])
-    result = groups | NearDedup(CFG, prior_index_paths=[str(tmp_path / "x.parquet")])
-    _ = result.groups | WriteNearIndex(str(tmp_path), "r", CFG)
-    assert portability_problems(pipe) == []
-    # the local runner's shortcut is a side input, which DaskRunner would recompute per task
-    pipe = beam.Pipeline(runner="FnApiRunner")
-    groups = pipe | Create([group_of(story("a", paragraphs()[0]))])
-    _ = groups | NearDedup(CFG, targets_as_side_input=True)
-    assert [p for p in portability_problems(pipe) if "side input" in p] == [
-        "'NearDedup/Route/Run' reads a side input (DaskRunner computes its whole upstream graph "
-        "again inside every task that reads it): join with a GroupByKey"
-    ]
+    articles = corpus()
+    articles.append(story("s0-exact", paragraphs()[0], hours=9, url_key="exact-url"))
+    keys = [dedup_key(a, CFG) for a in articles]
+    assert all(not hasattr(k, "text") for k in keys)
+    with beam_pipeline() as p:
+        groups, _ = p | Create(keys) | ExactDedupGroups()
+        result = groups | NearDedup(CFG)
+        rows = result.groups | FlatMap(memberships)
+        assert_that(rows, equal_to([r for r in EXPECTED if r[0] != "s1-url"]), label="groups")

@@ -14,6 +14,9 @@ from dataclasses import replace
 from functools import cache
 
 import pytest
+from apache_beam import Create, FlatMap, Map
+from apache_beam.testing.util import assert_that, equal_to
+
 from akhbar.seeds.ant import read_ant_docs
 from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH, KEY_BYTES, band_key_blob, band_keys
 from akhbar.transforms.dedup.near import (
@@ -25,10 +28,6 @@ from akhbar.transforms.dedup.near import (
 )
 from akhbar.transforms.dedup.near_cluster import near_dedup_plain, near_doc
 from akhbar.transforms.dedup.near_index import index_entry
-from akhbar.transforms.packed import unpack
-from apache_beam import Create, FlatMap, Map
-from apache_beam.testing.util import assert_that, equal_to
-
 from benchmarks.corpus import perturb
 from tests.dedup.stories import cut, respelled, story
 from tests.dedup.test_near_cluster import group_of
@@ -78,7 +77,7 @@ def stats_tuple(s):
 
 def test_partitions_split_band_keys_by_hash() -> None:
     doc = near_doc(articles()[0], CFG)
-    members = [(p, unpack(v)) for p, v in partition_members(doc, CFG, 3)]
+    members = list(partition_members(doc, CFG, 3))
     # each partition's keys travel as one bytes of KEY_BYTES per key
     keys = [ks[i : i + KEY_BYTES] for _, (_, ks) in members for i in range(0, len(ks), KEY_BYTES)]
     assert sorted(keys) == sorted(band_keys(doc.signature, CFG)) and len(keys) == CFG.bands
@@ -88,20 +87,20 @@ def test_partitions_split_band_keys_by_hash() -> None:
         for i in range(0, len(ks), KEY_BYTES)
     )
     assert len(members) == len({p for p, _ in members}) == 3  # 32 keys fill 3 partitions
-    [(only, (_, blob))] = [(p, unpack(v)) for p, v in partition_members(doc, CFG, 1)]
+    [(only, (_, blob))] = list(partition_members(doc, CFG, 1))
     assert only == 0 and blob == band_key_blob(doc.signature, CFG)
     assert partition_members(replace(doc, signature=b""), CFG, 3) == []
 
 
 def test_one_partition_verifies_the_plain_pairs_and_union_counts_them_once() -> None:
     docs = [near_doc(a, CFG) for a in articles()]
-    values = [unpack(value) for d in docs for _, value in partition_members(d, CFG, 1)]
+    values = [value for d in docs for _, value in partition_members(d, CFG, 1)]
     part = partition_comparisons(values, CFG)
     plain = near_dedup_plain([group_of(a) for a in articles()], CFG)
     assert len(part.compared) == plain.stats.comparisons > 50
     assert len(part.passed) == plain.stats.matches
     # a pair verified by several partitions is counted once, and the components are the same
-    once_targets, once = union_partitions([part, None])
+    once_targets, once = union_partitions([part])
     twice_targets, twice = union_partitions([part, part])
     assert once_targets == twice_targets
     assert (once.comparisons, once.matches, once.components) == (
@@ -114,11 +113,12 @@ def test_one_partition_verifies_the_plain_pairs_and_union_counts_them_once() -> 
     assert part.fresh and not part.priors
 
 
-@pytest.mark.parametrize(
-    ("partitions", "side_input"), [(1, False), (3, False), (8, False), (1, True), (3, True)]
-)
-def test_beam_equals_plain_for_any_partition_count(partitions: int, side_input: bool) -> None:
-    """Also with the Targets routed as a side input (the local runner's path) instead of joined."""
+@pytest.mark.parametrize(("partitions", "keys"), [(1, False), (3, False), (8, True), (3, True)])
+def test_beam_equals_plain_for_any_partition_count(partitions: int, keys: bool) -> None:
+    """Also on DedupKeys (signed in advance, no text), as the pipeline runs it."""
+    from akhbar.transforms.dedup.exact import DedupGroup
+    from akhbar.transforms.dedup.keys import dedup_key
+
     items = list(articles())
     random.Random(partitions).shuffle(items)
     groups = [group_of(a) for a in items]
@@ -129,12 +129,10 @@ def test_beam_equals_plain_for_any_partition_count(partitions: int, side_input: 
         (e.id, e.cluster_id, e.signature, e.shingles)
         for e in (index_entry(g, CFG) for g in plain.groups)
     )
+    if keys:
+        groups = [DedupGroup(dedup_key(g.canonical, CFG), g.duplicates) for g in groups]
     with beam_pipeline() as p:
-        result = (
-            p
-            | Create(groups)
-            | NearDedup(CFG, band_partitions=partitions, targets_as_side_input=side_input)
-        )
+        result = p | Create(groups) | NearDedup(CFG, band_partitions=partitions)
         assert_that(result.groups | FlatMap(rows), equal_to(expected), label="groups")
         assert_that(
             result.stats | Map(stats_tuple), equal_to([stats_tuple(plain.stats)]), label="stats"
@@ -148,20 +146,15 @@ def test_band_partitions_must_be_positive() -> None:
         NearDedup(CFG, band_partitions=0)
 
 
-def test_a_story_with_no_near_copy_passes_through_still_packed() -> None:
-    """Route hands on the packed bytes it received (no unpack, and no re-pickling when
-    FnApiRunner materializes the NearGroups Flatten); SplitIndexEntries unpacks them once."""
-    from akhbar.transforms.dedup.near import _GROUP, ENTRIES_TAG, _route_group, _split_entries
-    from akhbar.transforms.dedup.near_cluster import signed
-    from akhbar.transforms.packed import pack
+def test_a_story_with_no_near_copy_goes_on_alone_and_a_copy_to_its_component() -> None:
+    from akhbar.transforms.dedup.near import route
+    from akhbar.transforms.dedup.near_cluster import NearDedupStats, Target
 
     group = group_of(
         story("one", "قال وزير الخارجية إن المحادثات ستستأنف الأسبوع المقبل في القاهرة")
     )
-    doc, hashes = signed(group.canonical, CFG)
-    member = pack((group, doc, hashes))
-    [alone] = list(_route_group((doc.id, [(_GROUP, member)])))
-    assert alone.tag == "alone" and alone.value is member
-    out_group, entry = list(_split_entries(alone.value, CFG))
-    assert out_group == group
-    assert entry.tag == ENTRIES_TAG and entry.value.id == group.canonical.id
+    [alone] = list(route(group, ({}, NearDedupStats())))
+    assert alone.tag == "alone" and alone.value is group
+    target = Target("component-1")
+    [(component, (member, its_target))] = list(route(group, ({"one": target}, NearDedupStats())))
+    assert (component, member, its_target) == ("component-1", group, target)

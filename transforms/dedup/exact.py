@@ -5,6 +5,9 @@ Two keyed groupings, so the decision is global whatever the number of workers:
 2. survivors by content hash: the earliest survivor is the canonical article of the cluster.
 Attached items follow their survivor, so every duplicate points at the final canonical article.
 ``cluster_id`` derives from the canonical's id, so the same input gives the same ids every run.
+
+The pipeline deduplicates ``DedupKey``s (``transforms.dedup.keys``: an article without its
+text); the functions take Articles as well, which have the same attributes.
 """
 
 from __future__ import annotations
@@ -12,13 +15,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import apache_beam as beam
 
 from akhbar.schemas.records import Article, Duplicate, compact_pickle, stable_id
+from akhbar.transforms import coders  # noqa: F401  (registers the record coders)
+from akhbar.transforms.dedup.keys import DedupKey
 from akhbar.transforms.dedup.prior import PriorEntry
-from akhbar.transforms.packed import pack, packed_pair, unpack, unpack_all
-from akhbar.transforms.portable import WithOutputs
+
+Story = Article | DedupKey  # what dedup decides on: the pipeline passes keys, tests Articles
 
 DUPLICATES_TAG = "duplicates"
 SEEN_TAG = "already_ingested"
@@ -29,25 +35,25 @@ SEEN_TAG = "already_ingested"
 class Survivor:
     """The earliest item of a URL group plus the items that share its URL."""
 
-    article: Article
-    attached: list[Article] = field(default_factory=list)
+    article: Story
+    attached: list[Story] = field(default_factory=list)
 
 
-def cluster_id_for(canonical: Article) -> str:
+def cluster_id_for(canonical: Story) -> str:
     return stable_id("cluster", canonical.id)
 
 
-def url_group_key(article: Article) -> str:
+def url_group_key(article: Story) -> str:
     return f"u:{article.url_key}" if article.url_key else f"i:{article.id}"
 
 
-def collapse_url_group(members: Iterable[Article]) -> Survivor:
-    ordered = sorted(members, key=Article.order_key)
+def collapse_url_group(members: Iterable[Story]) -> Survivor:
+    ordered = sorted(members, key=lambda m: m.order_key())
     return Survivor(ordered[0], ordered[1:])
 
 
 def duplicate_row(
-    article: Article, canonical_id: str, cluster_id: str, kind: str, similarity: float | None
+    article: Story, canonical_id: str, cluster_id: str, kind: str, similarity: float | None
 ) -> Duplicate:
     """The ``duplicates`` row of ``article``, pointing at ``canonical_id`` (every dedup stage)."""
     return Duplicate(
@@ -69,7 +75,7 @@ def duplicate_row(
     )
 
 
-def as_duplicate(article: Article, canonical: Article | PriorEntry, cluster_id: str) -> Duplicate:
+def as_duplicate(article: Story, canonical: Story | PriorEntry, cluster_id: str) -> Duplicate:
     """``article`` as a duplicate row of ``canonical`` (an article of this run or an earlier one)."""
     same_text = article.content_hash == canonical.content_hash
     canonical_id = canonical.canonical_id if isinstance(canonical, PriorEntry) else canonical.id
@@ -82,7 +88,7 @@ def as_duplicate(article: Article, canonical: Article | PriorEntry, cluster_id: 
     )
 
 
-def collapse_content_group(survivors: Iterable[Survivor]) -> tuple[Article, list[Duplicate]]:
+def collapse_content_group(survivors: Iterable[Survivor]) -> tuple[Story, list[Duplicate]]:
     """The canonical article of one content hash and every duplicate that points at it."""
     ordered = sorted(survivors, key=lambda s: s.article.order_key())
     cluster = cluster_id_for(ordered[0].article)
@@ -104,14 +110,14 @@ class DedupGroup:
     stories every earlier duplicate is re-pointed at the final canonical article.
     """
 
-    canonical: Article
+    canonical: Story
     duplicates: list[Duplicate] = field(default_factory=list)
 
 
-def exact_groups_plain(articles: Iterable[Article]) -> list[DedupGroup]:
+def exact_groups_plain(articles: Iterable[Story]) -> list[DedupGroup]:
     """``ExactDedupGroups`` (one run, no prior) as a plain loop over the same pure functions:
     the reference for benchmarks and the plain-loop baseline."""
-    by_url: dict[str, list[Article]] = defaultdict(list)
+    by_url: dict[str, list[Story]] = defaultdict(list)
     for article in articles:
         by_url[url_group_key(article)].append(article)
     by_hash: dict[str, list[Survivor]] = defaultdict(list)
@@ -134,10 +140,11 @@ def _emit(group: DedupGroup) -> Iterator[Article | beam.pvalue.TaggedOutput]:
 
 
 class EmitGroups(beam.PTransform):
-    """DedupGroups -> (articles, duplicates) for the writers."""
+    """DedupGroups of Articles -> (articles, duplicates) for the writers (the plain path and
+    tests; the pipeline emits decisions for keys instead: ``transforms.dedup.route``)."""
 
     def expand(self, groups):
-        return groups | "Emit" >> WithOutputs(beam.FlatMap(_emit), DUPLICATES_TAG, main="articles")
+        return groups | "Emit" >> beam.FlatMap(_emit).with_outputs(DUPLICATES_TAG, main="articles")
 
 
 def earliest_prior(priors: list[PriorEntry]) -> PriorEntry:
@@ -145,12 +152,12 @@ def earliest_prior(priors: list[PriorEntry]) -> PriorEntry:
 
 
 def split_url_group(
-    members: Iterable[Article | PriorEntry],
+    members: Iterable[Story | PriorEntry],
 ) -> Iterator[Survivor | beam.pvalue.TaggedOutput]:
     """Stage 1 with earlier runs: a URL an earlier run wrote makes every new copy a duplicate
     of that article. (The very same item an earlier run wrote never gets here: it is counted
     as already ingested before dedup, ``transforms.prepare``.)"""
-    articles = [m for m in members if isinstance(m, Article)]
+    articles = [m for m in members if not isinstance(m, PriorEntry)]
     priors = [m for m in members if isinstance(m, PriorEntry)]
     if not articles:
         return
@@ -164,42 +171,35 @@ def split_url_group(
         )
 
 
-def url_member(article: Article) -> tuple[str, tuple[str | None, bytes]]:
-    """(URL group key, (content hash, packed article)) for stage 1.
-
-    The content hash travels beside the packed bytes so that an article alone under its URL
-    (nearly all of them) goes on to stage 2 as the same bytes: no unpacking and packing again.
-    """
-    return url_group_key(article), (article.content_hash, pack(article))
+def url_member(story: Story) -> tuple[str, Story]:
+    """(URL group key, story) for stage 1."""
+    return url_group_key(story), story
 
 
-def prior_url_member(prior: PriorEntry) -> tuple[str, tuple[str | None, bytes]]:
-    """An earlier run's article in stage 1 (no content hash: it never goes on to stage 2)."""
-    return f"u:{prior.url_key}", (None, pack(prior))
+def prior_url_member(prior: PriorEntry) -> tuple[str, PriorEntry]:
+    """An earlier run's article in stage 1 (it never goes on to stage 2)."""
+    return f"u:{prior.url_key}", prior
 
 
 def collapse_url_members(
-    members: Iterable[tuple[str | None, bytes]],
-) -> Iterator[tuple[str, bytes] | beam.pvalue.TaggedOutput]:
-    """Stage 1 on packed members -> (content hash, packed survivor) for stage 2.
-
-    A lone article passes on still packed: stage 2 reads a bare Article as a Survivor with
-    nothing attached (``as_survivor``). Larger groups are unpacked and collapsed.
-    """
+    members: Iterable[Story | PriorEntry],
+) -> Iterator[tuple[str, Story | Survivor] | beam.pvalue.TaggedOutput]:
+    """Stage 1 -> (content hash, survivor) for stage 2. A story alone under its URL (nearly
+    all of them) goes on as it is: stage 2 reads it as a Survivor with nothing attached."""
     members = list(members)
-    if len(members) == 1 and (content_hash := members[0][0]) is not None:
-        yield content_hash, members[0][1]
+    if len(members) == 1 and not isinstance(members[0], PriorEntry):
+        yield members[0].content_hash, members[0]
         return
-    for out in split_url_group([unpack(packed) for _, packed in members]):
+    for out in split_url_group(members):
         if isinstance(out, Survivor):
-            yield out.article.content_hash, pack(out)
+            yield out.article.content_hash, out
         else:
             yield out
 
 
-def as_survivor(member: Survivor | Article | PriorEntry) -> Survivor | PriorEntry:
-    """A stage-2 member: a bare Article is a URL group of one that stage 1 passed on packed."""
-    return Survivor(member) if isinstance(member, Article) else member
+def as_survivor(member: Survivor | Story | PriorEntry) -> Survivor | PriorEntry:
+    """A stage-2 member: a bare story is a URL group of one that stage 1 passed on as it was."""
+    return member if isinstance(member, Survivor | PriorEntry) else Survivor(member)
 
 
 def split_content_group(
@@ -223,16 +223,15 @@ def split_content_group(
 
 
 class ExactDedupGroups(beam.PTransform):
-    """Articles (+ what earlier runs wrote) -> DedupGroups and duplicates of earlier articles."""
+    """Stories (``DedupKey``s; Articles in tests) + what earlier runs wrote -> DedupGroups and
+    duplicates of earlier articles."""
 
     def __init__(self, prior=None) -> None:
         super().__init__()
         self.prior = prior
 
-    def expand(self, articles):
-        # values are packed (transforms.packed): the runner shuffles bytes, not Articles
-        keyed_articles = articles | "KeyByUrl" >> beam.Map(url_member)
-        by_url = [keyed_articles]
+    def expand(self, stories):
+        by_url = [stories | "KeyByUrl" >> beam.Map(url_member)]
         by_content = []
         if self.prior is not None:
             by_url.append(
@@ -243,33 +242,27 @@ class ExactDedupGroups(beam.PTransform):
             by_content.append(
                 self.prior
                 | "PriorWithHash" >> beam.Filter(lambda p: p.content_hash is not None)
-                | "KeyPriorByContent" >> beam.Map(lambda p: packed_pair(p.content_hash, p))
+                | "KeyPriorByContent" >> beam.Map(lambda p: (p.content_hash, p))
             )
         stage1 = (
             by_url
             | "UrlMembers" >> beam.Flatten()
             | "GroupByUrl" >> beam.GroupByKey()
             | "CollapseUrlGroups"
-            >> WithOutputs(
-                beam.FlatMapTuple(lambda _k, members: collapse_url_members(members)),
-                DUPLICATES_TAG,
-                main="survivors",
-            )
+            >> beam.FlatMapTuple(lambda _k, members: collapse_url_members(members))
+            .with_output_types(tuple[str, Any])
+            .with_outputs(DUPLICATES_TAG, main="survivors")
         )
         stage2 = (
             [stage1.survivors, *by_content]
             | "ContentMembers" >> beam.Flatten()
             | "GroupByContent" >> beam.GroupByKey()
             | "CollapseContentGroups"
-            >> WithOutputs(
-                beam.FlatMapTuple(
-                    lambda _k, members: split_content_group(
-                        [as_survivor(m) for m in unpack_all(members)]
-                    )
-                ),
-                DUPLICATES_TAG,
-                main="groups",
+            >> beam.FlatMapTuple(
+                lambda _k, members: split_content_group([as_survivor(m) for m in members])
             )
+            .with_output_types(DedupGroup)
+            .with_outputs(DUPLICATES_TAG, main="groups")
         )
         prior_duplicates = (
             stage1[DUPLICATES_TAG],

@@ -1,38 +1,27 @@
 """Near-duplicate dedup across the whole run as a Beam PTransform (MinHash + LSH bands).
 
     groups ─Sign─┬─ (partition, (doc, its band keys there)) ─GroupByKey(partition)─ verify
-    prior files ─┘        Comparisons + oversized bands ─GroupByKey(None)─ union-find ─ Targets
-                 └─ (id, (group, doc, shingle hashes)) ─ GroupByKey(id) with Targets ─ GroupByKey(component) ─ merge
-                                                        final (group, doc) ─ groups + index entries
+    prior files ─┘        ─CombineGlobally(union-find)─ Targets (one dict, a side input)
+                 └─ groups ─Route(Targets)─┬─ alone ─────────────────────────────┐
+                                           └─ GroupByKey(component) ─ merge ──────┴─ groups
 
-(On the local runner the Targets reach the stories as a side input instead of through
-``GroupByKey(id)``: see below.)
+The groups are stories of ``DedupKey``s (``transforms.dedup.keys``): no article text crosses any
+of these shuffles, and each key already carries its MinHash signature and shingle hashes.
 
 Band keys are hashed into ``band_partitions`` reducers. Each document goes once to every
 partition holding some of its band keys, with its signature, so a partition finds its candidate
-pairs (``band_pairs``: the plain path's rule and cap) and verifies them on the spot. The first
-version shuffled one element per band key, then joined documents to pairs through two more
-GroupByKeys: 32 band elements plus two per candidate pair per band; on 50k syndicated
-articles that was most of the run's time. A pair found in two partitions is verified twice
-and counted once by union-find.
+pairs (``band_pairs``: the plain path's rule and cap) and verifies them on the spot. A pair found
+in two partitions is verified twice and counted once by union-find.
 
-Only Create, ParDo (Map/FlatMap), GroupByKey and Flatten by default: the Dask runner
-translates nothing else, and keyed state would tie correctness to one runner. Beam 2.77's
-DaskRunner accepts side inputs but computes a side input's bag inside every task that reads
-it (``DaskBagWindowedIterator``: ``list(bag)``), i.e. the whole upstream graph again. So the one
-side input, the Targets looked up by ``Route`` instead of joined with every story through
-``GroupByDoc``, is opt-in (``targets_as_side_input``): the local runner uses it, where it saves
-a shuffle of every packed story (2 workers, 50k ANT articles: 39.3-39.6 -> 35.0-38.1 s; at
-100k on 1 worker the two join stages took 5.1 s, the lookup 3.7 s). Multi-output steps
-use ``transforms.portable.WithOutputs`` (DaskRunner sends every output of ``with_outputs`` to
-every tag). Joins are a Flatten of tagged values followed by a GroupByKey. Union-find runs in
-one keyed step: it only sees the verified comparisons (about two per article on syndicated
-input), never the documents. Where even that is too big for one worker, iterative label
-propagation (min-id over edges, repeated until stable) is the scalable replacement.
+Union-find is a ``CombineGlobally``: every partition's verified pairs are merged into one
+accumulator (runners can combine partial results where they are made) and its connected
+components become Targets, one dict, which ``Route`` reads as a side input: a story nobody
+copied goes on alone, the others meet their component in one GroupByKey and are merged there.
+Union-find only sees the verified comparisons (about two per article on syndicated input), never
+the documents.
 
-Groups that are nobody's near duplicate pass through unchanged (same element, no copy); merged
-groups come out as new ``DedupGroup`` copies. Copies of an article an earlier run wrote (prior
-index entries) come out on ``prior_duplicates`` and never as groups.
+Copies of an article an earlier run wrote (prior index entries) come out on
+``prior_duplicates`` and never as groups.
 """
 
 from __future__ import annotations
@@ -45,6 +34,8 @@ from typing import Any, NamedTuple
 
 import apache_beam as beam
 import numpy as np
+from apache_beam.metrics import Metrics
+
 from akhbar.schemas.records import compact_pickle
 from akhbar.transforms.dedup.candidates import verified_pairs
 from akhbar.transforms.dedup.exact import DedupGroup
@@ -59,16 +50,13 @@ from akhbar.transforms.dedup.near_cluster import (
     signed,
 )
 from akhbar.transforms.dedup.near_index import article_entry, read_prior_docs
-from akhbar.transforms.packed import pack, unpack, unpack_all
-from akhbar.transforms.portable import WithOutputs
 from akhbar.transforms.state import use_storage_options
-from apache_beam.metrics import Metrics
 
 LOG = logging.getLogger(__name__)
 NAMESPACE = "near_dedup"
 PRIOR_DUPLICATES_TAG = "prior_duplicates"
 STATS_TAG = "stats"
-_GROUP, _TARGET = "group", "target"
+_GROUP = "group"
 ENTRIES_TAG = "entries"
 # Reducers of the band shuffle. Every document is sent (with its 0.5 KB signature) to each
 # partition holding one of its keys, and a pair may be verified in several: on 20k syndicated
@@ -84,18 +72,17 @@ class NearDedupResult(NamedTuple):
 
 
 class _SignFn(beam.DoFn):
-    """Group -> its NearDoc (for verification), and (id, (group, doc, shingle hashes)) to merge."""
+    """Group -> its canonical's NearDoc (for verification), and the group (to route)."""
 
     def __init__(self, config: MinhashConfig) -> None:
         self.config = config
         self.documents = Metrics.counter(NAMESPACE, "documents")
 
     def process(self, group: DedupGroup) -> Iterator[Any]:
-        doc, hashes = signed(group.canonical, self.config)
+        doc, _hashes = signed(group.canonical, self.config)
         self.documents.inc()
         yield doc
-        # the shingle hashes travel with the group so that merging need not re-shingle it
-        yield beam.pvalue.TaggedOutput(_GROUP, (doc.id, (_GROUP, pack((group, doc, hashes)))))
+        yield beam.pvalue.TaggedOutput(_GROUP, group)
 
 
 class _ReadPriorFn(beam.DoFn):
@@ -132,10 +119,9 @@ def band_partition(key: bytes, partitions: int) -> int:
 
 def partition_members(
     doc: NearDoc, config: MinhashConfig, partitions: int
-) -> list[tuple[int, bytes]]:
+) -> list[tuple[int, tuple[NearDoc, bytes]]]:
     """One element per partition holding some of ``doc``'s band keys: (partition, (doc, keys)),
-    the keys one ``bytes`` of ``KEY_BYTES`` each (``band_key_blob``), the value packed
-    (``transforms.packed``).
+    the keys one ``bytes`` of ``KEY_BYTES`` each (``band_key_blob``).
 
     Shipping the document with its keys lets a partition verify its own candidate pairs; one
     element per partition instead of one per band divides the shuffled elements by ~8.
@@ -144,10 +130,10 @@ def partition_members(
     if not len(keys):
         return []
     if partitions == 1:
-        return [(0, pack((doc, keys.tobytes())))]
+        return [(0, (doc, keys.tobytes()))]
     # band_partition of every key at once: bytes 2..6 of a key are the digest's high 32 bits
     owner = (keys["digest"] >> np.uint64(32)) % np.uint64(partitions)
-    return [(int(p), pack((doc, keys[owner == p].tobytes()))) for p in np.unique(owner).tolist()]
+    return [(int(p), (doc, keys[owner == p].tobytes())) for p in np.unique(owner).tolist()]
 
 
 @compact_pickle
@@ -181,30 +167,103 @@ def partition_comparisons(
     )
 
 
+@dataclass(slots=True)
+class VerifiedSoFar:
+    """Union-find's accumulator: the partitions' results merged, each pair counted once."""
+
+    compared: set[tuple[str, str]]
+    passed: set[tuple[str, str]]
+    fresh: set[str]
+    priors: dict[str, NearDoc]
+    oversized_bands: int = 0
+    oversized_members: int = 0
+
+    @classmethod
+    def empty(cls) -> VerifiedSoFar:
+        return cls(set(), set(), set(), {})
+
+    def add(self, part: PartitionResult) -> VerifiedSoFar:
+        self.compared |= part.compared
+        self.passed.update(part.passed)
+        self.fresh |= part.fresh
+        self.priors.update(part.priors)
+        self.oversized_bands += len(part.oversized)
+        self.oversized_members += sum(b.size for b in part.oversized)
+        return self
+
+    def merge(self, other: VerifiedSoFar) -> VerifiedSoFar:
+        self.compared |= other.compared
+        self.passed |= other.passed
+        self.fresh |= other.fresh
+        self.priors.update(other.priors)
+        self.oversized_bands += other.oversized_bands
+        self.oversized_members += other.oversized_members
+        return self
+
+    def targets(self) -> tuple[dict[str, Target], NearDedupStats]:
+        """Connected components -> Targets (the same figures as ``assign_components`` on the
+        plain path)."""
+        stats = NearDedupStats(
+            comparisons=len(self.compared),
+            matches=len(self.passed),
+            oversized_bands=self.oversized_bands,
+            oversized_members=self.oversized_members,
+        )
+        # an id that is this run's document anywhere is this run's (a prior copy is stale)
+        live_priors = {i: d for i, d in self.priors.items() if i not in self.fresh}
+        return components(sorted(self.passed), live_priors, stats), stats
+
+
 def union_partitions(
-    results: Iterable[PartitionResult | None],
+    results: Iterable[PartitionResult],
 ) -> tuple[dict[str, Target], NearDedupStats]:
     """The partitions' results -> Targets, counting each pair once however many partitions
-    verified it (the same figures as ``assign_components`` on the plain path)."""
-    stats = NearDedupStats()
-    compared: set[tuple[str, str]] = set()
-    passed: set[tuple[str, str]] = set()
-    fresh: set[str] = set()
-    priors: dict[str, NearDoc] = {}
+    verified it."""
+    so_far = VerifiedSoFar.empty()
     for part in results:
-        if part is None:
-            continue
-        compared |= part.compared
-        passed.update(part.passed)
-        fresh |= part.fresh
-        priors.update(part.priors)
-        stats.oversized_bands += len(part.oversized)
-        stats.oversized_members += sum(b.size for b in part.oversized)
-    stats.comparisons = len(compared)
-    stats.matches = len(passed)
-    # an id that is this run's document anywhere is this run's (a prior copy is stale)
-    live_priors = {i: d for i, d in priors.items() if i not in fresh}
-    return components(sorted(passed), live_priors, stats), stats
+        so_far.add(part)
+    return so_far.targets()
+
+
+class UnionFind(beam.CombineFn):
+    """Every partition's PartitionResult -> (Targets by document id, statistics)."""
+
+    def create_accumulator(self) -> VerifiedSoFar:
+        return VerifiedSoFar.empty()
+
+    def add_input(self, acc: VerifiedSoFar, part: PartitionResult) -> VerifiedSoFar:
+        return acc.add(part)
+
+    def merge_accumulators(self, accs: Iterable[VerifiedSoFar]) -> VerifiedSoFar:
+        merged = VerifiedSoFar.empty()
+        for acc in accs:
+            merged.merge(acc)
+        return merged
+
+    def extract_output(self, acc: VerifiedSoFar) -> tuple[dict[str, Target], NearDedupStats]:
+        targets, stats = acc.targets()
+        LOG.info("near dedup: %d components", stats.components)
+        return targets, stats
+
+
+class SumStats(beam.CombineFn):
+    """Near-dedup statistics from every step, summed (one element even when there are none)."""
+
+    def create_accumulator(self) -> NearDedupStats:
+        return NearDedupStats()
+
+    def add_input(self, acc: NearDedupStats, stats: NearDedupStats) -> NearDedupStats:
+        return acc.add(stats)
+
+    def merge_accumulators(self, accs: Iterable[NearDedupStats]) -> NearDedupStats:
+        total = NearDedupStats()
+        for acc in accs:
+            total = total.add(acc)
+        return total
+
+    def extract_output(self, acc: NearDedupStats) -> NearDedupStats:
+        LOG.info("near dedup: %s", acc)
+        return acc
 
 
 class _PartitionPairsFn(beam.DoFn):
@@ -213,51 +272,22 @@ class _PartitionPairsFn(beam.DoFn):
         self.comparisons = Metrics.counter(NAMESPACE, "partition_comparisons")
         self.oversized = Metrics.counter(NAMESPACE, "oversized_bands")
 
-    def process(self, element: tuple[int, Iterable[bytes]]) -> Iterator[PartitionResult]:
-        result = partition_comparisons(unpack_all(element[1]), self.config)
+    def process(
+        self, element: tuple[int, Iterable[tuple[NearDoc, bytes]]]
+    ) -> Iterator[PartitionResult]:
+        result = partition_comparisons(element[1], self.config)
         self.comparisons.inc(len(result.compared))
         self.oversized.inc(len(result.oversized))
         yield result
 
 
-def _union_find(element: tuple[None, Iterable[Any]]) -> Iterator[Any]:
-    """All partitions' results in one step -> one Target per member of a multi-member component."""
-    targets, stats = union_partitions(element[1])
-    Metrics.counter(NAMESPACE, "components").inc(stats.components)
-    yield beam.pvalue.TaggedOutput(STATS_TAG, stats)
-    for doc_id, target in targets.items():
-        yield (doc_id, (_TARGET, target))
-
-
-def _route_group(element: tuple[str, Iterable[tuple[str, Any]]]) -> Iterator[Any]:
-    """A group with no Target passes through; one with a Target goes to its component."""
-    _doc_id, values = element
-    member = None
-    target: Target | None = None
-    for tag, value in values:
-        if tag == _GROUP:
-            member = value
-        else:
-            target = value
-    if member is not None:
-        yield _routed(member, target)
-
-
-def _route_by_lookup(
-    element: tuple[str, tuple[str, bytes]], targets: Mapping[str, tuple[str, Target]]
-) -> Iterator[Any]:
-    """``_route_group`` with the Targets looked up in a side input instead of joined."""
-    doc_id, (_tag, member) = element
-    found = targets.get(doc_id)
-    yield _routed(member, None if found is None else found[1])
-
-
-def _routed(member: bytes, target: Target | None) -> Any:
-    """A story with no Target goes on alone, still packed: (group, doc, hashes) as the bytes it
-    came in as (see NearGroups); one with a Target goes to its component."""
+def route(group: DedupGroup, found: tuple[Mapping[str, Target], NearDedupStats]) -> Iterator[Any]:
+    """A story nobody copied goes on alone; one with a Target goes to its component."""
+    target = found[0].get(group.canonical.id)
     if target is None:
-        return beam.pvalue.TaggedOutput("alone", member)
-    return (target.component, (member, target))
+        yield beam.pvalue.TaggedOutput("alone", group)
+    else:
+        yield (target.component, (group, target))
 
 
 class _MergeFn(beam.DoFn):
@@ -266,34 +296,24 @@ class _MergeFn(beam.DoFn):
         self.merged = Metrics.counter(NAMESPACE, "merged_groups")
         self.prior_matched = Metrics.counter(NAMESPACE, "prior_matched_groups")
 
-    def process(self, element: tuple[str, Iterable[tuple[Any, Target]]]) -> Iterator[Any]:
-        values = [(unpack(member), target) for member, target in element[1]]
-        members = [(group, doc) for (group, doc, _), _ in values]
-        hashes = {doc.id: h for (_, doc, h), _ in values}
-        merged = merge_component(members, values[0][1], self.config, hashes)
+    def process(self, element: tuple[str, Iterable[tuple[DedupGroup, Target]]]) -> Iterator[Any]:
+        values = list(element[1])
+        members = [(group, signed(group.canonical, self.config)) for group, _ in values]
+        hashes = {doc.id: h for _, (doc, h) in members}
+        merged = merge_component(
+            [(group, doc) for group, (doc, _) in members], values[0][1], self.config, hashes
+        )
         self.merged.inc(merged.stats.merged_groups)
         self.prior_matched.inc(merged.stats.prior_matched_groups)
-        docs = {doc.id: doc for _, doc in members}
-        for group in merged.groups:
-            yield pack((group, docs[group.canonical.id]))
+        yield from merged.groups
         for dup in merged.duplicates:
             yield beam.pvalue.TaggedOutput(PRIOR_DUPLICATES_TAG, dup)
         yield beam.pvalue.TaggedOutput(STATS_TAG, merged.stats)
 
 
-def _split_entries(element: bytes, config: MinhashConfig) -> Iterator[Any]:
-    """Packed (final group, its canonical's NearDoc[, hashes]) -> the group, and its cross-run
-    index entry (so the index reuses the signature computed here instead of signing every
-    article twice)."""
-    group, doc = unpack(element)[:2]
-    yield group
-    yield beam.pvalue.TaggedOutput(ENTRIES_TAG, article_entry(group.canonical, doc, config))
-
-
-def _sum_stats(element: tuple[None, Iterable[NearDedupStats]]) -> NearDedupStats:
-    total = stats_of(element[1])
-    LOG.info("near dedup: %s", total)
-    return total
+def index_entry_of(group: DedupGroup, config: MinhashConfig) -> Any:
+    """The cross-run index row of a final story's canonical (its signature was computed once)."""
+    return article_entry(group.canonical, signed(group.canonical, config)[0], config)
 
 
 class NearDedup(beam.PTransform):
@@ -303,12 +323,8 @@ class NearDedup(beam.PTransform):
     runs (select them with ``near_index.select_index_files``); their articles take part in
     matching and are never emitted. ``prior_not_before`` drops index rows older than the
     horizon inside the selected files. Returns ``NearDedupResult(groups, prior_duplicates,
-    stats, entries)``; every output must reach the pipeline's terminal step (Dask computes only it).
-    ``targets_as_side_input``: route the stories with the Targets as a side input instead of a
-    GroupByKey join (same result; for runners that materialize side inputs once, not Dask's).
-    Both assume what ids guarantee (they include the item's origin): no two groups share a
-    canonical id. Were two to share one, the join would keep one group per id and the lookup
-    both.
+    stats, entries)``. Ids are unique (they include the item's origin), which the Targets
+    dict, keyed by canonical id, relies on.
     """
 
     def __init__(
@@ -318,11 +334,9 @@ class NearDedup(beam.PTransform):
         prior_not_before: datetime | None = None,
         band_partitions: int = DEFAULT_BAND_PARTITIONS,
         storage: dict[str, Any] | None = None,
-        targets_as_side_input: bool = False,
     ) -> None:
         super().__init__()
         self.storage = storage
-        self.targets_as_side_input = targets_as_side_input
         if band_partitions < 1:
             raise ValueError("band_partitions must be at least 1")
         self.band_partitions = band_partitions
@@ -332,69 +346,44 @@ class NearDedup(beam.PTransform):
 
     def expand(self, groups):
         config = self.config
-        signed = groups | "Sign" >> WithOutputs(beam.ParDo(_SignFn(config)), _GROUP, main="docs")
-        docs = [signed.docs]
+        signed_groups = groups | "Sign" >> beam.ParDo(_SignFn(config)).with_outputs(
+            _GROUP, main="docs"
+        )
+        docs = [signed_groups.docs]
         if self.prior_index_paths:
             docs.append(
                 groups.pipeline
-                | "PriorIndexFiles" >> beam.Create(self.prior_index_paths, reshuffle=False)
+                | "PriorIndexFiles" >> beam.Create(self.prior_index_paths)
                 | "ReadPriorIndex"
                 >> beam.ParDo(_ReadPriorFn(config, self.prior_not_before, self.storage))
             )
-        all_docs = docs | "AllDocs" >> beam.Flatten()
-        partitions = self.band_partitions
-        comparisons = (
-            all_docs
-            | "BandPartitions" >> beam.FlatMap(partition_members, config, partitions)
+        found = (
+            docs
+            | "AllDocs" >> beam.Flatten()
+            | "BandPartitions" >> beam.FlatMap(partition_members, config, self.band_partitions)
             | "GroupByPartition" >> beam.GroupByKey()
             | "VerifyPairs" >> beam.ParDo(_PartitionPairsFn(config))
+            | "UnionFind" >> beam.CombineGlobally(UnionFind())
         )
-        seed = groups.pipeline | "StatsSeed" >> beam.Create([None], reshuffle=False)
-        found = (
-            (comparisons, seed)
-            | "AllResults" >> beam.Flatten()
-            | "ToOneKey" >> beam.Map(lambda r: (None, r))
-            | "GatherResults" >> beam.GroupByKey()
-            | "UnionFind" >> WithOutputs(beam.FlatMap(_union_find), STATS_TAG, main="targets")
-        )
-        if self.targets_as_side_input:
-            routed = signed[_GROUP] | "Route" >> WithOutputs(
-                beam.FlatMap(_route_by_lookup, beam.pvalue.AsDict(found.targets)),
-                "alone",
-                main="to_merge",
-            )
-        else:
-            routed = (
-                (signed[_GROUP], found.targets)
-                | "GroupsAndTargets" >> beam.Flatten()
-                | "GroupByDoc" >> beam.GroupByKey()
-                | "Route" >> WithOutputs(beam.FlatMap(_route_group), "alone", main="to_merge")
-            )
+        routed = signed_groups[_GROUP] | "Route" >> beam.FlatMap(
+            route, beam.pvalue.AsSingleton(found)
+        ).with_outputs("alone", main="to_merge")
         merged = (
             routed.to_merge
             | "GroupByComponent" >> beam.GroupByKey()
             | "Merge"
-            >> WithOutputs(
-                beam.ParDo(_MergeFn(config)), PRIOR_DUPLICATES_TAG, STATS_TAG, main="groups"
+            >> beam.ParDo(_MergeFn(config)).with_outputs(
+                PRIOR_DUPLICATES_TAG, STATS_TAG, main="groups"
             )
         )
-        # Both branches stay packed: FnApiRunner materializes every Flatten of several inputs
-        # (each element encoded into a buffer held until the next stage reads it), and a
-        # (group, doc) object there was pickled without compression by Beam's fallback coder.
-        out = (
-            (routed.alone, merged.groups)
-            | "NearGroups" >> beam.Flatten()
-            | "SplitIndexEntries"
-            >> WithOutputs(beam.FlatMap(_split_entries, config), ENTRIES_TAG, main="groups")
-        )
+        out = (routed.alone, merged.groups) | "NearGroups" >> beam.Flatten()
+        entries = out | "IndexEntries" >> beam.Map(index_entry_of, config)
         stats = (
-            (found[STATS_TAG], merged[STATS_TAG])
+            (found | "UnionFindStats" >> beam.Map(lambda f: f[1]), merged[STATS_TAG])
             | "PartialStats" >> beam.Flatten()
-            | "StatsToOneKey" >> beam.Map(lambda s: (None, s))
-            | "GatherStats" >> beam.GroupByKey()
-            | "SumStats" >> beam.Map(_sum_stats)
+            | "SumStats" >> beam.CombineGlobally(SumStats())
         )
-        return NearDedupResult(out.groups, merged[PRIOR_DUPLICATES_TAG], stats, out[ENTRIES_TAG])
+        return NearDedupResult(out, merged[PRIOR_DUPLICATES_TAG], stats, entries)
 
 
 def stats_of(results: Iterable[NearDedupStats]) -> NearDedupStats:

@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 
 from akhbar.schemas.records import Article, Duplicate, compact_pickle, stable_id
 from akhbar.transforms.dedup.exact import DedupGroup, cluster_id_for, duplicate_row
+from akhbar.transforms.dedup.keys import DedupKey
 from akhbar.transforms.dedup.minhash import (
     MinhashConfig,
     band_key_blob,
@@ -109,12 +110,24 @@ class NearDedupStats:
         )
 
 
-def near_doc(canonical: Article, config: MinhashConfig) -> NearDoc:
-    return _doc_of(canonical, shingles(canonical.text_normalized, config), config)
+def near_doc(canonical: Article | DedupKey, config: MinhashConfig) -> NearDoc:
+    return signed(canonical, config)[0]
 
 
-def signed(canonical: Article, config: MinhashConfig) -> tuple[NearDoc, bytes]:
-    """The canonical's NearDoc and its ``shingle_hashes`` (for merging), from one shingling."""
+def signed(canonical: Article | DedupKey, config: MinhashConfig) -> tuple[NearDoc, bytes]:
+    """The canonical's NearDoc and its ``shingle_hashes`` (for merging): a ``DedupKey`` carries
+    both (signed once, in the prepare step); an Article is shingled here."""
+    if isinstance(canonical, DedupKey) and canonical.signature:
+        doc = NearDoc(
+            id=canonical.id,
+            order=canonical.order_key(),
+            signature=canonical.signature,
+            size=canonical.shingles,
+            content_hash=canonical.content_hash,
+        )
+        return doc, canonical.shingle_hashes
+    if isinstance(canonical, DedupKey):
+        raise ValueError(f"{canonical.id}: a DedupKey made without a MinhashConfig is not signed")
     sh = shingles(canonical.text_normalized, config)
     return _doc_of(canonical, sh, config), shingle_hashes(sh)
 
@@ -336,7 +349,7 @@ def merge_component(
     for group, doc in ordered:
         sh = hashes.get(doc.id) if hashes else None
         if sh is None:
-            sh = shingle_hashes(shingles(group.canonical.text_normalized, config))
+            sh = signed(group.canonical, config)[1]
         for center in centers:
             if not close_in_time(doc.order, center.doc.order, config):
                 continue

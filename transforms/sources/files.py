@@ -1,7 +1,10 @@
 """Input discovery (paths, globs, folders) and per-file format dispatch.
 
 Every file is read inside the pipeline (Create(paths) + ParDo), never materialised on the driver:
-``beam.Create`` of a big list costs seconds per hundred thousand elements.
+``beam.Create`` of a big list costs seconds per hundred thousand elements. Local paths are
+read with the operating system; anything with a scheme (``s3://``, ``gs://``, …) through Beam's
+``FileSystems``, with the same listing rules (a prefix is a folder, globs match) and the same
+bounds.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, cast
+
+from apache_beam.io.filesystem import CompressionTypes
+from apache_beam.io.filesystems import FileSystems
 
 from akhbar.schemas.records import RawItem, Reject, make_reject
 from akhbar.transforms.sources.feeds import parse_feed
@@ -42,10 +48,41 @@ class InputFile:
     display: str
 
 
+def is_remote(path: str) -> bool:
+    return "://" in path
+
+
+def _remote_inputs(pattern: str) -> list[InputFile]:
+    """Objects named by a URL: the object itself, else everything under it as a folder (a
+    prefix), else a glob; names shown relative to what the user gave, like local folders."""
+    if glob.has_magic(pattern):
+        first_magic = min(i for i in (pattern.find(c) for c in "*?[") if i >= 0)
+        base = pattern[: pattern.rfind("/", 0, first_magic) + 1]
+        matches = FileSystems.match([pattern])[0].metadata_list
+    else:
+        listed = FileSystems.match([pattern])[0].metadata_list
+        if any(m.path == pattern for m in listed):  # an object (a store may list by prefix)
+            return [InputFile(pattern, pattern.rsplit("/", 1)[-1])]
+        base = pattern.rstrip("/") + "/"
+        matches = FileSystems.match([base + "**"])[0].metadata_list
+    files = []
+    for meta in matches:
+        relative = meta.path[len(base) :] if meta.path.startswith(base) else meta.path
+        if relative and not relative.endswith("/") and not _ignored(Path(relative)):
+            files.append(InputFile(meta.path, relative))
+    if not files:
+        raise FileNotFoundError(f"--input {pattern!r} matches no file")
+    return files
+
+
 def expand_inputs(patterns: list[str]) -> list[InputFile]:
     """Files named by paths, globs or folders (recursively), sorted, without repeats."""
     found: dict[str, InputFile] = {}
     for pattern in patterns:
+        if is_remote(pattern):
+            for remote in _remote_inputs(pattern):
+                found.setdefault(remote.path, remote)
+            continue
         matches = (
             sorted(glob.glob(pattern, recursive=True)) if glob.has_magic(pattern) else [pattern]
         )
@@ -72,7 +109,30 @@ def _ignored(path: Path) -> bool:
 
 
 def file_mtime(path: str) -> datetime:
-    return datetime.fromtimestamp(int(os.stat(path).st_mtime), tz=UTC)
+    return file_stat(path)[0]
+
+
+def file_stat(path: str) -> tuple[datetime, int]:
+    """(last modified, size in bytes) of a local file or of an object store's object."""
+    if not is_remote(path):
+        stat = os.stat(path)
+        return datetime.fromtimestamp(int(stat.st_mtime), tz=UTC), stat.st_size
+    [meta] = FileSystems.match([path])[0].metadata_list or [None]
+    if meta is None:
+        raise FileNotFoundError(path)
+    modified = getattr(meta, "last_updated_in_seconds", None) or 0
+    return datetime.fromtimestamp(int(modified), tz=UTC), meta.size_in_bytes
+
+
+def open_binary(path: str) -> BinaryIO:
+    """A local file or a remote object, opened for reading bytes as they are."""
+    if not is_remote(path):
+        return open(path, "rb")
+    return cast(BinaryIO, FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED))
+
+
+def open_gzip(path: str) -> BinaryIO:
+    return cast(BinaryIO, gzip.GzipFile(fileobj=open_binary(path), mode="rb"))
 
 
 def _strip_gz(name: str) -> str:
@@ -123,14 +183,13 @@ def read_input_file(
     max_bytes = limits.max_file_bytes
     display = item.display
     try:
-        fetched_at = file_mtime(item.path)
-        size = os.path.getsize(item.path)
+        fetched_at, size = file_stat(item.path)
     except OSError as exc:
         yield make_reject(display, "read", "read:io-error", str(exc), None, now)
         return
     hint = source_hint_for(display)
     try:
-        with open(item.path, "rb") as handle:
+        with open_binary(item.path) as handle:
             head = handle.read(4096)
     except OSError as exc:  # unreadable (permissions, a folder, gone): not a gzip problem
         yield make_reject(display, "read", "read:io-error", str(exc), None, now, fetched_at)
@@ -138,14 +197,16 @@ def read_input_file(
     gzipped = head[:2] == b"\x1f\x8b"
     if gzipped:
         try:
-            with gzip.open(item.path, "rb") as handle:
+            with open_gzip(item.path) as handle:
                 head = handle.read(4096)
         except (OSError, EOFError, zlib.error) as exc:
             yield make_reject(display, "read", "read:gzip-error", str(exc), None, now, fetched_at)
             return
     fmt = sniff_format(display, head)
     if fmt == "warc":  # streamed record by record (CC-NEWS files are ~1 GB): no whole-file cap
-        yield from read_warc_file(item.path, display, fetched_at, hint, now, stats=warc_stats)
+        yield from read_warc_file(
+            item.path, display, fetched_at, hint, now, stats=warc_stats, opener=open_binary
+        )
         return
     if size > max_bytes:
         yield make_reject(
@@ -174,10 +235,10 @@ def read_input_file(
         return
     try:
         if gzipped:
-            with gzip.open(item.path, "rb") as handle:
+            with open_gzip(item.path) as handle:
                 data = handle.read(max_bytes + 1)
         else:
-            with open(item.path, "rb") as handle:
+            with open_binary(item.path) as handle:
                 data = handle.read()
     except (OSError, EOFError, zlib.error) as exc:
         yield make_reject(display, "read", "read:gzip-error", str(exc), None, now, fetched_at)
@@ -207,9 +268,9 @@ def _read_jsonl(
     limits: ReadLimits,
 ) -> Iterator[RawItem | Reject]:
     """Stream lines so a large dump never sits in memory; a truncated gzip rejects its tail."""
-    opener = gzip.open if gzipped else open
+    opener = open_gzip if gzipped else open_binary
     try:
-        with opener(item.path, "rb") as handle:
+        with opener(item.path) as handle:
             yield from parse_jsonl(_lines(handle), display, fetched_at, hint, now, limits)
     except (OSError, EOFError, zlib.error) as exc:
         yield make_reject(

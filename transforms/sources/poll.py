@@ -17,9 +17,8 @@ from typing import Any
 import apache_beam as beam
 
 from akhbar.schemas.records import RawItem, Reject, make_reject, stable_id
+from akhbar.transforms import coders  # noqa: F401  (registers the record coders)
 from akhbar.transforms.accounting import ReadCount
-from akhbar.transforms.packed import PackedReshuffle
-from akhbar.transforms.portable import Batches, WithOutputs
 from akhbar.transforms.progress import ProgressCounter
 from akhbar.transforms.sources.article import RobotsRules, extract_article_page, robots_url
 from akhbar.transforms.sources.feedlist import FeedSpec
@@ -264,15 +263,12 @@ class PollFeeds(beam.PTransform):
     def expand(self, specs):
         outputs = (
             specs
-            | "BatchFeeds" >> Batches(32)
+            # one worker polls up to 32 feeds at once, threads sharing per-host politeness
+            | "BatchFeeds" >> beam.BatchElements(min_batch_size=1, max_batch_size=32)
             | "PollFeeds"
-            >> WithOutputs(
-                beam.ParDo(_PollFeedsFn(self.config, self.validators, self.now, self.progress_dir)),
-                REJECTS_TAG,
-                COUNTS_TAG,
-                STATE_TAG,
-                main="items",
-            )
+            >> beam.ParDo(_PollFeedsFn(self.config, self.validators, self.now, self.progress_dir))
+            .with_output_types(RawItem)
+            .with_outputs(REJECTS_TAG, COUNTS_TAG, STATE_TAG, main="items")
         )
-        items = outputs.items | "RedistributeItems" >> PackedReshuffle()
+        items = outputs.items | "RedistributeItems" >> beam.Reshuffle().with_output_types(RawItem)
         return items, outputs[REJECTS_TAG], outputs[COUNTS_TAG], outputs[STATE_TAG]

@@ -21,7 +21,7 @@ import io
 import logging
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
@@ -361,6 +361,10 @@ def read_warc(
         )
 
 
+def _open_local(path: str) -> BinaryIO:
+    return open(path, "rb")
+
+
 def read_warc_file(
     path: str,
     display: str,
@@ -370,11 +374,14 @@ def read_warc_file(
     *,
     config: WarcConfig = DEFAULT_WARC_CONFIG,
     stats: WarcStats | None = None,
+    opener: Callable[[str], BinaryIO] | None = None,
 ) -> Iterator[RawItem | Reject]:
-    """``read_warc`` on a file, streamed (CC-NEWS files are about 1 GB: never read whole)."""
+    """``read_warc`` on a file, streamed (CC-NEWS files are about 1 GB: never read whole).
+    ``opener``: how to open ``path`` (a local file by default; the file reader passes one that
+    also opens object-store URLs)."""
     counted = stats if stats is not None else WarcStats()
     try:
-        handle = open(path, "rb")  # noqa: SIM115 - the with below closes it
+        handle = (opener or _open_local)(path)
     except OSError as exc:
         yield make_reject(display, "read", "read:io-error", str(exc), None, now, fetched_at)
         return

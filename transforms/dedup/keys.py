@@ -1,0 +1,87 @@
+"""What deduplication needs of an article, without its text: the ``DedupKey``.
+
+Dedup decides on small keys and the bodies stay where they are (issue 19's "lean data plane"):
+an article's text and normalized text are 80-90% of its bytes, and every shuffle that carried
+them cost time and memory in every worker and, on the local runner, in the runner process.
+The key carries what the decisions and the ``duplicates`` rows need (ids, source, URL key,
+content hash, publication order, the fields of a duplicate row) plus, for near dedup, the
+MinHash signature and the shingle hashes, computed once where the text is (the prepare step).
+
+The canonical articles' bodies then meet their story's decision once, as a side input
+(``transforms.dedup.route``), on their way to extraction and the writer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from akhbar.schemas.records import Article, compact_pickle
+from akhbar.transforms.dedup.minhash import MinhashConfig, shingle_hashes, shingles, signature
+
+FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
+
+
+@compact_pickle
+@dataclass(slots=True)
+class DedupKey:
+    """An article for deduplication: everything but its text (see the module docstring).
+
+    It has the attributes of ``Article`` that dedup reads, under the same names, so the dedup
+    functions take either (unit tests pass Articles; the pipeline passes keys).
+    """
+
+    id: str
+    source: str
+    origin: str
+    fetched_at: datetime
+    guid: str | None
+    url: str | None
+    url_key: str | None
+    title: str | None
+    content_hash: str
+    published_at: datetime | None
+    item_key: str = ""
+    published_from: str = "none"
+    cluster_id: str | None = None
+    # near dedup (empty when it is off): MinHash signature, shingle count, shingle hashes
+    signature: bytes = b""
+    shingles: int = 0
+    shingle_hashes: bytes = b""
+
+    def order_key(self) -> tuple[bool, datetime, str, str]:
+        """``Article.order_key``: earliest published first, then a stable tie-break."""
+        return (self.published_at is None, self.published_at or FAR_FUTURE, self.source, self.id)
+
+    @property
+    def partition_date(self) -> str:
+        moment = self.published_at or self.fetched_at
+        return moment.astimezone(UTC).strftime("%Y-%m-%d")
+
+
+def dedup_key(article: Article, config: MinhashConfig | None) -> DedupKey:
+    """The key of ``article``; with ``config``, signed for near dedup (one shingling)."""
+    key = DedupKey(
+        id=article.id,
+        source=article.source,
+        origin=article.origin,
+        fetched_at=article.fetched_at,
+        guid=article.guid,
+        url=article.url,
+        url_key=article.url_key,
+        title=article.title,
+        content_hash=article.content_hash,
+        published_at=article.published_at,
+        item_key=article.item_key,
+        published_from=article.published_from,
+        cluster_id=article.cluster_id,
+    )
+    if config is None:
+        return key
+    found = shingles(article.text_normalized, config)
+    return replace(
+        key,
+        signature=signature(found, config),
+        shingles=len(found),
+        shingle_hashes=shingle_hashes(found),
+    )
