@@ -148,6 +148,11 @@ class OutputLocked(RuntimeError):
         )
         self.output = output
         self.holder = holder
+        self.waited = waited
+        self.lease_ends = lease_ends
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickles (e.g. out of a worker) with its fields
+        return (OutputLocked, (self.output, self.holder, self.waited, self.lease_ends))
 
 
 class Lock(Protocol):

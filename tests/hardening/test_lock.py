@@ -5,6 +5,7 @@ in tests/storage/test_s3_lock.py; whole ``akhbar ingest`` runs in test_concurren
 from __future__ import annotations
 
 import os
+import pickle
 import re
 import time
 from collections.abc import Iterator
@@ -106,6 +107,7 @@ def test_the_holder_file_names_the_run_and_goes_with_it(tmp_path: Path) -> None:
         with pytest.raises(OutputLocked) as raised, OutputLock(str(tmp_path), wait_seconds=0.2):
             pass
     message = str(raised.value)
+    assert str(pickle.loads(pickle.dumps(raised.value))) == message
     assert "\n" not in message
     assert message.startswith(f"{tmp_path} is busy: another run holds it (host ")
     assert "started 2026-12-07T17:56:31Z) (waited 0.2 s; wait longer with --lock-wait" in message
