@@ -132,8 +132,8 @@ up() {
     port_busy "$port" && die "port 127.0.0.1:$port is in use by another program"
   done
   write_config
-  # The SDK workers are started as `python` from PATH: this interpreter's, with akhbar in it.
-  PATH="$(dirname "$PYTHON"):$PATH" setsid nohup "$PYTHON" "$HERE/worker_pool.py" "$POOL_PORT" \
+  # The pool starts its SDK workers with this interpreter (it must have akhbar), in its group.
+  setsid nohup "$PYTHON" "$HERE/worker_pool.py" "$POOL_PORT" \
     >"$RUN/log/worker-pool.log" 2>&1 </dev/null &
   echo $! >"$RUN/pid/worker-pool.pid"
   "$FLINK_HOME/bin/jobmanager.sh" start >/dev/null
