@@ -218,38 +218,44 @@ def find_amounts(
     blocked: Iterable[tuple[int, int]],
     entities: list[Span],
     default_country: str | None = None,
+    candidates: list[int] | None = None,
 ) -> list[Amount]:
-    """Amounts in token order. ``blocked`` spans (dates) are never read as numbers."""
+    """Amounts in token order. ``blocked`` spans (dates) are never read as numbers.
+
+    ``candidates``: indices of the tokens that may start a number (``scan.NUMBER``), in text
+    order; found here when None.
+    """
     blocked_spans = sorted(blocked)
     countries: Counter[str] = Counter(s.country for s in entities if s.type == "LOC" and s.country)
     out: list[Amount] = []
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        if tok.kind != "n" and tok.text not in NUMBER_STARTS:
-            i += 1
+    if candidates is None:
+        candidates = [
+            i for i, tok in enumerate(tokens) if tok.kind == "n" or tok.text in NUMBER_STARTS
+        ]
+    resume = 0
+    for i in candidates:
+        if i < resume:
             continue
+        tok = tokens[i]
         if any(s <= tok.start < e for s, e in blocked_spans):
-            i += 1
             continue
         symbol_before = (
             i > 0 and tokens[i - 1].text in ("$", "€", "£") and tokens[i - 1].end == tok.start
         )
         number = read_number(tokens, i)
         if number is None:
-            i += 1
             continue
         value, after, from_words, scaled = number
         start = tokens[i - 1].start if symbol_before else tok.start
         if symbol_before:
             code = _SYMBOLS[tokens[i - 1].text]
             out.append(Amount(start, tokens[after - 1].end, value, code))
-            i = after
+            resume = after
             continue
         percent_end = _percent(tokens, after)
         if percent_end is not None:
             out.append(Amount(start, tokens[percent_end - 1].end, value, "PERCENT"))
-            i = percent_end
+            resume = percent_end
             continue
         currency = _currency(tokens, after)
         if currency is not None:
@@ -259,21 +265,21 @@ def find_amounts(
             else:
                 code = resolve_currency(word, code, countries, default_country)
             out.append(Amount(start, tokens[end_index - 1].end, value, code))
-            i = end_index
+            resume = end_index
             continue
         nxt = tokens[after] if after < len(tokens) else None
         unit_follows = nxt is not None and nxt.is_word and nxt.text not in _NOT_COUNTED
         implied = _implied_currency(out, tokens, i) if scaled and not unit_follows else None
         if implied is not None:
             out.append(Amount(start, tokens[after - 1].end, value, implied))
-            i = after
+            resume = after
             continue
         counted = _counted(tokens, i, after, value, from_words)
         if counted is not None:
             out.append(Amount(start, tokens[counted - 1].end, value, "COUNT"))
-            i = counted
+            resume = counted
             continue
-        i = after
+        resume = after
     return out
 
 

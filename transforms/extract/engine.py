@@ -20,6 +20,7 @@ from akhbar.transforms.extract.dates import local_time
 from akhbar.transforms.extract.gazetteer import load_lexicons
 from akhbar.transforms.extract.keywords import load_idf, top_keywords
 from akhbar.transforms.extract.offsets import align
+from akhbar.transforms.extract.scan import DATE, NUMBER, VERB, scan
 from akhbar.transforms.extract.tokens import tokenize
 from akhbar.transforms.normalize import normalize_fast
 
@@ -54,10 +55,13 @@ class Extractor:
         cfg = self.config
         aligned = align(text)
         tokens = tokenize(aligned.normalized)
+        found_roles = scan(tokens, self.resources.roles)
         out: dict[str, Any] = {}
         need_entities = cfg.entities or cfg.quotes or cfg.amounts
         found = (
-            entities_mod.find_entities(aligned, tokens, self.resources, self.segmenter, self.ner)
+            entities_mod.find_entities(
+                aligned, tokens, self.resources, self.segmenter, self.ner, found_roles
+            )
             if need_entities
             else None
         )
@@ -66,24 +70,38 @@ class Extractor:
             out["entities"] = entity_dicts
             out["places"] = entities_mod.places(entity_dicts)
         dates = (
-            mentions.find_dates(aligned.normalized, published) if (cfg.dates or cfg.amounts) else []
+            mentions.find_dates(
+                aligned.normalized, published, tokens, found_roles.where(DATE | NUMBER)
+            )
+            if (cfg.dates or cfg.amounts)
+            else []
         )
         if cfg.dates:
             out["dates_mentioned"] = mentions.to_dicts(aligned, dates)
         if cfg.amounts:
             blocked = [(d.start, d.end) for d in dates if d.calendar]
             spans = found.spans if found else []
-            found_amounts = amounts_mod.find_amounts(tokens, blocked, spans, cfg.default_country)
+            found_amounts = amounts_mod.find_amounts(
+                tokens, blocked, spans, cfg.default_country, found_roles.where(NUMBER)
+            )
             out["amounts"] = amounts_mod.to_dicts(aligned, found_amounts)
         if cfg.quotes and found is not None:
             found_quotes = quotes.find_quotes(
-                aligned.normalized, tokens, found.spans, found.persons.titles
+                aligned.normalized,
+                tokens,
+                found.spans,
+                found.persons.titles,
+                found_roles.where(VERB),
             )
             surfaces = _surfaces(entity_dicts)
             out["quotes"] = quotes.to_dicts(aligned, found_quotes, surfaces)
         if cfg.keywords:
             out["keywords"] = top_keywords(
-                aligned.normalized, self.idf, cfg.keyword_count, normalize_fast(title)
+                aligned.normalized,
+                self.idf,
+                cfg.keyword_count,
+                normalize_fast(title),
+                found_roles.texts,
             )
         return out
 

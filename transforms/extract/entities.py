@@ -10,11 +10,17 @@ optional NER model. Everything is found on the normalized text and mapped back t
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Protocol
 
 from akhbar.transforms.extract.gazetteer import GazetteerMatcher, Lexicons
-from akhbar.transforms.extract.heads import organisation_spans, place_spans
+from akhbar.transforms.extract.heads import (
+    ORG_HEAD_FORMS,
+    PLACE_HEAD_FORMS,
+    organisation_spans,
+    place_spans,
+)
 from akhbar.transforms.extract.keywords import IdfTable
 from akhbar.transforms.extract.lexicon import (
     ATTRIBUTION_VERBS,
@@ -24,8 +30,30 @@ from akhbar.transforms.extract.lexicon import (
     STOPWORDS,
     TITLE_HEADS,
 )
+from akhbar.transforms.extract.mentions import DATE_OPENERS
+from akhbar.transforms.extract.numbers import NUMBER_STARTS
 from akhbar.transforms.extract.offsets import AlignedText
-from akhbar.transforms.extract.persons import PersonLexicon, Persons, find_persons, propagate
+from akhbar.transforms.extract.persons import (
+    PERSON_TRIGGERS,
+    PersonLexicon,
+    Persons,
+    find_persons,
+    propagate,
+)
+from akhbar.transforms.extract.quotes import VERB_FORMS
+from akhbar.transforms.extract.scan import (
+    CURRENCY,
+    DATE,
+    NUMBER,
+    ORG_HEAD,
+    PERSON,
+    PLACE_HEAD,
+    QUOTE_MARK,
+    VERB,
+    Roles,
+    Scan,
+    scan,
+)
 from akhbar.transforms.extract.tokens import Span, Token
 from akhbar.transforms.normalize import normalize_fast
 
@@ -51,6 +79,7 @@ class EntityResources:
     people: PersonLexicon
     single_word: dict[str, tuple[str, str, str]]  # key -> (canonical, type, country), for stems
     loc_keys: frozenset[str] = frozenset()  # normalized keys of gazetteer places
+    roles: Roles = field(default_factory=lambda: Roles(lambda word: 0))
 
 
 def build_resources(
@@ -62,7 +91,32 @@ def build_resources(
         e.key: (e.canonical, e.type, e.country) for e in entries if " " not in e.key and not e.weak
     }
     loc_keys = frozenset(e.key for e in entries if e.type == "LOC")
-    return EntityResources(GazetteerMatcher(entries), lexicons, people, single, loc_keys)
+    roles = Roles(partial(classify, people.given_names))
+    return EntityResources(GazetteerMatcher(entries), lexicons, people, single, loc_keys, roles)
+
+
+def classify(given: frozenset[str], word: str) -> int:
+    """The role bits of one normalized token text (see ``scan``); memoized by ``Roles``."""
+    bits = 0
+    if word[:1].isdigit():
+        return NUMBER
+    if word in PERSON_TRIGGERS or word in given or word.startswith(("عبد", "ابو", "ابن")):
+        bits |= PERSON
+    if word in ORG_HEAD_FORMS:
+        bits |= ORG_HEAD
+    if word in PLACE_HEAD_FORMS:
+        bits |= PLACE_HEAD
+    if word in CURRENCY_WORDS:
+        bits |= CURRENCY
+    if word in NUMBER_STARTS:
+        bits |= NUMBER
+    if word in VERB_FORMS:
+        bits |= VERB
+    if word in DATE_OPENERS:
+        bits |= DATE
+    if word == "«":
+        bits |= QUOTE_MARK
+    return bits
 
 
 AMBIGUOUS_SHARE = 0.01  # a source given name in more reference articles is also a common word
@@ -109,21 +163,34 @@ def find_entities(
     res: EntityResources,
     segmenter: Segmenter | None = None,
     ner: SpanSource | None = None,
+    found: Scan | None = None,
 ) -> EntityResult:
+    """Entity spans of one article; ``found``: the article's token scan (computed if None)."""
     norm = aligned.normalized
+    if found is None:
+        found = scan(tokens, res.roles)
     gazetteer = [
         Span(m.start, m.end, m.entry.type, m.entry.canonical, "gazetteer", m.entry.country)
         for m in res.matcher.find(norm)
     ]
     if segmenter is not None:
         gazetteer += _segmented(tokens, gazetteer, res, segmenter)
-    gazetteer = _drop_currency_adjectives(tokens, gazetteer)
+    gazetteer = _drop_currency_adjectives(tokens, gazetteer, found.where(CURRENCY))
     gazetteer = _country_without_admin_head(norm, gazetteer, res.loc_keys)
     chosen = list(gazetteer)
     idf = res.people.idf
+    people = res.people
     patterns = organisation_spans(
-        tokens, gazetteer, idf, res.people.given_names, res.people.nisba, res.people.family_names
-    ) + place_spans(tokens, gazetteer, idf, res.people.given_names, res.people.family_names)
+        tokens,
+        gazetteer,
+        idf,
+        people.given_names,
+        people.nisba,
+        people.family_names,
+        found.where(ORG_HEAD),
+    ) + place_spans(
+        tokens, gazetteer, idf, people.given_names, people.family_names, found.where(PLACE_HEAD)
+    )
     for span in sorted(patterns, key=lambda s: s.start - s.end):
         inside = [c for c in chosen if span.start <= c.start and c.end <= span.end]
         others = [c for c in chosen if c not in inside]
@@ -137,13 +204,15 @@ def find_entities(
         start, end = aligned.span(tok.start, tok.end)
         return aligned.original[start:end]
 
-    chosen += _quoted_acronyms(tokens, chosen) + _dateline_agency(norm, tokens, chosen)
-    persons = find_persons(tokens, chosen, res.people, original)
+    if found.where(QUOTE_MARK):
+        chosen += _quoted_acronyms(tokens, chosen)
+    chosen += _dateline_agency(norm, tokens, chosen)
+    persons = find_persons(tokens, chosen, res.people, original, found.where(PERSON))
     for span in persons.spans:
         if _clip(span, chosen):
             chosen.append(span)
-    people = [s for s in chosen if s.type == "PER"]
-    chosen += propagate(norm, people, chosen, res.people)
+    named = [s for s in chosen if s.type == "PER"]
+    chosen += propagate(norm, named, chosen, res.people)
     chosen = _unify_people(chosen)
     if ner is not None:
         chosen += _ner_spans(aligned, ner, chosen)
@@ -151,9 +220,15 @@ def find_entities(
     return EntityResult(chosen, persons)
 
 
-def _drop_currency_adjectives(tokens: list[Token], spans: list[Span]) -> list[Span]:
+def _drop_currency_adjectives(
+    tokens: list[Token], spans: list[Span], currencies: list[int] | None = None
+) -> list[Span]:
     """ "11 ألف ليرة سورية": سورية after a currency name is its adjective, not the country."""
-    currency_ends = {t.end for t in tokens if t.text in CURRENCY_WORDS}
+    if currencies is None:
+        currencies = [i for i, t in enumerate(tokens) if t.text in CURRENCY_WORDS]
+    if not currencies:
+        return spans
+    currency_ends = {tokens[i].end for i in currencies}
     out = []
     for span in spans:
         if span.type == "LOC" and any(0 < span.start - end <= 1 for end in currency_ends):

@@ -101,6 +101,8 @@ _ORG_FORMS = _head_forms(ORG_HEADS | COMPANY_HEADS)
 _ADMIN_FORMS = _head_forms(PLACE_ADMIN_HEADS)
 _FACILITY_FORMS = _head_forms(PLACE_FACILITY_HEADS)
 _PLACE_HEAD_TEXTS = frozenset(_ADMIN_FORMS) | frozenset(_FACILITY_FORMS)
+ORG_HEAD_FORMS = frozenset(_ORG_FORMS)  # every spelling of an organisation head, with clitics
+PLACE_HEAD_FORMS = _PLACE_HEAD_TEXTS
 
 
 def _head(token: Token, forms: dict[str, tuple[int, str]]) -> tuple[int, str] | None:
@@ -202,19 +204,23 @@ def organisation_spans(
     given: frozenset[str],
     nisba: frozenset[str] = frozenset(),
     family: frozenset[str] = frozenset(),
+    candidates: list[int] | None = None,
 ) -> list[Span]:
-    """Organisations named by an institutional head plus a genitive chain."""
+    """Organisations named by an institutional head plus a genitive chain.
+
+    ``candidates``: indices of the tokens that may be an organisation head (``scan.ORG_HEAD``),
+    in text order; the tokens are searched for heads when None.
+    """
     gaz = covering(tokens, gazetteer)
     out: list[Span] = []
-    i = 0
-    while i < len(tokens):
-        # a dict membership test first: most tokens are no head (a call per token cost 30 µs)
-        if tokens[i].text not in _ORG_FORMS or gaz[i] is not None:
-            i += 1
+    if candidates is None:
+        candidates = [i for i, tok in enumerate(tokens) if tok.text in _ORG_FORMS]
+    resume = 0
+    for i in candidates:
+        if i < resume or gaz[i] is not None:
             continue
         found = _head(tokens[i], _ORG_FORMS)
         if found is None:
-            i += 1
             continue
         start, head = found
         company = head in COMPANY_HEADS
@@ -222,7 +228,7 @@ def organisation_spans(
         if named_after is not None and not head.startswith("ال"):
             # "مستشفى الهادي شاكر", "جامعة الملك سعود": the person's whole name is the name
             out.append(Span(start, tokens[named_after - 1].end, "ORG", "", "pattern"))
-            i = named_after
+            resume = named_after
             continue
         end_index, kinds = _chain(tokens, i + 1, gaz, given, head.startswith("ال"))
         names = [tokens[k].text for k in range(i + 1, end_index)]
@@ -231,7 +237,7 @@ def organisation_spans(
             quoted = _quoted_name(tokens, end_index) if company else None
             if quoted is not None:
                 out.append(quoted)  # "الشركة الناشئة «رين»"
-            i = end_index
+            resume = end_index
             continue
         if (
             kinds
@@ -253,13 +259,12 @@ def organisation_spans(
                 ):
                     end_index -= 1  # "مجموعة إيني الإيطالية": the adjective describes the name
             out.append(Span(start, tokens[end_index - 1].end, "ORG", "", "pattern"))
-            i = end_index
+            resume = end_index
             continue
         if company:
             named = _quoted_name(tokens, i + 1) or _bare_name(tokens, i + 1, gaz, idf)
             if named is not None:
                 out.append(named)
-        i += 1
     return out
 
 
@@ -343,13 +348,19 @@ def place_spans(
     idf: IdfTable,
     given: frozenset[str] = frozenset(),
     family: frozenset[str] = frozenset(),
+    candidates: list[int] | None = None,
 ) -> list[Span]:
-    """Places named after an administrative head, and facilities named with theirs."""
+    """Places named after an administrative head, and facilities named with theirs.
+
+    ``candidates``: indices of the tokens that may be a place head (``scan.PLACE_HEAD``)."""
     gaz = covering(tokens, gazetteer)
     out: list[Span] = []
-    for i, tok in enumerate(tokens[:-1]):
-        # one membership test first: most tokens are no head (two calls per token cost 40 µs)
-        if tok.text not in _PLACE_HEAD_TEXTS or gaz[i] is not None:
+    if candidates is None:
+        candidates = [i for i, tok in enumerate(tokens) if tok.text in _PLACE_HEAD_TEXTS]
+    last = len(tokens) - 1
+    for i in candidates:
+        tok = tokens[i]
+        if i >= last or gaz[i] is not None:
             continue
         admin = _head(tok, _ADMIN_FORMS)
         if admin is not None:

@@ -13,9 +13,11 @@ which words are too common to be a name.
 from __future__ import annotations
 
 import gzip
+import heapq
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,6 +137,10 @@ class IdfTable:
     documents: int
     df: dict[str, int]
     _terms: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    _idf: dict[int, float] = field(default_factory=dict, repr=False, compare=False)  # df -> idf
+    _keyword: dict[str, tuple[str, float] | None] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def term(self, word: str) -> str:
         """``term(word, df)``, memoized (news reuses a small vocabulary)."""
@@ -145,13 +151,31 @@ class IdfTable:
                 self._terms.clear()
         return found
 
+    def keyword_info(self, word: str) -> tuple[str, float] | None:
+        """(term, idf) of a word that counts as a keyword, None for a stop word (memoized)."""
+        found = self._keyword.get(word, False)
+        if found is False:
+            info = None
+            if word not in _STOP and _WORD.fullmatch(word):
+                t = self.term(word)
+                if len(t) >= 3 and t not in _STOP:
+                    info = (t, self.idf(t))
+            found = self._keyword[word] = info
+            if len(self._keyword) > 200_000:
+                self._keyword.clear()
+        return found
+
     def word_share(self, word: str) -> float:
         """Fraction of reference documents that contain the term of ``word``."""
         return self.share(self.term(word))
 
     def idf(self, t: str) -> float:
         # Terms below the table's cut-off are rare: count them as seen once.
-        return math.log((self.documents + 1) / (self.df.get(t, 1) + 1)) + 1.0
+        df = self.df.get(t, 1)
+        found = self._idf.get(df)
+        if found is None:
+            found = self._idf[df] = math.log((self.documents + 1) / (df + 1)) + 1.0
+        return found
 
     def share(self, t: str) -> float:
         """Fraction of reference documents that contain ``t``."""
@@ -176,15 +200,40 @@ def load_idf(path: str | Path | None = None) -> IdfTable:
     return IdfTable(documents, df)
 
 
-def top_keywords(normalized: str, idf: IdfTable, k: int = 10, title: str = "") -> list[str]:
-    """The ``k`` terms with the highest tf*idf; title terms count twice. Ties keep text order."""
+def top_keywords(
+    normalized: str,
+    idf: IdfTable,
+    k: int = 10,
+    title: str = "",
+    words: Sequence[str] | None = None,
+) -> list[str]:
+    """The ``k`` terms with the highest tf*idf; title terms count twice. Ties keep text order.
+
+    Words are counted first (``Counter`` over ``findall``, in C), and each distinct word is
+    looked up once in a memo of (term, idf), so the Python loop runs per distinct word, not per
+    occurrence and not through two method calls; a heap keeps the top ``k``. ``words``: the
+    text's tokens when the caller has them (their hashes are already computed); tokens that are
+    no keyword word (numbers, punctuation, one letter) are memoized as stop words.
+    """
     if k <= 0:
         return []
-    counts = Counter(terms(normalized, table=idf))
-    for t in terms(title, table=idf):
-        counts[t] += 2
+    counts: dict[str, int] = {}
+    weights: dict[str, float] = {}
+    memo = idf.keyword_info
+    if words is None:
+        words = _WORD.findall(normalized)
+    for word, n in Counter(words).items():
+        info = memo(word)
+        if info is not None:
+            t = info[0]
+            counts[t] = counts.get(t, 0) + n
+            weights[t] = info[1]
+    for word in _WORD.findall(title):
+        info = memo(word)
+        if info is not None:
+            counts[info[0]] = counts.get(info[0], 0) + 2
+            weights[info[0]] = info[1]
     if not counts:
         return []
-    order = {t: i for i, t in enumerate(counts)}
-    scored = sorted(counts.items(), key=lambda kv: (-kv[1] * idf.idf(kv[0]), order[kv[0]]))
-    return [t for t, _ in scored[:k]]
+    scored = [(-n * weights[t], i, t) for i, (t, n) in enumerate(counts.items())]
+    return [t for _, _, t in heapq.nsmallest(k, scored)]

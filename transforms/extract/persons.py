@@ -14,9 +14,11 @@ its family name (and a chain's first three words) is searched again in the whole
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 
 from akhbar.transforms.extract.dates import ARABIC_MONTHS
 from akhbar.transforms.extract.keywords import IdfTable
@@ -269,26 +271,31 @@ def find_persons(
     known: list[Span],
     lex: PersonLexicon,
     original: Callable[[Token], str],
+    candidates: list[int] | None = None,
 ) -> Persons:
-    """Person spans (normalized offsets) introduced by titles, roles or speech verbs."""
+    """Person spans (normalized offsets) introduced by titles, roles or speech verbs.
+
+    ``candidates``: indices of the tokens that can announce or start a name (``scan.PERSON``),
+    in text order; every token is tried when None.
+    """
     reader = _Reader(tokens, known, lex, original)
     result = Persons()
-    i = 0
-    triggers = _triggers(lex.given_names)
-    while i < len(tokens):
-        tok = tokens[i]
-        if (
-            reader.known[i] is None
-            and tok.kind == "w"
-            and tok.text not in triggers
-            and not tok.text.startswith(("عبد", "ابو", "ابن"))
-        ):
-            i += 1  # the common case: a word that can neither announce nor start a name
+    for span in known:
+        if span.type == "PER":
+            _record_title_before(tokens, span, result)
+    if candidates is None:
+        triggers = _triggers(lex.given_names)
+        candidates = [
+            i
+            for i, tok in enumerate(tokens)
+            if tok.text in triggers or tok.text.startswith(("عبد", "ابو", "ابن"))
+        ]
+    resume = 0
+    for i in candidates:
+        if i < resume:
             continue
+        tok = tokens[i]
         if reader.known[i] is not None or not tok.is_word:
-            if reader.known[i] is not None and reader.known[i].type == "PER":  # type: ignore[union-attr]
-                _record_title_before(tokens, i, reader.known[i], result)  # type: ignore[arg-type]
-            i += 1
             continue
         base = strip_conjunction(tok.text)
         name: tuple[int, int] | None = None
@@ -321,7 +328,6 @@ def find_persons(
                 elif _full_name(tokens, j, k, lex):
                     name = (j, k)  # "سالم زهران", "كريستيانو رونالدو": no title needed
         if name is None:
-            i += 1
             continue
         j, k = name
         start, end = tokens[j].start, tokens[k - 1].end
@@ -331,7 +337,8 @@ def find_persons(
         for key in (title, role_after):
             if key:
                 result.titles.append((start, key, canonical))
-        i = k
+        resume = k
+    result.titles.sort(key=_POSITION)
     return result
 
 
@@ -367,6 +374,9 @@ def _not_a_name_word(word: str) -> bool:
     )
 
 
+PERSON_TRIGGERS = _TITLES | _VERBS | COMPOUND_FIRST  # with the given names: see _triggers
+
+
 @lru_cache(maxsize=8)
 def _triggers(given_names: frozenset[str]) -> frozenset[str]:
     """Words that announce a name or start one (checked first: most words are neither)."""
@@ -381,11 +391,18 @@ def _role_after(tokens: list[Token], k: int) -> str:
     return ""
 
 
-def _record_title_before(tokens: list[Token], i: int, span: Span, result: Persons) -> None:
+def _record_title_before(tokens: list[Token], span: Span, result: Persons) -> None:
     """ "الرئيس عبد الفتاح السيسي" (a gazetteer name): remember that the title went with it."""
+    i = bisect_right(list(map(_END, tokens)), span.start)  # the first token the span covers
+    if i >= len(tokens) or tokens[i].start >= span.end:
+        return
     previous = tokens[i - 1] if i > 0 else None
     if previous is not None and previous.text in _TITLES and span.start >= tokens[i].start:
         result.titles.append((span.start, title_key(previous.text), span.canonical))
+
+
+_POSITION = itemgetter(0)
+_END = itemgetter(2)
 
 
 def name_forms(canonical: str, lex: PersonLexicon) -> list[str]:

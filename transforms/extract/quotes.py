@@ -33,6 +33,7 @@ from akhbar.transforms.extract.tokens import (
 )
 
 _VERB_FORMS = with_conjunction(ATTRIBUTION_VERBS)
+VERB_FORMS = _VERB_FORMS
 MAX_SUBJECT_TOKENS = 22
 PARTICIPLE_REACH = 4
 _OPEN_QUOTES = {"«": "»", '"': '"', "“": "”"}
@@ -111,13 +112,17 @@ def find_quotes(
     tokens: list[Token],
     entities: list[Span],
     titles: list[tuple[int, str, str]],
+    candidates: list[int] | None = None,
 ) -> list[Quote]:
+    """Quotes in text order; ``candidates``: indices of attribution-verb tokens (``scan.VERB``),
+    found here when None."""
     cover = covering(tokens, [s for s in entities if s.type in ("PER", "ORG")])
     out: list[Quote] = []
     previous: tuple[str, str] | None = None
-    for i, tok in enumerate(tokens):
-        if tok.text not in _VERB_FORMS:
-            continue
+    if candidates is None:
+        candidates = [i for i, tok in enumerate(tokens) if tok.text in _VERB_FORMS]
+    for i in candidates:
+        tok = tokens[i]
         base = strip_conjunction(tok.text)
         lemma = ATTRIBUTION_VERBS.get(base) or ATTRIBUTION_VERBS.get(tok.text)
         if lemma is None:

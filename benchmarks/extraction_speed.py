@@ -1,0 +1,176 @@
+"""Extraction cost per article on the ANT corpus, before/after comparisons on a busy machine.
+
+    python -m benchmarks.extraction_speed [--articles 3000] [--rounds 5]
+        [--baseline-commit f102d97] [--out benchmarks/results/extraction_speed.md]
+
+Times ``Extractor.fields`` (everything ``ExtractInfo`` does per article) over ANT articles in a
+plain loop, one core, resources loaded and caches warmed before the clock starts. CPU time
+(``time.process_time``) rather than wall time, and the best of ``--rounds`` passes: the machine
+this runs on is shared, and both choices make the figure depend less on what else runs.
+
+With ``--baseline-commit``, the same measurement of that commit's extractor (checked out with
+``git archive`` into a temporary folder and imported in a child process instead of this tree)
+runs in alternation with this tree's, round by round, so both see the same load; the report gives
+both and their ratio, with the load average before and after. Issue 19's budget is 200 µs per
+article for this figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "benchmarks" / "results" / "extraction_speed.md"
+BUDGET_US = 200.0
+# The child process: time one pass of the extractor it can import over the cached articles.
+CHILD = r"""
+import json, sys, time
+from datetime import UTC, datetime
+from akhbar.transforms.extract import ExtractConfig
+from akhbar.transforms.extract.engine import Extractor
+docs = json.load(open(sys.argv[1], encoding="utf-8"))
+extractor = Extractor(ExtractConfig())
+anchor = datetime(2017, 1, 1, tzinfo=UTC)
+for doc in docs[:200]:
+    extractor.fields(doc["text"], anchor, doc["title"])
+for line in sys.stdin:
+    start = time.process_time()
+    for doc in docs:
+        extractor.fields(doc["text"], anchor, doc["title"])
+    print(1e6 * (time.process_time() - start) / len(docs), flush=True)
+"""
+
+
+def ant_articles(count: int) -> list[dict[str, str]]:
+    from akhbar.seeds.ant import read_ant_docs
+
+    out = []
+    for doc in read_ant_docs():
+        out.append({"text": doc.get("text", ""), "title": doc.get("title", "")})
+        if len(out) >= count:
+            break
+    return out
+
+
+def tree_of(commit: str, folder: Path) -> Path:
+    """A folder that imports as ``akhbar`` from ``commit``'s sources (not this checkout)."""
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", commit], check=True, capture_output=True
+    ).stdout
+    source = folder / "src"
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(source, filter="data")
+    package = folder / "path" / "akhbar"
+    package.mkdir(parents=True)
+    for name in ("transforms", "schemas", "seeds", "pipelines"):
+        (package / name).symlink_to(source / name)
+    for init in (source / "akhbar").glob("*.py"):
+        (package / init.name).write_bytes(init.read_bytes())
+    return folder / "path"
+
+
+class Child:
+    """One interpreter that imports ``akhbar`` from ``path`` (this tree when None)."""
+
+    def __init__(self, docs_file: Path, path: Path | None) -> None:
+        env = dict(os.environ)
+        if path is not None:
+            env["PYTHONPATH"] = str(path)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(docs_file)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=str(path or REPO),
+        )
+
+    def once(self) -> float:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write("go\n")
+        self.proc.stdin.flush()
+        return float(self.proc.stdout.readline())
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait(timeout=60)
+
+
+def measure(articles: int, rounds: int, baseline: str | None) -> dict[str, object]:
+    docs = ant_articles(articles)
+    with tempfile.TemporaryDirectory() as tmp:
+        docs_file = Path(tmp) / "docs.json"
+        docs_file.write_text(json.dumps(docs, ensure_ascii=False), encoding="utf-8")
+        children = {"this tree": Child(docs_file, None)}
+        if baseline:
+            children[f"commit {baseline}"] = Child(docs_file, tree_of(baseline, Path(tmp)))
+        load_before = os.getloadavg()
+        times: dict[str, list[float]] = {name: [] for name in children}
+        for _ in range(rounds):
+            for name, child in children.items():
+                times[name].append(child.once())
+        load_after = os.getloadavg()
+        for child in children.values():
+            child.close()
+    return {
+        "articles": len(docs),
+        "rounds": rounds,
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "load_before": load_before,
+        "load_after": load_after,
+        "best_us": {name: min(values) for name, values in times.items()},
+        "all_us": times,
+    }
+
+
+def markdown(result: dict[str, object]) -> str:
+    best: dict[str, float] = result["best_us"]  # type: ignore[assignment]
+    lines = [
+        "# Extraction cost per article (ANT corpus, plain loop, one core)",
+        "",
+        f"`python -m benchmarks.extraction_speed`, {result['when']}: {result['articles']} ANT "
+        f"articles, best of {result['rounds']} passes of CPU time per article, alternated "
+        f"between extractors. Load average (1, 5, 15 min) before {result['load_before']}, "
+        f"after {result['load_after']} on 2 cores: the machine is shared, so compare rows of "
+        "one run, not runs.",
+        "",
+        "| extractor | µs per article (best) | every pass |",
+        "| --- | ---: | --- |",
+    ]
+    for name, value in best.items():
+        passes = ", ".join(f"{v:.0f}" for v in result["all_us"][name])  # type: ignore[index]
+        lines.append(f"| {name} | {value:.0f} | {passes} |")
+    if len(best) == 2:
+        (a, va), (b, vb) = best.items()
+        lines += ["", f"{a} / {b}: {va / vb:.2f}. Budget (issue 19): {BUDGET_US:.0f} µs."]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=3000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--baseline-commit", default=None)
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    result = measure(args.articles, args.rounds, args.baseline_commit)
+    text = markdown(result)
+    args.out.write_text(text, encoding="utf-8")
+    print(text)
+    print(f"({time.perf_counter() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
