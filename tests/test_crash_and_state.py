@@ -1,4 +1,12 @@
-"""Runs that die mid-way, runs that overlap, and runs that meet earlier output."""
+"""Runs that die mid-way, runs that overlap, and runs that meet earlier output.
+
+Crash safety is shown twice. Once end to end: a real ``akhbar ingest`` SIGKILL'd in the middle
+of its commit, then a real rerun, equal to a clean run. Then at every crash point, driven at the
+step it belongs to (tests/crash_drive.py): the commit stopped before its manifest, after it,
+between its moves and before the run record; a writer stopped after staging a file; a reader
+stopped mid-file. Each time the output is recovered as the next run's start recovers it, and
+compared with the session's clean run of the samples.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +17,19 @@ import subprocess
 from pathlib import Path
 
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 import pytest
-from akhbar.transforms.lock import OutputLock
 
-from tests.conftest import REPO, SAMPLES, akhbar_cmd, run_akhbar
+from akhbar.transforms.lock import OutputLock
+from tests.conftest import REPO, SAMPLES, SampleRun, akhbar_cmd, run_akhbar
+from tests.crash_drive import (
+    INDEX,
+    Killed,
+    crash_at,
+    publish_clean_run,
+    published_files,
+    stage_two_reject_files,
+)
 
 
 def table_rows(output: Path, name: str, drop: tuple[str, ...] = ()) -> list[dict]:
@@ -37,25 +54,38 @@ def visible_parquet(output: Path) -> list[str]:
     )
 
 
-@pytest.fixture(scope="module")
-def clean_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    output = tmp_path_factory.mktemp("clean")
-    proc = run_akhbar("ingest", "--output", str(output))
-    assert proc.returncode == 0, proc.stderr
-    return output
+def assert_same_tables(output: Path, clean: Path) -> None:
+    for name in ("articles", "duplicates"):
+        assert table_rows(output, name) == table_rows(clean, name), name
+    drop = ("rejected_at",)
+    assert table_rows(output, "rejects", drop) == table_rows(clean, "rejects", drop)
+    assert visible_parquet(output) == visible_parquet(clean)
+
+
+def index_rows(output: Path) -> list[tuple[str, str]]:
+    """The near-duplicate index: (date folder, article id) for every entry."""
+    return sorted(
+        (path.parent.name, row_id)
+        for path in (output / INDEX).rglob("*.parquet")
+        for row_id in pq.read_table(path, columns=["id"]).column("id").to_pylist()
+    )
+
+
+def assert_nothing_left_over(output: Path) -> None:
+    assert not list((output / "_staging").rglob("*.parquet"))
+    assert not list((output / "_state" / "pending").glob("*.json"))
+    assert [p for p in output.rglob("*") if p.name.endswith(".inprogress")] == []
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "point",
-    # mid-read: while reading the inputs (after 5 items of a file); after-file: while writing
-    # (one table file staged); the rest: between the commit's steps, up to updating _state/
-    ["mid-read", "after-file", "before-pending", "after-pending", "mid-moves", "before-record"],
-)
-def test_sigkill_at_any_commit_point_then_rerun_equals_clean_run(
-    point: str, tmp_path: Path, clean_run: Path
+def test_sigkill_mid_commit_then_rerun_equals_clean_run(
+    tmp_path: Path, sample_run: SampleRun
 ) -> None:
-    env = {**os.environ, "AKHBAR_CRASH_AT": point}
+    """The end-to-end crash: a real run killed between two of its commit's moves (part of the
+    run visible, the rest staged, the manifest written), then a real rerun: it finishes the
+    dead run's commit at its start, finds every item already ingested, and the output equals a
+    clean run's. The other crash points are driven at their own step below."""
+    env = {**os.environ, "AKHBAR_CRASH_AT": "mid-moves"}
     crashed = subprocess.run(
         [*akhbar_cmd(), "ingest", "--output", str(tmp_path)],
         capture_output=True,
@@ -64,21 +94,96 @@ def test_sigkill_at_any_commit_point_then_rerun_equals_clean_run(
         cwd=REPO,
         timeout=300,
     )
-    assert crashed.returncode == -9, (point, crashed.returncode, crashed.stderr[-2000:])
-    if point in ("mid-read", "after-file", "before-pending"):
-        # nothing committed yet: readers see no table file at all
-        assert visible_parquet(tmp_path) == []
+    assert crashed.returncode == -9, (crashed.returncode, crashed.stderr[-2000:])
+    assert len(visible_parquet(tmp_path)) == 1  # killed right after the first move
+    assert len(list((tmp_path / "_state" / "pending").glob("*.json"))) == 1
+    assert not (tmp_path / "_runs").exists() or not list((tmp_path / "_runs").glob("*.json"))
     rerun = run_akhbar("ingest", "--output", str(tmp_path))
     assert rerun.returncode == 0, rerun.stderr
     assert "OK" in rerun.stdout
-    for name in ("articles", "duplicates"):
-        assert table_rows(tmp_path, name) == table_rows(clean_run, name), (point, name)
-    assert table_rows(tmp_path, "rejects", ("rejected_at",)) == table_rows(clean_run, "rejects", ("rejected_at",))
-    assert visible_parquet(tmp_path) == visible_parquet(clean_run)
-    assert not list((tmp_path / "_staging").rglob("*.parquet"))
-    assert not list((tmp_path / "_state" / "pending").glob("*.json"))
-    leftovers = [p for p in tmp_path.rglob("*") if p.name.endswith(".inprogress")]
-    assert leftovers == []
+    assert_same_tables(tmp_path, sample_run.output)
+    assert index_rows(tmp_path) == index_rows(sample_run.output)
+    assert_nothing_left_over(tmp_path)
+    assert len(list((tmp_path / "_runs").glob("*.json"))) == 2  # the dead run's and the rerun's
+
+
+# point -> (pending manifest written, table files visible: none | one | all) when it fires
+COMMIT_POINTS = {
+    "before-pending": (False, "none"),
+    "after-pending": (True, "none"),
+    "mid-moves": (True, "one"),
+    "before-record": (True, "all"),
+}
+
+
+@pytest.mark.parametrize("point", list(COMMIT_POINTS))
+def test_commit_killed_at_any_point_is_rolled_forward_or_discarded(
+    point: str, tmp_path: Path, sample_run: SampleRun, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from akhbar.transforms.commit import recover_incomplete_runs
+
+    clean, output = sample_run.output, tmp_path / "out"
+    crash_at(monkeypatch, point)
+    with pytest.raises(Killed):
+        publish_clean_run(clean, str(output), "dead")
+    pending, visible = COMMIT_POINTS[point]
+    assert (output / "_state" / "pending" / "dead.json").exists() is pending
+    expected = {"none": 0, "one": 1, "all": len(visible_parquet(clean))}[visible]
+    assert len(visible_parquet(output)) == expected, point
+    assert not (output / "_runs" / "dead.json").exists()
+
+    monkeypatch.undo()  # the next run's start
+    assert recover_incomplete_runs(str(output)) == (["dead"] if pending else [])
+    assert_nothing_left_over(output)
+    if not pending:  # never committed: nothing of it survives, the next run starts afresh
+        assert [p for p in output.rglob("*") if p.is_file()] == []
+    else:  # rolled forward: the run is published whole, record included
+        assert_same_tables(output, clean)
+        assert published_files(output) == published_files(clean)
+        assert index_rows(output) == index_rows(clean)
+        record = json.loads((output / "_runs" / "dead.json").read_text(encoding="utf-8"))
+        keys = ("articles", "duplicates", "rejects", "duplicates_by_kind", "rejects_by_reason")
+        assert {k: record[k] for k in keys} == {k: sample_run.record[k] for k in keys}
+        assert record["balanced"] and record["finished_at"]
+    before = sorted(str(p) for p in output.rglob("*") if p.is_file())
+    assert recover_incomplete_runs(str(output)) == []  # recovering again changes nothing
+    assert sorted(str(p) for p in output.rglob("*") if p.is_file()) == before
+
+
+def test_writer_killed_after_staging_a_file_leaves_nothing_visible(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from akhbar.transforms.commit import recover_incomplete_runs
+
+    output = tmp_path / "out"
+    crash_at(monkeypatch, "after-file")
+    with pytest.raises(Killed):
+        stage_two_reject_files(str(output), "dead")
+    assert len(list((output / "_staging" / "dead").rglob("*.parquet"))) == 1
+    assert visible_parquet(output) == []
+    monkeypatch.undo()
+    assert recover_incomplete_runs(str(output)) == []
+    assert [p for p in output.rglob("*") if p.is_file()] == []
+
+
+def test_reader_killed_mid_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run's reader dies at its ``mid-read`` point, a few items into a file. A reader only
+    hands items on (nothing is staged before the writers), so a run killed there has nothing
+    on disk to recover, like ``before-pending`` above with no staged file."""
+    from datetime import UTC, datetime
+
+    from akhbar.transforms.sources import MID_READ_AFTER, ReadFileDoFn
+    from akhbar.transforms.sources.files import expand_inputs
+
+    [sample] = expand_inputs([str(SAMPLES / "jawharafm.jsonl")])
+    reader = ReadFileDoFn(datetime.now(UTC))
+    reader.setup()
+    crash_at(monkeypatch, "mid-read")
+    handed_on = []
+    with pytest.raises(Killed):
+        for item in reader.process(sample):
+            handed_on.append(item)
+    assert len(handed_on) == MID_READ_AFTER - 1
 
 
 def test_second_run_on_a_locked_output_exits_3(tmp_path: Path) -> None:
@@ -100,10 +205,11 @@ def test_stale_lock_of_a_dead_process_is_taken_over(tmp_path: Path) -> None:
     assert not lock.exists()
 
 
-def test_copy_in_a_later_run_points_at_the_earlier_article(tmp_path: Path) -> None:
-    first = run_akhbar("ingest", "--output", str(tmp_path))
-    assert first.returncode == 0
-    seed = [a for a in table_rows(tmp_path, "articles") if "لياو ليتشانج" in a["text"]]
+def test_copy_in_a_later_run_points_at_the_earlier_article(
+    tmp_path: Path, sample_copy: Path
+) -> None:
+    output = sample_copy  # a run of the samples, then:
+    seed = [a for a in table_rows(output, "articles") if "لياو ليتشانج" in a["text"]]
     assert len(seed) == 1
     later = tmp_path / "later"
     later.mkdir()
@@ -116,22 +222,21 @@ def test_copy_in_a_later_run_points_at_the_earlier_article(tmp_path: Path) -> No
         "text": seed[0]["text"],
     }
     (later / "later.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n")
-    second = run_akhbar("ingest", "--input", str(later), "--output", str(tmp_path))
+    second = run_akhbar("ingest", "--input", str(later), "--output", str(output))
     assert second.returncode == 0, second.stderr
-    dups = [d for d in table_rows(tmp_path, "duplicates") if d["source"] == "shorouknews.com"]
+    dups = [d for d in table_rows(output, "duplicates") if d["source"] == "shorouknews.com"]
     assert len(dups) == 1
     assert dups[0]["duplicate_of"] == seed[0]["id"]
     assert dups[0]["cluster_id"] == seed[0]["cluster_id"]
     assert dups[0]["kind"] == "exact"
     # the first run's rows are untouched
-    assert len(table_rows(tmp_path, "articles")) == 39
+    assert len(table_rows(output, "articles")) == 39
 
 
-def test_samples_copied_elsewhere_are_already_ingested(tmp_path: Path) -> None:
+def test_samples_copied_elsewhere_are_already_ingested(tmp_path: Path, sample_copy: Path) -> None:
     """The same items read from another folder are the same items: nothing is written again
     (before: all 42 became duplicates of themselves, and the one reject was written twice)."""
-    output = tmp_path / "out"
-    assert run_akhbar("ingest", "--output", str(output)).returncode == 0
+    output = sample_copy  # a run of the samples, then:
     before = {name: table_rows(output, name) for name in ("articles", "duplicates", "rejects")}
     copy = tmp_path / "copy"
     shutil.copytree(SAMPLES, copy)

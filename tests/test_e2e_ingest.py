@@ -10,9 +10,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.dataset as ds
 import pytest
-from akhbar.schemas.tables import SCHEMA_VERSION, TABLES
 
-from tests.conftest import SAMPLES, SHARED_DATA, run_akhbar
+from akhbar.schemas.tables import SCHEMA_VERSION, TABLES
+from tests.conftest import SAMPLES, SHARED_DATA, SampleRun, run_akhbar
 
 EXPECTED_SOURCES = {"youm7.com", "jawharafm.net", "aljazeera.net", "hespress.com"}
 
@@ -38,14 +38,8 @@ def file_set(output: Path) -> list[str]:
     )
 
 
-@pytest.fixture(scope="module")
-def sample_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    output = tmp_path_factory.mktemp("out")
-    return output, ingest(output)
-
-
-def test_summary_accounts_for_every_item(sample_run: tuple[Path, dict]) -> None:
-    output, record = sample_run
+def test_summary_accounts_for_every_item(sample_run: SampleRun) -> None:
+    output, record = sample_run.output, sample_run.record
     assert record["read"] == 43
     assert (record["articles"], record["duplicates"], record["rejects"]) == (39, 3, 1)
     assert record["read"] == record["articles"] + record["duplicates"] + record["rejects"]
@@ -61,8 +55,8 @@ def test_summary_accounts_for_every_item(sample_run: tuple[Path, dict]) -> None:
     assert counts == {"articles": 39, "duplicates": 3, "rejects": 1}
 
 
-def test_duckdb_reads_partitions_and_types(sample_run: tuple[Path, dict]) -> None:
-    output, _ = sample_run
+def test_duckdb_reads_partitions_and_types(sample_run: SampleRun) -> None:
+    output = sample_run.output
     con = duckdb.connect()
     rows = con.execute(
         f"select distinct source, date from read_parquet('{output}/articles/**/*.parquet', "
@@ -89,8 +83,8 @@ def test_duckdb_reads_partitions_and_types(sample_run: tuple[Path, dict]) -> Non
     assert categories == ["أخبار عاجلة"] and words > 300
 
 
-def test_pyarrow_dataset_matches_schemas(sample_run: tuple[Path, dict]) -> None:
-    output, _ = sample_run
+def test_pyarrow_dataset_matches_schemas(sample_run: SampleRun) -> None:
+    output = sample_run.output
     for name, schema in TABLES.items():
         files = list((output / name).rglob("*.parquet"))
         assert files, name
@@ -105,8 +99,8 @@ def test_pyarrow_dataset_matches_schemas(sample_run: tuple[Path, dict]) -> None:
             assert set(data.column("source").to_pylist()) <= EXPECTED_SOURCES | {"masrawy.com"}
 
 
-def test_ids_unique_and_clusters_consistent(sample_run: tuple[Path, dict]) -> None:
-    output, _ = sample_run
+def test_ids_unique_and_clusters_consistent(sample_run: SampleRun) -> None:
+    output = sample_run.output
     articles = table(output, "articles").to_pylist()
     duplicates = table(output, "duplicates").to_pylist()
     rejects = table(output, "rejects").to_pylist()
@@ -122,8 +116,8 @@ def test_ids_unique_and_clusters_consistent(sample_run: tuple[Path, dict]) -> No
     assert all(r["reason"] and r["stage"] and r["input"] for r in rejects)
 
 
-def test_undated_item_kept_and_partitioned_by_fetch_time(sample_run: tuple[Path, dict]) -> None:
-    output, _ = sample_run
+def test_undated_item_kept_and_partitioned_by_fetch_time(sample_run: SampleRun) -> None:
+    output = sample_run.output
     con = duckdb.connect()
     rows = con.execute(
         f"select date, fetched_at from read_parquet('{output}/articles/**/*.parquet', "
@@ -134,18 +128,18 @@ def test_undated_item_kept_and_partitioned_by_fetch_time(sample_run: tuple[Path,
     assert date == fetched.date()
 
 
-def test_rerun_same_output_is_idempotent(tmp_path: Path) -> None:
+def test_rerun_same_output_is_idempotent(sample_run: SampleRun, sample_copy: Path) -> None:
     """A second run of the same inputs writes nothing: every item is already ingested."""
-    first = ingest(tmp_path)
-    files_before = file_set(tmp_path)
-    second = ingest(tmp_path, "--run-id", "second")
-    assert file_set(tmp_path) == files_before
+    first = sample_run.record
+    files_before = file_set(sample_copy)
+    second = ingest(sample_copy, "--run-id", "second")
+    assert file_set(sample_copy) == files_before
     assert (second["read"], second["already_ingested"]) == (first["read"], first["read"])
     assert (second["articles"], second["duplicates"], second["rejects"]) == (0, 0, 0)
     assert second["balanced"] is True
     con = duckdb.connect()
     total = con.execute(
-        f"select count(*) from read_parquet('{tmp_path}/articles/**/*.parquet', hive_partitioning=true)"
+        f"select count(*) from read_parquet('{sample_copy}/articles/**/*.parquet', hive_partitioning=true)"
     ).fetchone()[0]
     assert total == first["articles"]
 
@@ -157,12 +151,14 @@ def _rows(output: Path, name: str, drop: tuple[str, ...] = ()) -> list[dict]:
 
 
 @pytest.mark.slow
-def test_multi_processing_gives_same_rows(tmp_path: Path, sample_run: tuple[Path, dict]) -> None:
-    reference, _ = sample_run
+def test_multi_processing_gives_same_rows(tmp_path: Path, sample_run: SampleRun) -> None:
+    reference = sample_run.output
     ingest(tmp_path, "--direct_running_mode=multi_processing", "--direct_num_workers=2")
     for name in ("articles", "duplicates"):
         assert _rows(tmp_path, name) == _rows(reference, name), name
-    assert _rows(tmp_path, "rejects", drop=("rejected_at",)) == _rows(reference, "rejects", drop=("rejected_at",))
+    assert _rows(tmp_path, "rejects", drop=("rejected_at",)) == _rows(
+        reference, "rejects", drop=("rejected_at",)
+    )
 
 
 def test_bad_inputs_are_ingested_or_rejected(tmp_path: Path) -> None:
@@ -199,8 +195,8 @@ def test_samples_cover_the_contract() -> None:
     assert {"jawharafm.jsonl", "youm7.xml", "aljazeera.atom", "hespress.rdf"} <= set(names)
 
 
-def test_story_counts_on_canonical_articles(sample_run: tuple[Path, dict]) -> None:
-    output, _ = sample_run
+def test_story_counts_on_canonical_articles(sample_run: SampleRun) -> None:
+    output = sample_run.output
     con = duckdb.connect()
     seed = con.execute(
         f"select duplicate_count, syndicated_by from read_parquet('{output}/articles/**/*.parquet', "
@@ -223,8 +219,8 @@ def test_warc_inputs_count_skipped_records(tmp_path: Path) -> None:
     assert all(reason.startswith("warc:") for reason in record["rejects_by_reason"])
 
 
-def test_run_record_has_what_report_and_audits_need(sample_run: tuple[Path, dict]) -> None:
-    _, record = sample_run
+def test_run_record_has_what_report_and_audits_need(sample_run: SampleRun) -> None:
+    record = sample_run.record
     for key in (
         "started_at",
         "finished_at",
@@ -246,7 +242,7 @@ def test_run_record_has_what_report_and_audits_need(sample_run: tuple[Path, dict
 
 @pytest.mark.slow
 def test_large_input_runs_on_every_free_core_by_default(
-    tmp_path: Path, sample_run: tuple[Path, dict], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, sample_run: SampleRun, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The samples stand in for a large input (threshold lowered): the run goes multi-process
     on its own, says so in its run record, and writes the same rows."""
@@ -258,6 +254,6 @@ def test_large_input_runs_on_every_free_core_by_default(
     record = ingest_module.run_ingest(["--output", str(tmp_path)])
     assert record["balanced"]
     assert "multi_processing, 2 workers" in record["runner"]
-    reference, _ = sample_run
+    reference = sample_run.output
     for name in ("articles", "duplicates"):
         assert _rows(tmp_path, name) == _rows(reference, name), name

@@ -1,32 +1,26 @@
-"""Shared fixtures for the users' side: one real ingest of the bundled samples, made with the CLI.
+"""Shared fixtures for the users' side: the session's real ingest of the bundled samples.
 
-The run is session-scoped and read-only: every test under tests/users reads the same output (one
-ingest for the whole folder instead of one per test or module). A test that needs to change the
-output copies it first (``output_copy``).
+Every test under tests/users reads the same output, the session-wide ``sample_run`` of
+``tests/conftest.py`` (one ingest for the whole suite instead of one per folder or module). A
+test that needs to change the output copies it first (``output_copy``).
 """
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_akhbar
+from tests.conftest import SampleRun
 
 
 @pytest.fixture(scope="session")
-def sample_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def sample_output(sample_run: SampleRun) -> Path:
     """``akhbar ingest`` of the bundled samples, as ``make run`` does it."""
-    output = tmp_path_factory.mktemp("users") / "output"
-    proc = run_akhbar("ingest", "--output", str(output))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    runs = list((output / "_runs").glob("*.json"))
-    assert len(runs) == 1, runs
-    record = json.loads(runs[0].read_text(encoding="utf-8"))
+    record = sample_run.record
     assert (record["articles"], record["duplicates"], record["rejects"]) == (39, 3, 1), record
-    return output
+    return sample_run.output
 
 
 @pytest.fixture
