@@ -337,9 +337,9 @@ DESCRIPTIONS = {
 
 EPILOG = (
     "Beam's runner options pass straight through to Beam: --runner (default FnApiRunner, the "
-    "local engine; short names local, dask, flink, spark, dataflow), --direct_num_workers, "
+    "local engine; short names local, prism, flink, spark, dataflow), --direct_num_workers, "
     "--direct_running_mode, --s3_endpoint_url, ... `akhbar {command} --help-beam` lists them "
-    "all (add --runner=dask to see Dask's). "
+    "all. "
     "Exit codes: 0 done; 1 the run's accounting did not balance; 2 usage error; 3 another run "
     "holds the output folder; 130 interrupted (Ctrl-C)."
 )

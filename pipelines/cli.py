@@ -53,7 +53,7 @@ def help_requested(command: str, argv: list[str]) -> int | None:
 
         try:
             print(beam_help(command, argv), end="")
-        except UsageError as exc:  # --runner=dask without Dask installed
+        except UsageError as exc:  # a runner akhbar refuses (--runner=dask)
             print(error_line(command, exc), file=sys.stderr)
             return 2
         return 0

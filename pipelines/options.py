@@ -78,12 +78,8 @@ class StreamOptions(IngestOptions, PollingOptions):
     builds a view's parser from every class of its MRO that defines ``_add_argparse_args``)."""
 
 
-DASK_RUNNER = "apache_beam.runners.dask.dask_runner.DaskRunner"
-# Short names for --runner. Beam itself knows FlinkRunner, DataflowRunner ... by class name,
-# but not DaskRunner, which needs its full dotted path.
+# Short names for --runner (Beam itself knows FlinkRunner, PrismRunner ... by class name).
 RUNNER_ALIASES = {
-    "dask": DASK_RUNNER,
-    "daskrunner": DASK_RUNNER,
     "local": DEFAULT_RUNNER,
     "flink": "FlinkRunner",
     "spark": "SparkRunner",
@@ -98,8 +94,8 @@ STORAGE_OPTIONS = (S3Options, GoogleCloudOptions, AzureOptions, HadoopFileSystem
 def storage_settings(options: PipelineOptions) -> dict[str, Any]:
     """The storage options the user set (``--s3_endpoint_url`` ...), as a plain dict.
 
-    Handed to the DoFns that read or write the output, because DaskRunner workers never see
-    the pipeline options (``transforms.state.use_storage_options``). Prefer the default
+    Handed to the DoFns that read or write the output in their constructors
+    (``transforms.state.use_storage_options``). Prefer the default
     credential chains (environment, instance roles) to keys on the command line: whatever is
     here travels inside the pipeline graph.
     """
@@ -121,35 +117,26 @@ def _runner_of(argv: list[str]) -> tuple[int, str] | None:
 
 
 def with_default_runner(argv: list[str]) -> list[str]:
-    """Resolve ``--runner``: FnApiRunner by default, short aliases (``--runner=dask``) expanded.
+    """Resolve ``--runner``: FnApiRunner by default, short aliases (``--runner=flink``)
+    expanded, and for engines the cached job-server jar or Prism binary added unless given.
 
-    For Dask, its options module is imported here so that ``--dask_client_address`` and the
-    other ``--dask_*`` flags are known to every options parse (otherwise Beam warns
-    "Discarding unparseable args" and our own reads of the options miss them), and each input
-    file becomes its own Dask partition (``--dask_partition_size=1``) unless the user chose a
-    partitioning: DaskRunner's default of 128 elements per partition would put a whole run's
-    files in one task on one worker, and neither Reshuffle nor GroupByKey repartitions there.
+    ``--runner=dask`` is refused with the reason: Beam's DaskRunner cannot run the standard-Beam
+    graph (docs/design-notes.md#runners-akhbar-no-longer-supports).
     """
     found = _runner_of(argv)
     if found is None:
         return [*argv, f"--runner={DEFAULT_RUNNER}"]
     index, name = found
+    if "dask" in name.lower():
+        raise UsageError(
+            f"--runner={name}: the Dask runner is no longer supported, its translator cannot "
+            "run akhbar's standard-Beam graph (use --runner=flink, spark or prism; "
+            "docs/design-notes.md#runners-akhbar-no-longer-supports)"
+        )
     runner = RUNNER_ALIASES.get(name.lower(), name)
     argv = list(argv)
     argv[index] = f"--runner={runner}" if argv[index].startswith("--runner=") else runner
-    argv = with_engine_defaults(argv)  # the cached Prism binary / job-server jar, unless given
-    if runner.rsplit(".", 1)[-1] == "DaskRunner":
-        try:
-            import apache_beam.runners.dask.dask_runner  # noqa: F401  (registers DaskOptions)
-            import dask.distributed  # noqa: F401
-        except ImportError as exc:
-            raise UsageError(
-                f"--runner={name} needs Dask, which is not installed ({exc}): "
-                "pip install 'akhbar[dask]'"
-            ) from exc
-        if not any(a.startswith(("--dask_npartitions", "--dask_partition_size")) for a in argv):
-            argv.append("--dask_partition_size=1")
-    return argv
+    return with_engine_defaults(argv)  # the cached Prism binary / job-server jar, unless given
 
 
 # Below this much input, starting worker processes costs more than it saves (~1 s).

@@ -5,7 +5,7 @@ args") and dropped, so ``akhbar ingest --inptu in/`` used to ingest the bundled 
 0. ``check_argv`` parses the whole line before anything runs, with akhbar's options of that
 command and every options class Beam knows, found the way ``PipelineOptions.get_all_options``
 finds them (the imported direct subclasses of ``PipelineOptions``). So a new Beam version's
-options, or Dask's once ``--runner=dask`` imports them, are accepted without a list kept by hand.
+options are accepted without a list kept by hand.
 
 Runners served by a job server (Flink, Spark, Portable) take options of the Java runner too
 (``--checkpointing_interval``), which the Python registry cannot know; for them an unknown flag
@@ -94,18 +94,6 @@ def _left_to_job_server(arg: str, ours: list[str]) -> bool:
     return name.startswith("--") and "-" not in name[2:] and name.replace("_", "-") not in ours
 
 
-def _dask_hint(extra: list[str], runner: str) -> UsageError | None:
-    for arg in extra:
-        if is_option(arg):
-            name = arg.split("=", 1)[0]
-            if name.startswith("--dask_") and runner != "DaskRunner":
-                return UsageError(
-                    f"{name} is an option of the Dask runner (add --runner=dask, or remove it)"
-                )
-            return None
-    return None
-
-
 def check_argv(command: str, argv: list[str]) -> argparse.Namespace:
     """Parse ``argv`` (runner already resolved by ``with_default_runner``) as ``command`` would
     run it; raise ``UsageError`` for an unknown option, a bad value or a stray argument."""
@@ -114,7 +102,7 @@ def check_argv(command: str, argv: list[str]) -> argparse.Namespace:
     runner = _runner_class(namespace)
     if runner in JOB_SERVER_RUNNERS:
         extra = [arg for arg in extra if not _left_to_job_server(arg, ours)]
-    problem = _dask_hint(extra, runner) or first_unknown(
+    problem = first_unknown(
         command,
         extra,
         [*ours, *beam_flags],
@@ -146,12 +134,12 @@ def _groups(classes: list[type[PipelineOptions]]) -> Iterator[tuple[str, str, li
 
 def beam_help(command: str, argv: list[str]) -> str:
     """``akhbar <command> --help-beam``: Beam's options, one group per registered class."""
-    with_default_runner([a for a in argv if a != "--help-beam"])  # --runner=dask adds Dask's
+    with_default_runner([a for a in argv if a != "--help-beam"])  # refuses a retired runner
     parser = argparse.ArgumentParser(
         prog=f"akhbar {command}",
         usage=f"akhbar {command} [akhbar options] [Beam options]",
         description="Beam's runner options, read from Beam's option registry (the "
-        "PipelineOptions classes imported now; Dask's appear with --runner=dask). They pass "
+        "PipelineOptions classes imported now). They pass "
         "straight through to Beam, except that akhbar's default --runner is FnApiRunner. "
         f"akhbar's own options: akhbar {command} --help.",
         add_help=False,

@@ -1,4 +1,4 @@
-"""--runner resolution (defaults, short aliases, Dask partitioning) and the storage options
+"""--runner resolution (defaults, short aliases, a retired runner) and the storage options
 handed to workers."""
 
 from __future__ import annotations
@@ -7,14 +7,15 @@ import os
 from pathlib import Path
 
 import pytest
+from apache_beam.options.pipeline_options import PipelineOptions
+
 from akhbar.pipelines.options import (
-    DASK_RUNNER,
+    UsageError,
     free_cores,
     storage_settings,
     with_default_runner,
     with_parallel_default,
 )
-from apache_beam.options.pipeline_options import PipelineOptions
 
 
 def test_default_runner_is_fnapi() -> None:
@@ -24,14 +25,8 @@ def test_default_runner_is_fnapi() -> None:
 @pytest.mark.parametrize(
     ("given", "resolved"),
     [
-        (["--runner=dask"], [f"--runner={DASK_RUNNER}", "--dask_partition_size=1"]),
-        (["--runner", "Dask"], ["--runner", DASK_RUNNER, "--dask_partition_size=1"]),
-        ([f"--runner={DASK_RUNNER}"], [f"--runner={DASK_RUNNER}", "--dask_partition_size=1"]),
-        (
-            ["--runner=dask", "--dask_npartitions=8"],
-            [f"--runner={DASK_RUNNER}", "--dask_npartitions=8"],
-        ),
         (["--runner=flink"], ["--runner=FlinkRunner"]),
+        (["--runner", "Prism"], ["--runner", "PrismRunner"]),
         (["--runner=local"], ["--runner=FnApiRunner"]),
         (["--runner=DataflowRunner"], ["--runner=DataflowRunner"]),
     ],
@@ -45,11 +40,12 @@ def test_runner_aliases(
     assert with_default_runner(given) == resolved
 
 
-def test_dask_options_are_known_after_resolution() -> None:
-    argv = with_default_runner(["--runner=dask", "--dask_client_address=tcp://127.0.0.1:1"])
-    options = PipelineOptions(argv).get_all_options(drop_default=True)
-    assert options["address"] == "tcp://127.0.0.1:1"
-    assert options["partition_size"] == 1
+@pytest.mark.parametrize(
+    "runner", ["dask", "Dask", "apache_beam.runners.dask.dask_runner.DaskRunner"]
+)
+def test_the_retired_dask_runner_is_refused_with_the_reason(runner: str) -> None:
+    with pytest.raises(UsageError, match=r"no longer supported.*flink, spark or prism"):
+        with_default_runner([f"--runner={runner}"])
 
 
 def test_storage_settings_carry_only_what_was_set() -> None:
@@ -75,7 +71,7 @@ BIG = 64 * 1024 * 1024
         ([], BIG, 1, []),  # no free core
         (["--direct_num_workers=1"], BIG, 4, []),  # the user's choice wins
         (["--direct_running_mode=in_memory"], BIG, 4, []),
-        (["--runner=DaskRunner"], BIG, 4, []),  # other runners manage their workers
+        (["--runner=FlinkRunner"], BIG, 4, []),  # other runners manage their workers
     ],
 )
 def test_large_local_inputs_use_every_free_core(
@@ -94,7 +90,7 @@ def test_free_cores_is_at_least_one() -> None:
         ({"runner": "FnApiRunner"}, 1),
         ({"runner": "FnApiRunner", "direct_num_workers": 2}, 2),
         ({"runner": "FnApiRunner", "direct_num_workers": 6}, 6),
-        ({"runner": "apache_beam.runners.dask.dask_runner.DaskRunner"}, 16),
+        ({"runner": "PrismRunner"}, 16),
         ({"runner": "FlinkRunner", "direct_num_workers": 2}, 16),
     ],
 )
@@ -109,7 +105,7 @@ def test_band_partitions_follow_the_workers(options: dict, partitions: int) -> N
     [
         ({"runner": "FnApiRunner"}, 1),
         ({"runner": "FnApiRunner", "direct_num_workers": 2}, 2),
-        ({"runner": "apache_beam.runners.dask.dask_runner.DaskRunner"}, None),
+        ({"runner": "FlinkRunner"}, None),
     ],
 )
 def test_local_workers(options: dict, workers: int | None) -> None:
@@ -125,6 +121,7 @@ def test_items_are_redistributed_only_when_several_workers_may_share_them(
     from dataclasses import replace
 
     import apache_beam as beam
+
     from akhbar.pipelines.ingest import build_pipeline, plan_from_options
 
     options = PipelineOptions(["--output", str(tmp_path), "--runner=FnApiRunner"])
@@ -136,11 +133,10 @@ def test_items_are_redistributed_only_when_several_workers_may_share_them(
 
 
 def test_ingest_hands_records_to_the_writer_unflattened(tmp_path) -> None:
-    """The writer's only Flatten reads packed pairs: a Flatten of the records themselves before
-    it would be materialized by FnApiRunner with every article pickled uncompressed (on 50k ANT
-    articles, 1 worker, removing it, together with keeping near dedup's stories packed, took
-    the run from 52.4 to 49.2 s)."""
+    """The writer's only Flatten reads records already keyed (with the record coder): a
+    Flatten of the records themselves before it would be materialized by FnApiRunner."""
     import apache_beam as beam
+
     from akhbar.pipelines.ingest import build_pipeline, plan_from_options
 
     options = PipelineOptions(["--output", str(tmp_path), "--runner=FnApiRunner"])
@@ -155,19 +151,20 @@ def test_ingest_hands_records_to_the_writer_unflattened(tmp_path) -> None:
     }
     assert list(flattens) == ["Write/AllRecords"]
     assert all(name.startswith("Write/KeyByPartition") for name in flattens["Write/AllRecords"])
-    assert len(flattens["Write/AllRecords"]) == 5  # articles, duplicates, 2 x rejects, prior copies
+    assert len(flattens["Write/AllRecords"]) == 4  # articles, duplicates, 2 x rejects
 
 
-@pytest.mark.parametrize(("workers", "joined"), [(1, False), (2, False), (None, True)])
-def test_near_dedup_joins_targets_except_on_the_local_runner(
-    tmp_path, workers: int | None, joined: bool
+@pytest.mark.parametrize("workers", [1, 2, None])
+def test_near_dedup_reads_its_targets_as_a_side_input_on_every_runner(
+    tmp_path, workers: int | None
 ) -> None:
-    """FnApiRunner (workers known) looks the Targets up as a side input; any other runner (no
-    local worker count: Dask, Flink, Dataflow) joins them with a GroupByKey, because DaskRunner
-    recomputes a side input in every task."""
+    """One graph for every runner: the Targets are one CombineGlobally result read as a side
+    input (before, only the local runner used the side input; others joined, for Dask)."""
     from dataclasses import replace
 
     import apache_beam as beam
+    from apache_beam.portability.api import beam_runner_api_pb2
+
     from akhbar.pipelines.ingest import build_pipeline, plan_from_options
 
     options = PipelineOptions(["--output", str(tmp_path), "--runner=FnApiRunner"])
@@ -176,9 +173,13 @@ def test_near_dedup_joins_targets_except_on_the_local_runner(
     build_pipeline(pipeline, plan, "FnApiRunner")
     transforms = pipeline.to_runner_api().components.transforms.values()
     names = {t.unique_name for t in transforms}
-    assert ("NearDedup/GroupByDoc" in names) is joined
-    from apache_beam.portability.api import beam_runner_api_pb2
-
-    route = next(t for t in transforms if t.unique_name == "NearDedup/Route/Run")
+    assert "NearDedup/GroupByDoc" not in names
+    assert any(n.startswith("NearDedup/UnionFind") for n in names)
+    route = next(
+        t
+        for t in transforms
+        if t.unique_name == "NearDedup/Route/ParDo(_WithSideInputs)"
+        or (t.unique_name.startswith("NearDedup/Route") and t.spec.urn == "beam:transform:pardo:v1")
+    )
     side_inputs = beam_runner_api_pb2.ParDoPayload.FromString(route.spec.payload).side_inputs
-    assert bool(side_inputs) is not joined
+    assert side_inputs

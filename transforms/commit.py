@@ -1,8 +1,8 @@
 """The run's single terminal step: it depends on every branch, then publishes the run.
 
-Ending the pipeline in one step fed by all write results is what makes the Dask runner compute
-every branch (it computes only the last bag), and it is where a run becomes visible as a whole:
-the summary under ``_runs/`` is written only after every table's files are in place.
+Every branch's results are tallied into one value (``transforms.tally``, a CombineGlobally), and
+the commit is where a run becomes visible as a whole: the summary under ``_runs/`` is written
+only after every table's files are in place.
 """
 
 from __future__ import annotations

@@ -34,10 +34,10 @@ class FetchState:
 def use_storage_options(settings: Mapping[str, Any] | None) -> None:
     """Give this process's ``FileSystems`` the run's storage options (S3 endpoint, keys ...).
 
-    The driver and Beam's SDK harness (FnApiRunner workers, Flink, Dataflow) set them from the
-    pipeline options, but a DaskRunner worker is a plain Dask process that never sees those,
-    and Beam's S3 filesystem then fails to build a client. So every DoFn that touches storage
-    receives the settings in its constructor and calls this in ``setup``.
+    Beam's SDK harness sets them from the pipeline options where it starts a worker, but a DoFn
+    should not depend on how a runner hands options to its workers (configuration travels in
+    constructor arguments: docs/design-notes.md#configuration-of-workers). So every DoFn that
+    touches storage receives the settings in its constructor and calls this in ``setup``.
     """
     if settings:
         FileSystems.set_options(PipelineOptions.from_dictionary(dict(settings)))

@@ -148,10 +148,7 @@ def test_ingest_typo_reports_exactly_this_line(
 # process each): argv, the fragment of the one line.
 MORE_USAGE_ERRORS = {
     "stray-argument": (["ingest", "in/"], "unexpected argument 'in/' (inputs are given with --input"),
-    "dask-option-without-dask": (
-        ["ingest", "--dask_client_address=tcp://127.0.0.1:1"],
-        "--dask_client_address is an option of the Dask runner (add --runner=dask",
-    ),
+    "retired-dask-runner": (["ingest", "--runner=dask"], "the Dask runner is no longer supported"),
     "bad-value": (["ingest", "--max-depth", "0"], "argument --max-depth: must be a positive integer"),
     "stream-option-on-ingest": (["ingest", "--poll-interval=5"], "is an option of akhbar stream"),
     "stream-input": (["stream", "--feeds", "f.txt", "--input", "x"], "akhbar stream does not read files"),
@@ -200,23 +197,21 @@ def test_more_usage_errors(
             "--flink_master",
         ),
         (
-            ["--runner=dask", "--dask_client_address=tcp://127.0.0.1:8786"],
-            "--dask_client_adress=tcp://127.0.0.1:8786",
-            "--dask_client_address",
+            ["--runner=PrismRunner", "--prism_location=/opt/prism"],
+            "--prism_locaton=/opt/prism",
+            "--prism_location",
         ),
     ],
-    ids=["direct", "s3", "dataflow", "flink", "dask"],
+    ids=["direct", "s3", "dataflow", "flink", "prism"],
 )
 def test_beam_options_pass_and_their_typos_do_not(
     tmp_path: Path, accepted: list[str], mistyped: str, suggested: str
 ) -> None:
-    """What is a Beam option comes from Beam's option registry (Dask's once ``--runner=dask``
-    imports them), so a real one passes and a misspelt one is refused with the real name."""
+    """What is a Beam option comes from Beam's option registry, so a real one passes and a
+    misspelt one is refused with the real name."""
     from akhbar.pipelines.cli import checked_ingest_argv
     from akhbar.pipelines.options import UsageError
 
-    if "--runner=dask" in accepted:
-        pytest.importorskip("dask.distributed")
     output = f"--output={tmp_path / 'out'}"
     argv = checked_ingest_argv([*accepted, output])
     assert all(flag in argv for flag in accepted[1:])
