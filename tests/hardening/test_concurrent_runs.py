@@ -291,7 +291,7 @@ def test_eight_runs_at_once_with_lock_wait_run_one_after_another(
                     "at": time.time()})
     )  # fmt: skip
     feed.reset(output, gated=False)
-    runs = Runs(tmp_path, output, feed, RUNS, "--lock-wait", "300")
+    runs = Runs(tmp_path, output, feed, RUNS, "--lock-wait", "600")
     results, holders = [], []
     try:
         runs.release_together()
