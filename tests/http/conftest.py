@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
 from akhbar.transforms.sources.http import FetchConfig, Fetcher
 
 
@@ -244,15 +245,47 @@ FAST = {
 }
 
 
+class FakeClock:
+    """A monotonic clock that only moves when something sleeps on it, and remembers each sleep
+    (seconds, and how many requests the server had seen by then when it is given one).
+
+    Given to a Fetcher as both ``clock`` and ``sleep``: its per-host delays, backoffs and
+    Retry-After waits then cost no real time, and a test asserts the waits themselves instead
+    of timing real sleeps, which a loaded machine can stretch. Safe to share between threads.
+    """
+
+    def __init__(self, server: ScriptedServer | None = None) -> None:
+        self.now = 100.0
+        self.server = server
+        self.slept: list[float] = []
+        self.seen_before_sleep: list[int] = []  # server requests seen when each sleep began
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._lock:
+            return self.now
+
+    def sleep(self, seconds: float) -> None:
+        seen = len(self.server.requests()) if self.server is not None else 0
+        with self._lock:
+            self.slept.append(seconds)
+            self.seen_before_sleep.append(seen)
+            self.now += seconds
+
+
 @pytest.fixture
 def make_fetcher() -> Iterator[Callable[..., Fetcher]]:
     """Fetchers with short timeouts and backoffs; ``allow_private_network`` is on unless a test
-    turns it off (the server is on 127.0.0.1). Closed after the test."""
+    turns it off (the server is on 127.0.0.1). ``clock=`` (a ``FakeClock``, or anything callable
+    with a ``sleep`` method) serves as both its clock and its sleep. Closed after the test."""
     made: list[Fetcher] = []
 
     def make(**overrides: object) -> Fetcher:
         resolver = overrides.pop("resolver", None)
-        fetcher = Fetcher(FetchConfig(**{**FAST, **overrides}), resolver=resolver)  # type: ignore[arg-type]
+        clock = overrides.pop("clock", None)
+        timing = {"clock": clock, "sleep": clock.sleep} if clock is not None else {}
+        config = FetchConfig(**{**FAST, **overrides})  # type: ignore[arg-type]
+        fetcher = Fetcher(config, resolver=resolver, **timing)  # type: ignore[arg-type]
         made.append(fetcher)
         return fetcher
 

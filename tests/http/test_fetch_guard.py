@@ -7,6 +7,7 @@ import socket
 import time
 
 import pytest
+
 from akhbar.transforms.sources.http import fetch_reject
 
 from .conftest import Reply, ScriptedServer
@@ -42,6 +43,13 @@ def test_a_sixth_redirect_is_refused(server, make_fetcher):
     )
 
 
+def refused_before_connecting(result, target: str) -> bool:
+    """The URL check refused the hop (its detail starts with the URL), not the connection (a
+    refusal at connect time says "at connect time"), and not a connect attempt timing out
+    (that would be http:timeout): nothing was sent towards ``target``."""
+    return result.error_detail.startswith(f"{target}: ")
+
+
 @pytest.mark.parametrize(
     ("target", "reason_in_detail"),
     [
@@ -56,12 +64,11 @@ def test_redirect_to_metadata_or_odd_scheme_is_refused_even_with_private_allowed
     server, make_fetcher, target, reason_in_detail
 ):
     server.route("/go", Reply(302, headers={"Location": target}))
-    started = time.monotonic()
     result = make_fetcher(connect_timeout=5.0).fetch(server.url("/go"))
     assert result.error == "http:ssrf-blocked"
     assert reason_in_detail in result.error_detail
     assert result.final_url == target and result.attempts == 1
-    assert time.monotonic() - started < 1.0  # refused, not a connect attempt timing out
+    assert refused_before_connecting(result, target)
     assert len(server.requests()) == 1
 
 
@@ -73,10 +80,9 @@ def test_redirect_to_private_is_refused_when_only_the_test_server_is_allowed(
     fetcher = make_fetcher(
         allow_private_network=False, allowed_networks=("127.0.0.1/32",), connect_timeout=5.0
     )
-    started = time.monotonic()
     result = fetcher.fetch(server.url("/go"))
     assert result.error == "http:ssrf-blocked", result.error_detail
-    assert time.monotonic() - started < 1.0
+    assert refused_before_connecting(result, target)
     assert len(server.requests()) == 1
 
 
@@ -146,7 +152,7 @@ def test_peer_address_check_is_the_last_line(server, make_fetcher, monkeypatch):
     fetcher = make_fetcher(allow_private_network=False, retries=0)
     result = fetcher.fetch(f"http://localhost:{server.port}/feed")
     assert result.error == "http:ssrf-blocked" and "loopback" in result.error_detail
-    deadline = time.monotonic() + 2
+    deadline = time.monotonic() + 60  # generous: polling a condition
     while server.connections == 0 and time.monotonic() < deadline:
         time.sleep(0.01)  # the server thread accepts the (already closed) connection
     assert server.connections == 1 and server.requests() == []

@@ -6,20 +6,9 @@ import itertools
 import random
 import socket
 import threading
-import time
 from datetime import UTC, datetime
 
 import pytest
-from akhbar.transforms.sources.encoding import BodyError
-from akhbar.transforms.sources.politeness import (
-    HostGate,
-    RetryPolicy,
-    Validators,
-    backoff_delay,
-    classify_error,
-    parse_retry_after,
-    retryable_status,
-)
 from urllib3.exceptions import (
     ConnectTimeoutError,
     LocationParseError,
@@ -30,20 +19,18 @@ from urllib3.exceptions import (
     SSLError,
 )
 
+from akhbar.transforms.sources.encoding import BodyError
+from akhbar.transforms.sources.politeness import (
+    HostGate,
+    RetryPolicy,
+    Validators,
+    backoff_delay,
+    classify_error,
+    parse_retry_after,
+    retryable_status,
+)
 
-class FakeClock:
-    """A clock that only moves when something sleeps on it."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
+from .conftest import FakeClock
 
 
 def test_gate_spaces_starts_per_host_and_not_across_hosts():
@@ -88,13 +75,14 @@ def test_gate_limits_concurrency_with_real_threads():
     gate = HostGate(2, 0.0)
     lock = threading.Lock()
     state = {"now": 0, "max": 0}
+    pair = threading.Barrier(2, timeout=60)  # a slot is held until another thread is in too
 
     def work() -> None:
         with gate.slot("a.example"):
             with lock:
                 state["now"] += 1
                 state["max"] = max(state["max"], state["now"])
-            time.sleep(0.05)
+            pair.wait()
             with lock:
                 state["now"] -= 1
 
@@ -102,7 +90,8 @@ def test_gate_limits_concurrency_with_real_threads():
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(120)
+    assert not pair.broken  # every slot holder found a second one: two at a time were let in
     assert state["max"] == 2
 
 
