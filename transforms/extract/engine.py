@@ -65,7 +65,8 @@ class Extractor:
             if need_entities
             else None
         )
-        entity_dicts = entities_mod.to_dicts(aligned, found.spans) if found else []
+        surfaces: dict[str, str] = {}
+        entity_dicts = entities_mod.to_dicts(aligned, found.spans, surfaces) if found else []
         if cfg.entities:
             out["entities"] = entity_dicts
             out["places"] = entities_mod.places(entity_dicts)
@@ -93,7 +94,6 @@ class Extractor:
                 found.persons.titles,
                 found_roles.where(VERB),
             )
-            surfaces = _surfaces(entity_dicts)
             out["quotes"] = quotes.to_dicts(aligned, found_quotes, surfaces)
         if cfg.keywords:
             out["keywords"] = top_keywords(
@@ -113,13 +113,3 @@ class Extractor:
             published = article.fetched_at or datetime.now(UTC)
         fields = self.fields(article.text, published, article.title or "")
         return replace(article, enrichment="ok", **fields)
-
-
-def _surfaces(entity_dicts: list[dict[str, Any]]) -> dict[str, str]:
-    """normalized canonical -> the article's own spelling of it, when it appears in full."""
-    out: dict[str, str] = {}
-    for entity in entity_dicts:
-        canonical = entity["normalized"]
-        if canonical not in out and normalize_fast(entity["text"]) == canonical:
-            out[canonical] = entity["text"]
-    return out

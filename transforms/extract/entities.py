@@ -197,7 +197,7 @@ def find_entities(
         if _clip(span, others) and all(c.source == "gazetteer" for c in inside):
             # a longer pattern name swallows the gazetteer names inside it: "مخيم جنين",
             # "وزارة الطاقة السعودية", "صندوق قطر للتنمية"
-            canonical = normalize_fast(norm[span.start : span.end])
+            canonical = norm[span.start : span.end]  # already normalized
             chosen = [*others, Span(span.start, span.end, span.type, canonical, span.source)]
 
     def original(tok: Token) -> str:
@@ -384,18 +384,30 @@ def _original_to_normalized(aligned: AlignedText) -> list[int]:
     return [t if t is not None else 0 for t in table]
 
 
-def to_dicts(aligned: AlignedText, spans: Iterable[Span]) -> list[dict[str, Any]]:
-    """The schema's entity structs: text, normalized, type, start, end (offsets into ``text``)."""
+def to_dicts(
+    aligned: AlignedText, spans: Iterable[Span], surfaces: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """The schema's entity structs: text, normalized, type, start, end (offsets into ``text``).
+
+    ``surfaces``, when given, receives canonical name -> the article's own spelling of it where
+    the article writes it in full (quote speakers are shown that way). The normalized form of a
+    surface is its slice of the normalized text: no second normalization per entity.
+    """
     out = []
+    norm = aligned.normalized
     for span in spans:
         start, end = aligned.span(span.start, span.end)
         surface = aligned.original[start:end]
         if not surface.strip():
             continue
+        plain = norm[span.start : span.end]
+        canonical = span.canonical or plain
+        if surfaces is not None and plain == canonical and canonical not in surfaces:
+            surfaces[canonical] = surface
         out.append(
             {
                 "text": surface,
-                "normalized": span.canonical or normalize_fast(surface),
+                "normalized": canonical,
                 "type": span.type,
                 "start": start,
                 "end": end,

@@ -130,6 +130,25 @@ def terms(
     return out
 
 
+class _KeywordMemo(dict[str, tuple[str, float] | None]):
+    """word -> (term, idf) of a keyword word, None for a stop word, number or punctuation."""
+
+    def __init__(self, table: IdfTable) -> None:
+        super().__init__()
+        self._table = table
+
+    def __missing__(self, word: str) -> tuple[str, float] | None:
+        info = None
+        if word not in _STOP and _WORD.fullmatch(word):
+            t = self._table.term(word)
+            if len(t) >= 3 and t not in _STOP:
+                info = (t, self._table.idf(t))
+        if len(self) > 200_000:
+            self.clear()
+        self[word] = info
+        return info
+
+
 @dataclass(frozen=True, slots=True)
 class IdfTable:
     """Document frequencies of the commonest terms of a reference corpus."""
@@ -138,9 +157,10 @@ class IdfTable:
     df: dict[str, int]
     _terms: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _idf: dict[int, float] = field(default_factory=dict, repr=False, compare=False)  # df -> idf
-    _keyword: dict[str, tuple[str, float] | None] = field(
-        default_factory=dict, repr=False, compare=False
-    )
+    _keyword: _KeywordMemo = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_keyword", _KeywordMemo(self))
 
     def term(self, word: str) -> str:
         """``term(word, df)``, memoized (news reuses a small vocabulary)."""
@@ -151,19 +171,10 @@ class IdfTable:
                 self._terms.clear()
         return found
 
-    def keyword_info(self, word: str) -> tuple[str, float] | None:
-        """(term, idf) of a word that counts as a keyword, None for a stop word (memoized)."""
-        found = self._keyword.get(word, False)
-        if found is False:
-            info = None
-            if word not in _STOP and _WORD.fullmatch(word):
-                t = self.term(word)
-                if len(t) >= 3 and t not in _STOP:
-                    info = (t, self.idf(t))
-            found = self._keyword[word] = info
-            if len(self._keyword) > 200_000:
-                self._keyword.clear()
-        return found
+    @property
+    def keyword_memo(self) -> _KeywordMemo:
+        """word -> (term, idf), or None for a word that is no keyword; filled on first sight."""
+        return self._keyword
 
     def word_share(self, word: str) -> float:
         """Fraction of reference documents that contain the term of ``word``."""
@@ -219,17 +230,17 @@ def top_keywords(
         return []
     counts: dict[str, int] = {}
     weights: dict[str, float] = {}
-    memo = idf.keyword_info
     if words is None:
         words = _WORD.findall(normalized)
-    for word, n in Counter(words).items():
-        info = memo(word)
+    counted = Counter(words)
+    infos = map(idf.keyword_memo.__getitem__, counted)  # C speed once the vocabulary is seen
+    for info, n in zip(infos, counted.values(), strict=True):
         if info is not None:
             t = info[0]
             counts[t] = counts.get(t, 0) + n
             weights[t] = info[1]
     for word in _WORD.findall(title):
-        info = memo(word)
+        info = idf.keyword_memo[word]
         if info is not None:
             counts[info[0]] = counts.get(info[0], 0) + 2
             weights[info[0]] = info[1]
