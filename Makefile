@@ -46,13 +46,19 @@ engines:
 # subset; the full run takes about an hour on 2 cores.
 BENCH_ARGS ?=
 BENCH_DATE := $(shell date -u +%Y-%m-%d)
-bench: $(STAMP)
+bench: bench-smoke
 	$(BIN)/python -m benchmarks.corpus --copies 1 5 10
 	$(BIN)/python -m benchmarks.profile_stages benchmarks/data/ant-1x.jsonl \
 	  --out benchmarks/results/profile-$(BENCH_DATE).md > /dev/null
 	$(BIN)/python -m benchmarks.beam_stages benchmarks/data/ant-5x.jsonl \
 	  --out benchmarks/results/beam-stages-$(BENCH_DATE).md > /dev/null
 	$(BIN)/python -m benchmarks.run --datatrove-max-size 50 --profile benchmarks/results/profile-$(BENCH_DATE).md $(BENCH_ARGS)
+
+# The harness itself at 1k articles, every scenario once (about a minute): it runs, and its
+# report has every section. Not part of `make test` (it checks the tooling, not akhbar).
+.PHONY: bench-smoke
+bench-smoke: $(STAMP)
+	$(BIN)/python -m pytest -q benchmarks/test_smoke.py
 
 # mypy cannot follow setuptools' package-dir mapping (the folders at the top of the repository
 # are installed as akhbar.pipelines, akhbar.transforms ...), so it checks a tree of symlinks

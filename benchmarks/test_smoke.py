@@ -1,14 +1,20 @@
-"""CI smoke run of the benchmark harness at 1k articles: it works, no timing gates."""
+"""Smoke run of the benchmark harness at 1k articles: it works, no timing gates.
+
+Run by ``make bench-smoke``, the first step of ``make bench`` (about a minute on 2 cores):
+``python -m pytest benchmarks/test_smoke.py``. It used to run in ``make test``, where it added
+a minute to every test run for a check of the benchmark tooling rather than of akhbar.
+"""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.slow
