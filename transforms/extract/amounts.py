@@ -29,6 +29,8 @@ from akhbar.transforms.normalize import normalize_fast
 _CURRENCIES: dict[str, dict[str, str]] = {
     "دولار": {"": "USD", "امريكي": "USD", "اميركي": "USD", "كندي": "CAD", "استرالي": "AUD"},
     "يورو": {"": "EUR"},
+    "اورو": {"": "EUR"},  # Maghrebi spelling
+    "اوقيه": {"": "MRU"},
     "جنيه": {"": "?", "مصري": "EGP", "سوداني": "SDG", "استرليني": "GBP"},
     "ريال": {
         "": "?",
@@ -137,8 +139,6 @@ _NOT_COUNTED = frozenset(
         "الذي",
         "هو",
         "هي",
-        "عام",
-        "سنة",
         "يناير",
         "فبراير",
         "مارس",
@@ -291,8 +291,8 @@ def _counted(tokens: list[Token], i: int, after: int, value: float, from_words: 
             return None  # a year
         if i > 0:
             prev = tokens[i - 1]
-            if prev.end == first.start and prev.is_word:
-                return None  # "الـ12": an ordinal
+            if prev.end == first.start and prev.is_word and prev.text != "و":
+                return None  # "الـ12": an ordinal ("و18" is a conjunction, not one)
             if prev.text in (":", "/", "-", ".") or prev.text in _LABEL_NOUNS:
                 return None
             if (
@@ -307,6 +307,16 @@ def _counted(tokens: list[Token], i: int, after: int, value: float, from_words: 
     nxt = tokens[after]
     if nxt.text == "من" and after + 1 < len(tokens) and tokens[after + 1].text.startswith("ال"):
         return after + 2  # "ثلاثة من المصابين"
+    if (
+        nxt.text == "و"
+        and after + 2 < len(tokens)
+        and tokens[after + 1].kind == "n"
+        and tokens[after + 1].start == nxt.end
+    ):
+        # "بين 14 و18 عاما": the first number of a range counts the noun after the second
+        later = read_number(tokens, after + 1)
+        if later is not None and _counted(tokens, after + 1, later[1], later[0], False):
+            return after
     if not nxt.is_word or nxt.text in _NOT_COUNTED or nxt.text in SCALES:
         return None
     if not from_words and (
