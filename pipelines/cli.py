@@ -23,6 +23,7 @@ commands:
   query    SQL over the output: views articles, duplicates, rejects, runs (akhbar query --help)
   report   write one self-contained HTML report with charts (akhbar report --help)
   schema   print the output tables, columns, types and meanings (akhbar schema --help)
+  compact  merge each partition's small files into one, atomically (akhbar compact --help)
 """
 
 # command name -> "module:function" taking argv (list[str]) and returning an exit code.
@@ -34,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "query": "akhbar.pipelines.query:query_main",
     "report": "akhbar.pipelines.report:report_main",
     "schema": "akhbar.pipelines.schema_cmd:schema_main",
+    "compact": "akhbar.pipelines.compact_cmd:compact_main",
 }
 
 INTERRUPTED = {

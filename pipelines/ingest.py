@@ -32,6 +32,7 @@ from akhbar.pipelines.options import (
 from akhbar.schemas.records import stable_id, visible
 from akhbar.schemas.tables import TABLES
 from akhbar.transforms.commit import CommitRun, recover_incomplete_runs
+from akhbar.transforms.compact import crowded
 from akhbar.transforms.dedup.exact import ExactDedupGroups
 from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH, MinhashConfig
 from akhbar.transforms.dedup.near import DEFAULT_BAND_PARTITIONS, NearDedup
@@ -58,6 +59,8 @@ from akhbar.transforms.sources.poll import PollConfig, PollFeeds
 from akhbar.transforms.state import join, load_validators, staging_dir
 from akhbar.transforms.write import WriteTables
 
+# ``akhbar ingest`` suggests ``akhbar compact`` once a partition holds more files than this.
+COMPACT_SUGGESTED_AFTER = 8
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "seeds" / "samples"
 
 
@@ -348,6 +351,8 @@ def run_ingest(argv: list[str], progress_dir: str | None = None) -> dict[str, An
             build_pipeline(pipeline, plan, runner_name)
     record = read_run_record(plan.output, plan.run_id)
     record["seconds"] = round(time.monotonic() - started, 2)
+    # small files pile up in partitions that many runs write into (feeds every 15 minutes)
+    record["crowded_partitions"] = len(crowded(plan.output, COMPACT_SUGGESTED_AFTER))
     return record
 
 

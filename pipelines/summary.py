@@ -74,6 +74,11 @@ def format_summary(data: dict[str, Any] | RunRecord) -> str:
             f"  note: {which} refused by the private-network guard ({BLOCKED}); "
             "--allow-private-network lets loopback and private addresses through"
         )
+    if record.crowded_partitions:
+        lines.append(
+            f"  note: {record.crowded_partitions} partitions hold more than 8 files; "
+            f"akhbar compact --output {record.output} merges them (safe while others read)"
+        )
     lines.append(f"  time taken       {record.seconds:.2f} s")
     verdict = "OK" if record.balanced else "MISMATCH"
     lines.append(

@@ -44,6 +44,9 @@ class RunRecord:
     page_fetch: dict[str, int] = field(default_factory=dict)
     feeds: int = 0  # feeds polled (--feeds); their fetch failures are rejects
     near_dedup: dict[str, int] = field(default_factory=dict)
+    # partitions of the output holding more than 8 files after this run (``akhbar compact``);
+    # counted by the command after the commit, not stored in the record file
+    crowded_partitions: int = 0
     files: list[str] = field(default_factory=list)
     inputs: list[str] = field(default_factory=list)
     runner: str = ""
@@ -68,11 +71,12 @@ class RunRecord:
         return cls(**values, extra=extra)
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON object written to ``_runs/<run_id>.json`` (``seconds`` is not stored: it
-        is the caller's wall time, known only after the commit)."""
+        """The JSON object written to ``_runs/<run_id>.json`` (``seconds`` and
+        ``crowded_partitions`` are not stored: the command knows them only after the commit)."""
         data = dataclasses.asdict(self)
         extra = data.pop("extra")
         data.pop("seconds")
+        data.pop("crowded_partitions")
         return {**extra, **data}
 
     def with_seconds(self, seconds: float) -> RunRecord:

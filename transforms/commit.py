@@ -15,6 +15,7 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
 from akhbar.schemas.run_record import RunRecord
+from akhbar.transforms.compact import finish_compactions
 from akhbar.transforms.state import (
     FetchState,
     crash_point,
@@ -100,7 +101,7 @@ def recover_incomplete_runs(output: str) -> list[str]:
 
     Must run while holding the output lock, before a new run stages anything.
     """
-    recovered = []
+    recovered = finish_compactions(output)  # before staging is cleared: it holds their files
     for path in list_files(join(state_dir(output), "pending", "*.json")):
         pending = read_json(path)
         if isinstance(pending, dict) and "moves" in pending:
