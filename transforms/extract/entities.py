@@ -206,7 +206,10 @@ def find_entities(
 
     if found.where(QUOTE_MARK):
         chosen += _quoted_acronyms(tokens, chosen)
-    chosen += _dateline_agency(norm, tokens, chosen)
+    agency = _dateline_agency(norm, tokens, chosen)
+    if agency:
+        inside = agency[0]
+        chosen = [c for c in chosen if c.end <= inside.start or c.start >= inside.end] + agency
     persons = find_persons(tokens, chosen, res.people, original, found.where(PERSON))
     for span in persons.spans:
         if _clip(span, chosen):
@@ -285,7 +288,11 @@ def _dateline_agency(norm: str, tokens: list[Token], spans: list[Span]) -> list[
     if not place or not 1 <= len(words) <= 3 or not all(t.is_word for t in words):
         return []
     span = Span(words[0].start, words[-1].end, "ORG", "", "pattern")
-    return [span] if _clip(span, spans) else []
+    inside = [s for s in spans if span.start <= s.start and s.end <= span.end]
+    crossing = [s for s in spans if s not in inside and not _clip(span, [s])]
+    if crossing or (inside and len(words) == 1):
+        return []  # "صور - الوكالة": a one-word place after the dash is no agency
+    return [span]  # "طرابلس - ليبيا الأحرار": the outlet's name may contain a place
 
 
 def _unify_people(spans: list[Span]) -> list[Span]:

@@ -59,6 +59,16 @@ _CHAIN_STOP = frozenset(
         "الثالث",
         "الاخير",
         "الاخيره",
+        "المتعلق",
+        "المتعلقه",
+        "الخاص",
+        "الخاصه",
+        "الصادر",
+        "الصادره",
+        "المذكور",
+        "المذكوره",
+        "اللازم",
+        "اللازمه",
     ]
 )
 _FACILITY_ADJECTIVES = frozenset(
@@ -150,6 +160,8 @@ def _chain(
                 break  # "من الصندوق القاهرة": a definite head does not take a place in construct
             if kinds and span.start > tok.start and tok.text[0] in "وف":
                 break  # "... نابلس والمؤسسة الوطنية للنفط": a list, not one name
+            if kinds and span.type == "LOC" and span.start > tok.start and tok.text[0] == "ب":
+                break  # "للحرس الوطني ببنزرت": "in Bizerte" is an adjunct, not part of it
             k = j
             while k < len(tokens) and tokens[k].start < span.end:
                 k += 1
@@ -181,7 +193,7 @@ def _chain(
         elif _definite(word):
             kinds += [*pending, "def"]
             pending, j, kept_end = [], j + 1, j + 1
-        elif word.startswith("ل") and j + 1 < len(tokens) and tokens[j + 1].text.startswith("ال"):
+        elif word.startswith("ل") and j + 1 < len(tokens) and _lam_complement(tokens, j + 1):
             pending.append("lam")  # "لإعادة الإعمار": kept only with what follows
             j += 1
         elif (
@@ -195,6 +207,20 @@ def _chain(
         else:
             break
     return kept_end, kinds
+
+
+def _lam_complement(tokens: list[Token], j: int) -> bool:
+    """ "لإعادة الإعمار", "لاستغلال وتوزيع المياه": a definite word follows, possibly after a
+    coordinated noun."""
+    text = tokens[j].text
+    if text.startswith("ال"):
+        return True
+    return (
+        text[:1] == "و"
+        and tokens[j].is_word
+        and j + 1 < len(tokens)
+        and tokens[j + 1].text.startswith("ال")
+    )
 
 
 def organisation_spans(
@@ -289,15 +315,24 @@ GENERIC_STOP = frozenset(
         "الجديده",
         "الكبير",
         "الكبري",
+        "الرئيسي",
+        "الرئيسيه",
     ]
 )
 
 
 def _generic(head: str, kinds: list[str], names: list[str], nisba: frozenset[str]) -> bool:
     """A definite generic head followed only by describing adjectives, or by a word that refers
-    back ("للصندوق"), names no organisation: "الجهاز الفني", "الشركة الناشئة", "الفريق
+    back ("للصندوق"), or a construct that ends on such a word, names no organisation: "الجهاز الفني", "الشركة الناشئة", "الفريق
     الزائر". A country adjective ("البنك المركزي المصري") or a genitive complement that is a
     name ("المؤسسة الوطنية للنفط") makes it one."""
+    last = names[-1][1:] if names[-1].startswith("لل") else names[-1]
+    if (
+        "indef" in kinds
+        and all(k in ("def", "indef") for k in kinds)
+        and (last in ANAPHORIC or ("ال" + last[2:]) in ANAPHORIC)
+    ):
+        return True  # "مجلس إدارة المؤسسة": the board of an organisation named before
     if not head.startswith("ال") or any(k != "def" for k in kinds):
         return False
     stripped = [n[1:] if n.startswith("لل") else n for n in names]
@@ -319,6 +354,7 @@ def _bare_name(tokens: list[Token], i: int, gaz: list[Span | None], idf: IdfTabl
             or word in STOPWORDS
             or word in NAME_PARTICLES
             or idf.word_share(word) >= FOREIGN_SHARE
+            or (len(word) > 4 and word.endswith(_PRONOUNS))  # "الشركة حرفاءها"
         ):
             break
         k += 1
@@ -375,9 +411,14 @@ def place_spans(
     return out
 
 
+_PRONOUNS = ("ها", "هم", "هما", "هن", "كم")
+
+
 def _rare_name(word: str, idf: IdfTable) -> bool:
     return (
         len(word) >= 3
+        and not (word.startswith("ي") and len(word) >= 4)  # "ملعب يحتضن": a verb
+        and not (len(word) > 4 and word.endswith(_PRONOUNS))  # "بإعطائها": a pronoun suffix
         and word not in STOPWORDS
         and not word.endswith(("يه", "يين", "يون"))  # adjectives: "مدينة ساحلية"
         and idf.word_share(word) < COMMON_SHARE
