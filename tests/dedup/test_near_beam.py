@@ -122,17 +122,17 @@ def test_stats_come_out_once_even_without_any_candidate() -> None:
         assert_that(result.groups | Map(lambda g: g.canonical.id), equal_to(["only"]))
 
 
-def test_write_near_index_writes_one_file_per_date(tmp_path: Path) -> None:
+def test_write_near_index_writes_one_file_per_month(tmp_path: Path) -> None:
     p = paragraphs()
     groups = [group_of(story("a", p[0], hours=0)), group_of(story("b", p[1], hours=30))]
     with beam_pipeline() as pipe:
         files = pipe | Create(groups) | WriteNearIndex(str(tmp_path), "run7", CFG)
         assert_that(
             files | Map(lambda f: (Path(f.path).parent.name, f.rows)),
-            equal_to([("date=2026-11-29", 1), ("date=2026-11-30", 1)]),
+            equal_to([("month=2026-11", 2)]),  # one file per month, not per day
         )
     ids = sorted(
-        e.id for f in tmp_path.glob("date=*/part-run7.parquet") for e in read_index_file(str(f))
+        e.id for f in tmp_path.glob("month=*/part-run7.parquet") for e in read_index_file(str(f))
     )
     assert ids == ["a", "b"]
 

@@ -20,7 +20,6 @@ from akhbar.transforms.dedup.near_index import (
     save_index,
     select_index_files,
 )
-
 from tests.dedup.stories import at, paragraphs, story
 
 CFG = DEFAULT_MINHASH
@@ -36,14 +35,14 @@ def groups_by_day(days: list[float]) -> list[DedupGroup]:
 
 
 def test_save_and_read_back_round_trip(tmp_path: Path) -> None:
-    groups = groups_by_day([0, 0, 1])
+    groups = groups_by_day([0, 0, 1, 3])  # 2026-11-29, 29, 30, 2026-12-02
     entries = [index_entry(g, CFG) for g in groups]
     written = save_index(entries, str(tmp_path), "run1")
     assert [w.path for w in written] == [
-        index_file_path(str(tmp_path), "2026-11-29", "run1"),
-        index_file_path(str(tmp_path), "2026-11-30", "run1"),
+        index_file_path(str(tmp_path), "2026-11", "run1"),
+        index_file_path(str(tmp_path), "2026-12", "run1"),
     ]
-    assert [w.rows for w in written] == [2, 1] and all(w.staged is None for w in written)
+    assert [w.rows for w in written] == [3, 1] and all(w.staged is None for w in written)
     back = [e for w in written for e in read_index_file(w.path)]
     assert back == sorted(entries, key=lambda e: (e.partition_date, e.id))
     doc = back[0].as_doc()
@@ -60,15 +59,15 @@ def test_staged_files_land_where_the_commit_moves_them_from(tmp_path: Path) -> N
 
 
 def test_load_keeps_the_horizon_only_and_reads_no_older_file(tmp_path: Path) -> None:
-    entries = [index_entry(g, CFG) for g in groups_by_day([-30, -6, -1, 0])]
+    entries = [index_entry(g, CFG) for g in groups_by_day([-40, -6, -1, 0])]
     save_index(entries, str(tmp_path), "r1")
     save_index(entries[-1:], str(tmp_path), "r2")  # the same article indexed by a re-run
-    old = Path(index_file_path(str(tmp_path), "2026-10-30", "r1"))
+    old = Path(index_file_path(str(tmp_path), "2026-10", "r1"))
     old.write_bytes(b"not parquet: reading it would raise")
     docs = load_index(str(tmp_path), at(0), timedelta(days=7), CFG)
     assert [d.id for d in docs] == ["a1", "a2", "a3"]
     assert all(d.prior for d in docs)
-    assert len(select_index_files(str(tmp_path), at(-24 * 7))) == 4  # 3 dates, one twice
+    assert len(select_index_files(str(tmp_path), at(-24 * 7))) == 2  # November, twice
 
 
 def test_recent_files_are_chosen_by_write_time(tmp_path: Path) -> None:
@@ -90,12 +89,33 @@ def test_rows_older_than_the_horizon_inside_a_selected_file_are_dropped(tmp_path
     assert (docs, skipped) == ([], 0)
 
 
-def test_prune_deletes_only_partitions_before_the_horizon(tmp_path: Path) -> None:
-    entries = [index_entry(g, CFG) for g in groups_by_day([-10, -3, 0])]
+def test_one_index_file_per_month_not_per_day(tmp_path: Path) -> None:
+    """A backfill over many days writes one file per month (before: one per day)."""
+    entries = [index_entry(g, CFG) for g in groups_by_day([-60, -45, -10, -3, 0])]
+    written = save_index(entries, str(tmp_path), "r")
+    assert sorted(Path(w.path).parent.name for w in written) == [
+        "month=2026-09",
+        "month=2026-10",
+        "month=2026-11",
+    ]
+
+
+def test_prune_deletes_only_months_before_the_horizon_and_old_daily_files(
+    tmp_path: Path,
+) -> None:
+    entries = [index_entry(g, CFG) for g in groups_by_day([-40, -3, 0])]
     save_index(entries, str(tmp_path), "r")
+    # a file of the earlier daily layout is read and pruned the same way
+    [legacy] = save_index(entries[1:2], str(tmp_path / "legacy"), "old")
+    daily = tmp_path / "date=2026-11-19" / "part-old.parquet"
+    daily.parent.mkdir()
+    Path(legacy.path).rename(daily)
+    assert len(select_index_files(str(tmp_path), at(-24 * 365))) == 3
     removed = prune_index(str(tmp_path), at(-24 * 7))
-    assert [Path(p).parent.name for p in removed] == ["date=2026-11-19"]
-    assert len(select_index_files(str(tmp_path), at(-24 * 365))) == 2
+    assert sorted(Path(p).parent.name for p in removed) == ["date=2026-11-19", "month=2026-10"]
+    assert [Path(p).parent.name for p in select_index_files(str(tmp_path), at(-24 * 365))] == [
+        "month=2026-11"
+    ]
 
 
 def test_signatures_of_another_config_are_skipped_not_misread(tmp_path: Path) -> None:

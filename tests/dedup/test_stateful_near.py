@@ -7,6 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import apache_beam as beam
+from apache_beam.testing.util import assert_that, equal_to
+from apache_beam.transforms import window as beam_window
+
 from akhbar.schemas.records import Article, Duplicate
 from akhbar.transforms.dedup.exact import DUPLICATES_TAG, DedupGroup, as_duplicate, cluster_id_for
 from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH, MinhashConfig
@@ -26,9 +29,6 @@ from akhbar.transforms.dedup.stateful_near import (
     seed_entries,
 )
 from akhbar.transforms.dedup.stream_index import WriteStreamIndex
-from apache_beam.testing.util import assert_that, equal_to
-from apache_beam.transforms import window as beam_window
-
 from tests.dedup.stories import paragraphs, respelled, story
 from tests.helpers import NOW, beam_pipeline
 
@@ -319,7 +319,7 @@ def test_one_of_two_copies_in_a_pipeline_is_canonical() -> None:
         assert_that(outcome(kept, duplicates), check)
 
 
-def test_write_stream_index_stages_one_file_per_window_and_date(tmp_path: Path) -> None:
+def test_write_stream_index_stages_one_file_per_window_and_month(tmp_path: Path) -> None:
     out = str(tmp_path / "out")
     entries = [index_entry(DedupGroup(article(f"a{i}", P[i], hours=24 * i)), CFG) for i in (0, 1)]
     with beam_pipeline() as p:
@@ -336,25 +336,20 @@ def test_write_stream_index_stages_one_file_per_window_and_date(tmp_path: Path) 
             equal_to(
                 [
                     (
-                        "/_state/near_index/date=2026-11-29/part-sfp-w100.parquet",
-                        "/_staging/live-w100/_state/near_index/date=2026-11-29/part-sfp-w100.parquet",
-                        1,
+                        "/_state/near_index/month=2026-11/part-sfp-w100.parquet",
+                        "/_staging/live-w100/_state/near_index/month=2026-11/part-sfp-w100.parquet",
+                        2,
                     ),
                     (
-                        "/_state/near_index/date=2026-11-30/part-sfp-w100.parquet",
-                        "/_staging/live-w100/_state/near_index/date=2026-11-30/part-sfp-w100.parquet",
-                        1,
-                    ),
-                    (
-                        "/_state/near_index/date=2026-11-29/part-sfp-w120.parquet",
-                        "/_staging/live-w120/_state/near_index/date=2026-11-29/part-sfp-w120.parquet",
+                        "/_state/near_index/month=2026-11/part-sfp-w120.parquet",
+                        "/_staging/live-w120/_state/near_index/month=2026-11/part-sfp-w120.parquet",
                         1,
                     ),
                 ]
             ),
         )
     staged = (
-        tmp_path / "out/_staging/live-w120/_state/near_index/date=2026-11-29/part-sfp-w120.parquet"
+        tmp_path / "out/_staging/live-w120/_state/near_index/month=2026-11/part-sfp-w120.parquet"
     )
     assert [e.id for e in read_index_file(str(staged))] == ["a0"]
 

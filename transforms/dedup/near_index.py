@@ -1,16 +1,18 @@
 """Cross-run near-duplicate index: the MinHash signatures of recent canonical articles.
 
 A scheduled run must match a copy published today against the story an earlier run already
-wrote. Each run saves one small Parquet file per article date with the signature of every
-canonical article it wrote; the next run loads only the dates within its horizon, so memory is
-bounded by the horizon (articles per day x days x ~0.6 KB), not by history.
+wrote. Each run saves one small Parquet file per article month with the signature of every
+canonical article it wrote; the next run loads the files written within its horizon, so memory
+is bounded by the horizon (articles x ~0.6 KB), not by history.
 
 Layout (``index_dir`` is normally ``OUTPUT/_state/near_index``)::
 
-    index_dir/date=YYYY-MM-DD/part-<run_id>.parquet
+    index_dir/month=YYYY-MM/part-<run_id>.parquet
 
-``date`` is the article's ``partition_date`` (published, else fetched, UTC). Re-running a run id
-replaces its files; an id present in two files is read once. Every row stores the
+``month`` is that of the article's ``partition_date`` (published, else fetched, UTC): a backfill
+of three years writes 36 index files, not one per day (1,052 files for 10k ANT articles
+before). Folders of the earlier per-day layout (``date=YYYY-MM-DD``) are still read and
+pruned. An id present in two files is read once. Every row stores the
 ``signature_key`` of the config that made it: rows from another shingle size, seed, permutation
 count or rensa algorithm version cannot be compared and are skipped (and counted), never misread.
 """
@@ -27,13 +29,14 @@ from typing import Any
 import apache_beam as beam
 import pyarrow as pa
 import pyarrow.parquet as pq
+from apache_beam.io.filesystems import FileSystems
+
 from akhbar.schemas.records import Article
 from akhbar.transforms.dedup.exact import DedupGroup, cluster_id_for
 from akhbar.transforms.dedup.minhash import MinhashConfig
 from akhbar.transforms.dedup.near_cluster import NearDoc, near_doc, order_key
 from akhbar.transforms.state import delete_quietly, join, list_files, use_storage_options
 from akhbar.transforms.write import write_parquet_atomic
-from apache_beam.io.filesystems import FileSystems
 
 INDEX_SCHEMA = pa.schema(
     [
@@ -48,7 +51,12 @@ INDEX_SCHEMA = pa.schema(
         pa.field("signature_key", pa.string(), nullable=False),
     ]
 )
-_DATE_DIR = re.compile(r"/date=(\d{4}-\d{2}-\d{2})/")
+_PERIOD_DIR = re.compile(r"/(?:date|month)=(\d{4}-\d{2}(?:-\d{2})?)/")
+
+
+def index_period(entry: IndexEntry) -> str:
+    """The month (YYYY-MM) whose index file holds ``entry``."""
+    return entry.partition_date[:7]
 
 
 def index_dir(output: str) -> str:
@@ -118,8 +126,21 @@ def article_entry(article: Article, doc: NearDoc, config: MinhashConfig) -> Inde
     )
 
 
-def index_file_path(directory: str, date: str, run_id: str) -> str:
-    return join(directory, f"date={date}", f"part-{run_id}.parquet")
+def index_file_path(directory: str, period: str, run_id: str) -> str:
+    """The index file of one run for one month (``period``: YYYY-MM)."""
+    return join(directory, f"month={period}", f"part-{run_id}.parquet")
+
+
+def _index_files(directory: str) -> list[str]:
+    """Every index file, in the monthly layout or the earlier daily one."""
+    return list_files(join(directory, "month=*", "*.parquet")) + list_files(
+        join(directory, "date=*", "*.parquet")
+    )
+
+
+def _period_of(path: str) -> str | None:
+    m = _PERIOD_DIR.search(path)
+    return m.group(1) if m else None
 
 
 def write_index_file(entries: Iterable[IndexEntry], path: str) -> int:
@@ -137,10 +158,10 @@ def write_index_file(entries: Iterable[IndexEntry], path: str) -> int:
 def save_index(
     entries: Iterable[IndexEntry], directory: str, run_id: str, staging: str | None = None
 ) -> list[IndexFile]:
-    """One file per article date under ``directory`` (or under ``staging``, same layout)."""
+    """One file per article month under ``directory`` (or under ``staging``, same layout)."""
     by_date: dict[str, list[IndexEntry]] = {}
     for entry in entries:
-        by_date.setdefault(entry.partition_date, []).append(entry)
+        by_date.setdefault(index_period(entry), []).append(entry)
     written = []
     for date, rows in sorted(by_date.items()):
         final = index_file_path(directory, date, run_id)
@@ -159,17 +180,17 @@ def read_index_file(path: str) -> Iterator[IndexEntry]:
 
 
 def select_index_files(directory: str, not_before: datetime) -> list[str]:
-    """Index files of article dates on or after ``not_before``'s date (the horizon).
+    """Index files of article months (or days, in the earlier layout) that may hold dates on or
+    after ``not_before`` (the horizon; rows are filtered by date when read).
 
     Only the folder names are read, so older history costs nothing but a listing.
     """
     first = not_before.strftime("%Y-%m-%d")
-    selected = []
-    for path in list_files(join(directory, "date=*", "*.parquet")):
-        m = _DATE_DIR.search(path)
-        if m and m.group(1) >= first:
-            selected.append(path)
-    return selected
+    return [
+        path
+        for path in _index_files(directory)
+        if (period := _period_of(path)) is not None and period >= first[: len(period)]
+    ]
 
 
 def recent_index_files(directory: str, horizon_days: float, now: float | None = None) -> list[str]:
@@ -180,12 +201,15 @@ def recent_index_files(directory: str, horizon_days: float, now: float | None = 
     ``NearDedup`` with it, or the article-date filter would drop the backfill's rows again.
     """
     cutoff = (now if now is not None else time.time()) - horizon_days * 86400
-    pattern = join(directory, "date=*", "*.parquet")
-    return sorted(
-        m.path
-        for m in FileSystems.match([pattern])[0].metadata_list
-        if (getattr(m, "last_updated_in_seconds", None) or cutoff) >= cutoff
-    )
+    found = []
+    for layout in ("month=*", "date=*"):
+        pattern = join(directory, layout, "*.parquet")
+        found += [
+            m.path
+            for m in FileSystems.match([pattern])[0].metadata_list
+            if (getattr(m, "last_updated_in_seconds", None) or cutoff) >= cutoff
+        ]
+    return sorted(found)
 
 
 def read_prior_docs(
@@ -216,20 +240,20 @@ def load_index(
 
 
 def prune_index(directory: str, not_before: datetime) -> list[str]:
-    """Delete index files of article dates before ``not_before``'s date; returns them."""
+    """Delete index files whose whole month (or day) is before ``not_before``; returns them."""
     first = not_before.strftime("%Y-%m-%d")
-    old = []
-    for path in list_files(join(directory, "date=*", "*.parquet")):
-        m = _DATE_DIR.search(path)
-        if m and m.group(1) < first:
-            old.append(path)
+    old = [
+        path
+        for path in _index_files(directory)
+        if (period := _period_of(path)) is not None and period < first[: len(period)]
+    ]
     delete_quietly(old)
     return old
 
 
 def _keyed_entry(group: DedupGroup, config: MinhashConfig) -> tuple[str, IndexEntry]:
     entry = index_entry(group, config)
-    return (entry.partition_date, entry)
+    return (index_period(entry), entry)
 
 
 class _WriteDateFn(beam.DoFn):
@@ -246,7 +270,7 @@ class _WriteDateFn(beam.DoFn):
         self.storage = storage
 
     def setup(self) -> None:
-        use_storage_options(self.storage)  # a Dask worker never saw the pipeline options
+        use_storage_options(self.storage)
 
     def process(self, element: tuple[str, Iterable[IndexEntry]]) -> Iterator[IndexFile]:
         date, entries = element
@@ -257,7 +281,7 @@ class _WriteDateFn(beam.DoFn):
 
 
 class WriteNearIndex(beam.PTransform):
-    """Final DedupGroups -> index files of their canonical articles (one per article date).
+    """Final DedupGroups -> index files of their canonical articles (one per article month).
 
     With ``staging`` the files are written there and the commit step must move each
     ``IndexFile.staged`` to ``IndexFile.path``: an index must not name articles of a run that
@@ -286,13 +310,13 @@ class WriteNearIndex(beam.PTransform):
         ``from_entries`` (NearDedup's ``entries`` output, already signed)."""
         config = self.config
         keyed = (
-            groups | "KeyEntryByDate" >> beam.Map(lambda e: (e.partition_date, e))
+            groups | "KeyEntryByMonth" >> beam.Map(lambda e: (index_period(e), e))
             if self.from_entries
             else groups | "IndexEntry" >> beam.Map(_keyed_entry, config)
         )
         return (
             keyed
-            | "GroupByDate" >> beam.GroupByKey()
+            | "GroupByMonth" >> beam.GroupByKey()
             | "WriteIndexFile"
             >> beam.ParDo(_WriteDateFn(self.directory, self.run_id, self.staging, self.storage))
         )

@@ -1,4 +1,4 @@
-"""The cross-run near-duplicate index of a stream: one staged file per (window, article date).
+"""The cross-run near-duplicate index of a stream: one staged file per (window, article month).
 
 ``StreamingNearDedup`` emits an ``IndexEntry`` for each canonical it keeps; these are windowed
 with the tables and written here, and the window's commit moves them into
@@ -12,12 +12,14 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import apache_beam as beam
+
 from akhbar.transforms.commit import window_run
 from akhbar.transforms.dedup.near_index import (
     IndexEntry,
     IndexFile,
     index_dir,
     index_file_path,
+    index_period,
     write_index_file,
 )
 from akhbar.transforms.state import join, staging_dir
@@ -41,7 +43,7 @@ class _WriteWindowIndexFn(beam.DoFn):
 
 
 class WriteStreamIndex(beam.PTransform):
-    """Windowed IndexEntries -> one staged index file per (window, article date).
+    """Windowed IndexEntries -> one staged index file per (window, article month).
 
     The window's commit (``CommitRun(per_window=True)``, fed these ``IndexFile``s) moves them
     into ``OUTPUT/_state/near_index`` with the window's table files and removes its staging
@@ -55,7 +57,7 @@ class WriteStreamIndex(beam.PTransform):
     def expand(self, entries):
         return (
             entries
-            | "KeyByDate" >> beam.Map(lambda e: (e.partition_date, e))
-            | "GroupByDate" >> beam.GroupByKey()
+            | "KeyByMonth" >> beam.Map(lambda e: (index_period(e), e))
+            | "GroupByMonth" >> beam.GroupByKey()
             | "WriteIndexFile" >> beam.ParDo(self.fn)
         )
