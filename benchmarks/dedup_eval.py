@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 import apache_beam as beam
+from apache_beam.options.pipeline_options import PipelineOptions
+
 from akhbar.schemas.records import Article
 from akhbar.transforms.dedup.exact import DedupGroup, ExactDedupGroups, exact_groups_plain
 from akhbar.transforms.dedup.minhash import MinhashConfig
@@ -27,8 +29,6 @@ from akhbar.transforms.dedup.near import NearDedup
 from akhbar.transforms.dedup.near_cluster import NearDedupStats, near_dedup_plain
 from akhbar.transforms.normalize import NormalizeConfig
 from akhbar.transforms.prepare import PrepareConfig, prepare_item
-from apache_beam.options.pipeline_options import PipelineOptions
-
 from benchmarks.syndication import PERTURBATIONS, LabelledItem
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
@@ -95,18 +95,64 @@ class _DumpFn(beam.DoFn):
         yield 1
 
 
-def _membership(group: DedupGroup) -> Iterator[tuple[str, str, str]]:
-    yield (group.canonical.id, group.canonical.id, "canonical")
+def _membership(group: DedupGroup) -> Iterator[tuple[str, str, str, str]]:
+    cluster = group.canonical.cluster_id or group.canonical.id
+    yield (group.canonical.id, group.canonical.id, "canonical", cluster)
     for d in group.duplicates:
-        yield (d.id, group.canonical.id, d.kind)
+        yield (d.id, group.canonical.id, d.kind, d.cluster_id or cluster)
 
 
-def _stats_row(stats: NearDedupStats) -> tuple[str, str, str]:
-    return ("", json.dumps(asdict(stats)), "stats")
+def _stats_row(stats: NearDedupStats) -> tuple[str, str, str, str]:
+    return ("", json.dumps(asdict(stats)), "stats", "")
 
 
 def run_beam(articles: Sequence[Article], config: MinhashConfig, name: str = "beam") -> Run:
     """ExactDedupGroups | NearDedup on FnApiRunner; the time includes pipeline start-up."""
+    run, _ = _beam_rows(articles, config, name)
+    return run
+
+
+@dataclass(slots=True)
+class Member:
+    """What scoring needs of a story member: its id and cluster."""
+
+    id: str
+    cluster_id: str
+
+
+@dataclass(slots=True)
+class Story:
+    canonical: Member
+    duplicates: list[Member]
+
+
+def run_plain_groups(
+    articles: Sequence[Article], config: MinhashConfig
+) -> tuple[list[DedupGroup], dict[str, int]]:
+    """The final stories of exact + near dedup, plain functions, and near dedup's counters."""
+    result = near_dedup_plain(exact_groups_plain(articles), config)
+    return result.groups, asdict(result.stats)
+
+
+def run_beam_groups(
+    articles: Sequence[Article], config: MinhashConfig
+) -> tuple[list[Story], dict[str, int]]:
+    """``run_plain_groups`` through the Beam transforms on FnApiRunner."""
+    run, rows = _beam_rows(articles, config, "beam")
+    stories: dict[str, Story] = {}
+    for item, _, kind, cluster in rows:
+        if kind == "canonical":
+            stories.setdefault(item, Story(Member(item, cluster), []))
+            stories[item].canonical = Member(item, cluster)
+    for item, canonical, kind, cluster in rows:
+        if kind not in ("canonical", "stats"):
+            stories[canonical].duplicates.append(Member(item, cluster))
+    return list(stories.values()), asdict(run.stats) if run.stats else {}
+
+
+def _beam_rows(
+    articles: Sequence[Article], config: MinhashConfig, name: str
+) -> tuple[Run, list[list[str]]]:
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "clusters.json")
         start = time.perf_counter()
@@ -129,14 +175,14 @@ def run_beam(articles: Sequence[Article], config: MinhashConfig, name: str = "be
     clusters: dict[str, str] = {}
     kinds: dict[str, int] = defaultdict(int)
     stats = None
-    for item, canonical, kind in dumped:
+    for item, canonical, kind, _ in dumped:
         if kind == "stats":
             stats = NearDedupStats(**json.loads(canonical))
             continue
         clusters[item] = canonical
         if kind != "canonical":
             kinds[kind] += 1
-    return Run(name, clusters, seconds, stats, dict(kinds))
+    return Run(name, clusters, seconds, stats, dict(kinds)), dumped
 
 
 @dataclass(slots=True)

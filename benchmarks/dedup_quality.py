@@ -10,7 +10,10 @@ Reports, into ``benchmarks/results/dedup_quality.{md,json}``:
 * the same with Arabic normalization switched off (normalization's share of recall);
 * datatrove's MinHash dedup with its defaults on the same set, in its own venv
   (``benchmarks/.venv-datatrove``, created on first use from the package registry);
-* what exact + near dedup finds on the whole ANT corpus (10,161 articles).
+* what exact + near dedup finds on the whole ANT corpus (10,161 articles);
+* per class, on 300+ judged real-news pairs (``benchmarks/dedup_pairs.py``): syndicated copies,
+  rewrites, cut-down copies, follow-ups, templates of different events, shared blocks, related
+  reports; alone and inside the whole ANT corpus (``--pairs-only`` for just this part).
 """
 
 from __future__ import annotations
@@ -33,7 +36,6 @@ from akhbar.transforms.dedup.exact import exact_groups_plain
 from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH, MinhashConfig
 from akhbar.transforms.dedup.near_cluster import near_dedup_plain
 from akhbar.transforms.prepare import PrepareConfig, prepare_item
-
 from benchmarks.dedup_eval import (
     NOW,
     Evaluation,
@@ -43,6 +45,7 @@ from benchmarks.dedup_eval import (
     run_beam,
     run_plain,
 )
+from benchmarks.dedup_pairs import pairs_section, render_pairs
 from benchmarks.signature_speed import estimator_error, signature_speed
 from benchmarks.syndication import PERTURBATIONS, LabelledItem, build_set
 
@@ -353,8 +356,20 @@ def main() -> None:
     parser.add_argument("--no-datatrove", action="store_true")
     parser.add_argument("--no-ant", action="store_true")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--pairs-only", action="store_true", help="only the judged real-news pairs, per class"
+    )
     args = parser.parse_args()
     config = DEFAULT_MINHASH
+    pairs = pairs_section(config, NOW, beam=not args.no_beam)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "dedup_pairs.json").write_text(
+        json.dumps(pairs, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    (args.out / "dedup_pairs.md").write_text("\n".join(render_pairs(pairs)), encoding="utf-8")
+    print("\n".join(render_pairs(pairs)))
+    if args.pairs_only:
+        return
     docs = list(read_ant_docs())
     items, info = build_set(docs, stories=args.stories, seed=args.seed)
     from akhbar.transforms.normalize import normalize_fast
