@@ -146,3 +146,15 @@ def test_generic_heads_are_not_organisations(extractor, text: str, generic: str)
 def test_a_name_after_a_generic_head_is_the_organisation(extractor) -> None:
     found = entities(extractor, "من بينها الشركة الناشئة «رين» التي تأسست في المنامة")
     assert ("ORG", "رين") in found and ("ORG", "الشركة الناشئة") not in found
+
+
+def test_a_list_of_names_joined_by_wa(extractor) -> None:
+    # JA-culture-13-20161204: a cast list, each name after the first glued to و
+    text = (
+        "يجمع هذا الفيلم الكوميدي 13 ممثلا تونسيا هم فاطمة بن سعيدان وجميلة الشيحي ونعيمة "
+        "الجاني ونادية بوستة ومريم بن شعبان وسنية بن جمعة وسناء الزين رستم وكنزة بن ذياب"
+    )
+    out = [e for e in run(extractor, text, PUB)["entities"] if e["type"] == "PER"]
+    names = {e["text"] for e in out}
+    assert {"جميلة الشيحي", "نعيمة الجاني", "نادية بوستة", "مريم بن شعبان"} <= names
+    assert all(not name.startswith("و") for name in names)  # the conjunction stays outside

@@ -37,6 +37,7 @@ from akhbar.transforms.extract.persons import (
     PERSON_TRIGGERS,
     PersonLexicon,
     Persons,
+    conjoined_given,
     find_persons,
     propagate,
 )
@@ -100,7 +101,12 @@ def classify(given: frozenset[str], word: str) -> int:
     bits = 0
     if word[:1].isdigit():
         return NUMBER
-    if word in PERSON_TRIGGERS or word in given or word.startswith(("عبد", "ابو", "ابن")):
+    if (
+        word in PERSON_TRIGGERS
+        or word in given
+        or word.startswith(("عبد", "ابو", "ابن"))
+        or conjoined_given(word, given)
+    ):
         bits |= PERSON
     if word in ORG_HEAD_FORMS:
         bits |= ORG_HEAD

@@ -124,6 +124,8 @@ class _Reader:
         word = tok.text
         if word in self.lex.given_names or word.startswith("عبد") or word in ("ابو", "ابن"):
             return True
+        if conjoined_given(word, self.lex.given_names):
+            return True  # "ونادية بوستة" in a list of names
         nxt = self.tokens[i + 1].text if i is not None and i + 1 < len(self.tokens) else ""
         return word in COMPOUND_FIRST and nxt in COMPOUND_SECOND  # "عز الدين", "نور الدين"
 
@@ -160,7 +162,7 @@ class _Reader:
                 self.known[k] is not None
                 or self.is_stop(tok)
                 or self.preposition_ala(k)
-                or tok.text in MONTH_WORDS
+                or (tok.text in MONTH_WORDS and tokens[j].text not in lex.foreign_given)
             ):
                 break
             word, count = tok.text, k - j
@@ -332,6 +334,8 @@ def find_persons(
         j, k = name
         start, end = tokens[j].start, tokens[k - 1].end
         canonical = " ".join(t.text for t in tokens[j:k])
+        if conjoined_given(tokens[j].text, lex.given_names):
+            start, canonical = start + 1, canonical[1:]  # the و is a conjunction
         result.spans.append(Span(start, end, "PER", canonical, "person"))
         role_after = _role_after(tokens, k)
         for key in (title, role_after):
@@ -340,6 +344,11 @@ def find_persons(
         resume = k
     result.titles.sort(key=_POSITION)
     return result
+
+
+def conjoined_given(word: str, given: frozenset[str]) -> bool:
+    """A given name glued to the conjunction و ("ونادية"), and not itself a name ("وسام")."""
+    return word[:1] == "و" and len(word) > 4 and word[1:] in given and word not in given
 
 
 def _full_name(tokens: list[Token], j: int, k: int, lex: PersonLexicon) -> bool:
