@@ -290,7 +290,9 @@ def find_persons(
         candidates = [
             i
             for i, tok in enumerate(tokens)
-            if tok.text in triggers or tok.text.startswith(("عبد", "ابو", "ابن"))
+            if tok.text in triggers
+            or tok.text.startswith(("عبد", "ابو", "ابن"))
+            or conjoined_given(tok.text, lex.given_names)
         ]
     resume = 0
     for i in candidates:
