@@ -113,11 +113,14 @@ def stage_clean_run(clean: Path, output: str, run_id: str) -> list[Any]:
     return results
 
 
-def publish_clean_run(clean: Path, output: str, run_id: str) -> dict[str, Any]:
-    """Stage the clean run's files as run ``run_id`` and commit them (stopped by ``crash_at``)."""
+def publish_clean_run(
+    clean: Path, output: str, run_id: str, fetched: tuple[Any, ...] = ()
+) -> dict[str, Any]:
+    """Stage the clean run's files as run ``run_id`` and commit them (stopped by ``crash_at``);
+    ``fetched``: the ``FetchState`` of the feeds the run polled (its HTTP validators)."""
     from akhbar.transforms.commit import publish_run
 
-    results = stage_clean_run(clean, output, run_id)
+    results = [*stage_clean_run(clean, output, run_id), *fetched]
     meta = {"mode": "batch", "runner": "tests.crash_drive"}
     return publish_run(output, run_id, f"fp-{run_id}", meta, results)
 

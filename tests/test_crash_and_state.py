@@ -21,6 +21,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from akhbar.transforms.lock import OutputLock
+from akhbar.transforms.state import (
+    FetchState,
+    load_validators,
+    validators_path,
+    write_json_atomic,
+)
 from tests.conftest import REPO, SAMPLES, SampleRun, akhbar_cmd, run_akhbar
 from tests.crash_drive import (
     INDEX,
@@ -116,16 +122,30 @@ COMMIT_POINTS = {
 }
 
 
+# the feed state a run commits with its tables: an earlier run's, and the dead run's own poll
+EARLIER = {
+    "etag": '"e1"',
+    "last_modified": None,
+    "status": 200,
+    "fetched_at": "2026-12-06T00:00:00Z",
+}
+POLLED = FetchState("https://feeds.example/a.xml", '"a2"', None, 200, "2026-12-07T00:00:00Z")
+
+
 @pytest.mark.parametrize("point", list(COMMIT_POINTS))
 def test_commit_killed_at_any_point_is_rolled_forward_or_discarded(
     point: str, tmp_path: Path, sample_run: SampleRun, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Tables, index files, run record and HTTP validators (what makes the next poll of a
+    feed conditional) are all finished by recovery once the manifest exists; before that,
+    nothing of the run survives and the next run starts afresh."""
     from akhbar.transforms.commit import recover_incomplete_runs
 
     clean, output = sample_run.output, tmp_path / "out"
+    write_json_atomic(validators_path(str(output)), {"https://feeds.example/b.xml": EARLIER})
     crash_at(monkeypatch, point)
     with pytest.raises(Killed):
-        publish_clean_run(clean, str(output), "dead")
+        publish_clean_run(clean, str(output), "dead", fetched=(POLLED,))
     pending, visible = COMMIT_POINTS[point]
     assert (output / "_state" / "pending" / "dead.json").exists() is pending
     expected = {"none": 0, "one": 1, "all": len(visible_parquet(clean))}[visible]
@@ -135,8 +155,11 @@ def test_commit_killed_at_any_point_is_rolled_forward_or_discarded(
     monkeypatch.undo()  # the next run's start
     assert recover_incomplete_runs(str(output)) == (["dead"] if pending else [])
     assert_nothing_left_over(output)
+    validators = load_validators(str(output))
+    assert validators["https://feeds.example/b.xml"] == EARLIER  # kept either way
     if not pending:  # never committed: nothing of it survives, the next run starts afresh
-        assert [p for p in output.rglob("*") if p.is_file()] == []
+        assert [p for p in output.rglob("*") if p.is_file()] == [Path(validators_path(str(output)))]
+        assert list(validators) == ["https://feeds.example/b.xml"]
     else:  # rolled forward: the run is published whole, record included
         assert_same_tables(output, clean)
         assert published_files(output) == published_files(clean)
@@ -145,6 +168,7 @@ def test_commit_killed_at_any_point_is_rolled_forward_or_discarded(
         keys = ("articles", "duplicates", "rejects", "duplicates_by_kind", "rejects_by_reason")
         assert {k: record[k] for k in keys} == {k: sample_run.record[k] for k in keys}
         assert record["balanced"] and record["finished_at"]
+        assert validators[POLLED.url]["etag"] == POLLED.etag  # the next poll is conditional
     before = sorted(str(p) for p in output.rglob("*") if p.is_file())
     assert recover_incomplete_runs(str(output)) == []  # recovering again changes nothing
     assert sorted(str(p) for p in output.rglob("*") if p.is_file()) == before

@@ -6,7 +6,7 @@ import hashlib
 import random
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -76,6 +76,9 @@ class FeedServer:
     pages: dict[str, bytes] = field(default_factory=dict)
     log: list[tuple[str, dict[str, str], float]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # path -> called with the number of requests for that path so far (this one included)
+    # before the reply is built: a feed that changes at its Nth poll, whatever the timing
+    on_request: dict[str, Callable[[int], None]] = field(default_factory=dict)
 
     def add_items(self, feed: str, count: int, start: int = 0, **kwargs: object) -> list[FeedItem]:
         made = [
@@ -105,6 +108,11 @@ def make_handler(state: FeedServer) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             with state.lock:
                 state.log.append((self.path, dict(self.headers.items()), time.monotonic()))
+                count = sum(1 for entry in state.log if entry[0] == self.path)
+                hook = state.on_request.get(self.path)
+            if hook is not None:
+                hook(count)
+            with state.lock:
                 feed_items = list(state.feeds.get(self.path.strip("/"), []))
                 page = state.pages.get(self.path)
             if self.path.strip("/") in state.feeds:

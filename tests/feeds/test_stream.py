@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import time
 from pathlib import Path
 
 import pyarrow.dataset as ds
@@ -23,6 +22,16 @@ def all_rows(output: Path, table: str) -> list[dict]:
 @pytest.mark.slow
 def test_stream_writes_every_item_exactly_once(tmp_path: Path, feed_server: FeedServer) -> None:
     feed_server.add_items("live.xml", 4)
+
+    def grow(poll: int) -> None:
+        """At the third poll, while the stream runs: 3 new stories and one copy of an earlier
+        story under a new guid (on the feed's request count, not on a guess of the time)."""
+        if poll == 3:
+            feed_server.add_items("live.xml", 3, start=4)
+            copy = feed_server.add_items("live.xml", 1, start=50)[0]
+            copy.text = story(1)
+
+    feed_server.on_request["/live.xml"] = grow
     feeds = feeds_file(tmp_path, feed_server, "live.xml")
     output = tmp_path / "out"
     proc = subprocess.Popen(
@@ -50,11 +59,6 @@ def test_stream_writes_every_item_exactly_once(tmp_path: Path, feed_server: Feed
         text=True,
         cwd=REPO,
     )
-    # add items while it runs: 3 new stories and one copy of an earlier story under a new guid
-    time.sleep(4)
-    feed_server.add_items("live.xml", 3, start=4)
-    copy = feed_server.add_items("live.xml", 1, start=50)[0]
-    copy.text = story(1)
     stdout, stderr = proc.communicate(timeout=240)
     assert proc.returncode == 0, stdout + stderr[-3000:]
     assert "OK" in stdout
