@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import gzip
 import heapq
+import itertools
 import math
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import mul, neg
 from pathlib import Path
 
 from akhbar.transforms.extract.lexicon import ATTRIBUTION_VERBS, STOPWORDS
@@ -130,23 +132,37 @@ def terms(
     return out
 
 
-class _KeywordMemo(dict[str, tuple[str, float] | None]):
-    """word -> (term, idf) of a keyword word, None for a stop word, number or punctuation."""
+class _KeywordMemo(dict[str, str]):
+    """word -> its keyword term, or "" for a stop word, number or punctuation (memoized)."""
 
     def __init__(self, table: IdfTable) -> None:
         super().__init__()
         self._table = table
 
-    def __missing__(self, word: str) -> tuple[str, float] | None:
-        info = None
+    def __missing__(self, word: str) -> str:
+        term_ = ""
         if word not in _STOP and _WORD.fullmatch(word):
             t = self._table.term(word)
             if len(t) >= 3 and t not in _STOP:
-                info = (t, self._table.idf(t))
+                term_ = t
         if len(self) > 200_000:
             self.clear()
-        self[word] = info
-        return info
+        self[word] = term_
+        return term_
+
+
+class _IdfMemo(dict[str, float]):
+    """term -> idf (memoized)."""
+
+    def __init__(self, table: IdfTable) -> None:
+        super().__init__()
+        self._table = table
+
+    def __missing__(self, t: str) -> float:
+        value = self[t] = self._table.idf(t)
+        if len(self) > 200_000:
+            self.clear()
+        return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,9 +174,11 @@ class IdfTable:
     _terms: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _idf: dict[int, float] = field(default_factory=dict, repr=False, compare=False)  # df -> idf
     _keyword: _KeywordMemo = field(init=False, repr=False, compare=False)
+    _idf_of: _IdfMemo = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_keyword", _KeywordMemo(self))
+        object.__setattr__(self, "_idf_of", _IdfMemo(self))
 
     def term(self, word: str) -> str:
         """``term(word, df)``, memoized (news reuses a small vocabulary)."""
@@ -173,8 +191,13 @@ class IdfTable:
 
     @property
     def keyword_memo(self) -> _KeywordMemo:
-        """word -> (term, idf), or None for a word that is no keyword; filled on first sight."""
+        """word -> its keyword term, "" for a word that is no keyword; filled on first sight."""
         return self._keyword
+
+    @property
+    def idf_memo(self) -> _IdfMemo:
+        """term -> idf; filled on first sight."""
+        return self._idf_of
 
     def word_share(self, word: str) -> float:
         """Fraction of reference documents that contain the term of ``word``."""
@@ -220,31 +243,25 @@ def top_keywords(
 ) -> list[str]:
     """The ``k`` terms with the highest tf*idf; title terms count twice. Ties keep text order.
 
-    Words are counted first (``Counter`` over ``findall``, in C), and each distinct word is
-    looked up once in a memo of (term, idf), so the Python loop runs per distinct word, not per
-    occurrence and not through two method calls; a heap keeps the top ``k``. ``words``: the
+    No Python loop per word: the words are mapped to their terms through a memo (``map`` over a
+    dict subclass, in C), ``Counter`` counts the terms, the idf of each distinct term comes from
+    a second memo the same way, and a heap keeps the top ``k``. ``words``: the
     text's tokens when the caller has them (their hashes are already computed); tokens that are
     no keyword word (numbers, punctuation, one letter) are memoized as stop words.
     """
     if k <= 0:
         return []
-    counts: dict[str, int] = {}
-    weights: dict[str, float] = {}
     if words is None:
         words = _WORD.findall(normalized)
-    counted = Counter(words)
-    infos = map(idf.keyword_memo.__getitem__, counted)  # C speed once the vocabulary is seen
-    for info, n in zip(infos, counted.values(), strict=True):
-        if info is not None:
-            t = info[0]
-            counts[t] = counts.get(t, 0) + n
-            weights[t] = info[1]
+    memo = idf.keyword_memo
+    counts = Counter(map(memo.__getitem__, words))  # term -> occurrences, in text order
+    counts.pop("", None)  # stop words, numbers, punctuation
     for word in _WORD.findall(title):
-        info = idf.keyword_memo[word]
-        if info is not None:
-            counts[info[0]] = counts.get(info[0], 0) + 2
-            weights[info[0]] = info[1]
+        t = memo[word]
+        if t:
+            counts[t] += 2
     if not counts:
         return []
-    scored = [(-n * weights[t], i, t) for i, (t, n) in enumerate(counts.items())]
-    return [t for _, _, t in heapq.nsmallest(k, scored)]
+    scores = map(mul, counts.values(), map(idf.idf_memo.__getitem__, counts))
+    best = heapq.nlargest(k, zip(scores, map(neg, itertools.count()), counts, strict=False))
+    return [t for _, _, t in best]
