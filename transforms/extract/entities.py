@@ -55,7 +55,7 @@ from akhbar.transforms.extract.scan import (
     Scan,
     scan,
 )
-from akhbar.transforms.extract.tokens import Span, Token
+from akhbar.transforms.extract.tokens import Span, Token, covering
 from akhbar.transforms.normalize import normalize_fast
 
 ENTITY_TYPES = ("PER", "ORG", "LOC")
@@ -186,6 +186,8 @@ def find_entities(
     chosen = list(gazetteer)
     idf = res.people.idf
     people = res.people
+    org_heads, place_heads = found.where(ORG_HEAD), found.where(PLACE_HEAD)
+    cover = covering(tokens, gazetteer) if org_heads or place_heads else None
     patterns = organisation_spans(
         tokens,
         gazetteer,
@@ -193,9 +195,10 @@ def find_entities(
         people.given_names,
         people.nisba,
         people.family_names,
-        found.where(ORG_HEAD),
+        org_heads,
+        cover,
     ) + place_spans(
-        tokens, gazetteer, idf, people.given_names, people.family_names, found.where(PLACE_HEAD)
+        tokens, gazetteer, idf, people.given_names, people.family_names, place_heads, cover
     )
     for span in sorted(patterns, key=lambda s: s.start - s.end):
         inside = [c for c in chosen if span.start <= c.start and c.end <= span.end]

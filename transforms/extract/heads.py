@@ -231,13 +231,15 @@ def organisation_spans(
     nisba: frozenset[str] = frozenset(),
     family: frozenset[str] = frozenset(),
     candidates: list[int] | None = None,
+    cover: list[Span | None] | None = None,
 ) -> list[Span]:
     """Organisations named by an institutional head plus a genitive chain.
 
     ``candidates``: indices of the tokens that may be an organisation head (``scan.ORG_HEAD``),
-    in text order; the tokens are searched for heads when None.
+    in text order; the tokens are searched for heads when None. ``cover``: ``covering(tokens,
+    gazetteer)`` when the caller has it.
     """
-    gaz = covering(tokens, gazetteer)
+    gaz = cover if cover is not None else covering(tokens, gazetteer)
     out: list[Span] = []
     if candidates is None:
         candidates = [i for i, tok in enumerate(tokens) if tok.text in _ORG_FORMS]
@@ -385,11 +387,12 @@ def place_spans(
     given: frozenset[str] = frozenset(),
     family: frozenset[str] = frozenset(),
     candidates: list[int] | None = None,
+    cover: list[Span | None] | None = None,
 ) -> list[Span]:
     """Places named after an administrative head, and facilities named with theirs.
 
     ``candidates``: indices of the tokens that may be a place head (``scan.PLACE_HEAD``)."""
-    gaz = covering(tokens, gazetteer)
+    gaz = cover if cover is not None else covering(tokens, gazetteer)
     out: list[Span] = []
     if candidates is None:
         candidates = [i for i, tok in enumerate(tokens) if tok.text in _PLACE_HEAD_TEXTS]

@@ -262,6 +262,12 @@ def top_keywords(
             counts[t] += 2
     if not counts:
         return []
-    scores = map(mul, counts.values(), map(idf.idf_memo.__getitem__, counts))
-    best = heapq.nlargest(k, zip(scores, map(neg, itertools.count()), counts, strict=False))
+    scores = list(map(mul, counts.values(), map(idf.idf_memo.__getitem__, counts)))
+    items = zip(scores, map(neg, itertools.count()), counts, strict=False)
+    if len(scores) > k:
+        # the k-th best score over plain floats, then only the items at or above it are
+        # compared as tuples (score, then text order): tuple comparisons were the heap's cost
+        cut = heapq.nlargest(k, scores)[-1]
+        items = itertools.compress(items, map(cut.__le__, scores))
+    best = sorted(items, reverse=True)[:k]
     return [t for _, _, t in best]
