@@ -15,15 +15,41 @@ import pytest
 from akhbar.transforms.extract import ExtractConfig
 from benchmarks.extraction_quality import GOLDEN, evaluate, load_golden, surface_key
 
-# dev split (tuned on)
-ENTITY_F1_FLOOR = 0.85
-AMOUNT_F1_FLOOR = 0.90
-DATE_F1_FLOOR = 0.90
+# dev split (tuned on). Raised for issue 21 from 0.85 / 0.90 / 0.90 to what was reached.
+ENTITY_F1_FLOOR = 0.95
+AMOUNT_F1_FLOOR = 0.98
+DATE_F1_FLOOR = 0.99
+DEV_FLOORS = {
+    "entities:PER": 0.98,
+    "entities:ORG": 0.95,
+    "entities:LOC": 0.93,
+    "dates:day": 0.99,
+    "quotes": 0.99,
+}
+# held-out split (annotated blind, never tuned on): issue 21's first scores after the change.
+# Its targets (entity F1 0.85, PER recall 0.80, every type 0.80) are not all met yet: these
+# floors only stop a regression.
+HELDOUT_FLOORS = {
+    "entities": 0.81,
+    "entities:PER": 0.82,
+    "entities:ORG": 0.79,
+    "entities:LOC": 0.83,
+    "amounts": 0.90,
+    "dates": 0.99,
+    "dates:day": 0.99,
+    "quotes": 0.78,
+}
+HELDOUT_PER_RECALL_FLOOR = 0.76
 
 
 @pytest.fixture(scope="module")
 def report():
     return evaluate(ExtractConfig(), split="dev")
+
+
+@pytest.fixture(scope="module")
+def heldout():
+    return evaluate(ExtractConfig(), split="heldout")
 
 
 def _occurs(surface: str, text: str) -> bool:
@@ -79,6 +105,21 @@ def test_amount_f1(report) -> None:
 
 def test_date_f1(report) -> None:
     assert report.score("dates").f1 >= DATE_F1_FLOOR, report.errors
+
+
+@pytest.mark.parametrize(("field", "floor"), sorted(DEV_FLOORS.items()))
+def test_dev_floors_per_field(report, field: str, floor: float) -> None:
+    assert report.score(field).f1 >= floor, [e for e in report.errors if field.split(":")[0] in e]
+
+
+@pytest.mark.parametrize(("field", "floor"), sorted(HELDOUT_FLOORS.items()))
+def test_heldout_floors(heldout, field: str, floor: float) -> None:
+    """Scores only: the held-out errors are not printed, so that nobody tunes on them."""
+    assert heldout.score(field).f1 >= floor, f"{field} F1 {heldout.score(field).f1:.3f}"
+
+
+def test_heldout_person_recall(heldout) -> None:
+    assert heldout.score("entities:PER").recall >= HELDOUT_PER_RECALL_FLOOR
 
 
 def test_the_gate_can_fail() -> None:
