@@ -39,6 +39,7 @@ test: $(STAMP)
 engines:
 	deploy/prism/fetch.sh
 	deploy/flink/fetch.sh
+	deploy/spark/fetch.sh
 
 # Speed benchmarks (whole processes, median of 3) -> benchmarks/results/<date>.md and latest.md,
 # with the per-stage profile of the plain loop at 10k -> benchmarks/results/profile-<date>.md.

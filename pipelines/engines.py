@@ -99,6 +99,98 @@ def with_flink_defaults(argv: list[str]) -> list[str]:
     return argv
 
 
+# Beam's Spark job server as deploy/spark/fetch.sh assembles it (its version: deploy/engines.lock).
+SPARK_JOB_SERVER_JAR = "beam-runners-spark-3-job-server-2.62.0.jar"
+# Where an executor finds Beam's Python SDK worker pool: on its own host (the pool
+# deploy/spark/local.sh starts; on a cluster, one beside every Spark worker). Not Flink's port,
+# so that both local clusters can run at once.
+SPARK_WORKER_POOL = "localhost:50100"
+SPARK_DEFAULT_MASTER = "local[4]"  # Beam's default --spark_master_url
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
+# The Spark driver runs inside the job server. On a host whose name resolves to 127.0.0.1, Spark
+# binds its driver to another interface it finds, and its web UI to every interface; for a master
+# on this machine, the driver belongs on loopback, and a batch run's UI is not worth a port.
+SPARK_LOOPBACK_DRIVER = {
+    "spark.driver.host": "127.0.0.1",
+    "spark.driver.bindAddress": "127.0.0.1",
+    "spark.ui.enabled": "false",
+}
+
+
+def spark_job_server_jar(cache: Path | None = None) -> Path | None:
+    """Beam's Spark 3 job-server jar assembled by ``deploy/spark/fetch.sh``, or None.
+
+    Only existence is checked: ``fetch.sh`` moves the jar into place after checking its sha256
+    (``deploy/spark/fetch.sh --check`` checks it again).
+    """
+    path = (cache if cache is not None else engine_cache()) / "spark" / SPARK_JOB_SERVER_JAR
+    return path if path.is_file() else None
+
+
+def _spark_master_on_this_machine(master: str) -> bool:
+    """Whether the master URL is Spark inside the job server (``local[N]``) or a standalone
+    master whose every host is loopback (``spark://127.0.0.1:7077``)."""
+    if master.startswith("local"):
+        return True
+    if not master.startswith("spark://"):
+        return False
+    hosts = [part.rsplit(":", 1)[0] for part in master[len("spark://") :].split(",")]
+    return all(host in LOOPBACK_HOSTS for host in hosts)
+
+
+def _jvm_properties_given(argv: list[str]) -> set[str]:
+    """The ``-Dname`` names of the job-server JVM properties given on the command line."""
+    names = set()
+    for i, arg in enumerate(argv):
+        for flag in ("--job_server_jvm_property", "--job_server_jvm_properties"):
+            value = None
+            if arg.startswith(flag + "="):
+                value = arg.split("=", 1)[1]
+            elif arg == flag and i + 1 < len(argv):
+                value = argv[i + 1]
+            if value and value.startswith("-D"):
+                names.add(value[2:].split("=", 1)[0])
+    return names
+
+
+def with_spark_defaults(argv: list[str]) -> list[str]:
+    """SparkRunner's argv plus what akhbar's Spark set-up needs, each unless the user gave it.
+
+    - ``--spark_job_server_jar=<cache>/spark/...jar`` when the cached jar is there.
+    - ``--environment_type=EXTERNAL --environment_config=localhost:50100`` for a standalone
+      cluster (``--spark_master_url=spark://...``): the Python steps run in the SDK worker pool
+      beside each Spark worker. Beam's own default there is DOCKER (a container per worker, a
+      Docker daemon on every worker host). With ``local[N]`` (Beam's default master) Spark runs
+      inside the job server and the workers in this process (LOOPBACK), as Beam does by default.
+    - For a master on this machine (``local[N]``, ``spark://127.0.0.1:7077``), the driver's
+      ``-Dspark.driver.host``, ``-Dspark.driver.bindAddress`` (127.0.0.1) and
+      ``-Dspark.ui.enabled=false`` as ``--job_server_jvm_property``: a driver on another
+      interface would make the executors talk to it off loopback.
+    """
+    argv = list(argv)
+    if not _given(argv, "--spark_job_server_jar"):
+        jar = spark_job_server_jar()
+        if jar is None:
+            _LOG.warning(
+                "SparkRunner: no cached job server in %s (run `make engines`, or give "
+                "--spark_job_server_jar); Beam will try to download its own",
+                engine_cache() / "spark",
+            )
+        else:
+            argv.append(f"--spark_job_server_jar={jar}")
+    master = (_value(argv, "--spark_master_url") or SPARK_DEFAULT_MASTER).strip()
+    if not master.startswith("local") and not _given(argv, "--environment_type"):
+        argv += ["--environment_type=EXTERNAL", f"--environment_config={SPARK_WORKER_POOL}"]
+    if _spark_master_on_this_machine(master):
+        given = _jvm_properties_given(argv)
+        argv += [
+            f"--job_server_jvm_property=-D{name}={value}"
+            for name, value in SPARK_LOOPBACK_DRIVER.items()
+            if name not in given
+        ]
+    return argv
+
+
 # Runner class name -> (the Beam flag naming its artifact, the function finding it in the cache).
 ENGINE_ARTIFACTS: dict[str, tuple[str, Callable[[], Path | None]]] = {
     "PrismRunner": ("--prism_location", prism_binary),
@@ -123,7 +215,8 @@ def _given(argv: list[str], flag: str) -> bool:
 def with_engine_defaults(argv: list[str]) -> list[str]:
     """argv (its ``--runner`` already resolved from a short alias) plus the cached artifact of
     that runner's engine, e.g. ``--prism_location=<cache>/prism/prism`` for ``PrismRunner``,
-    unless the user gave that flag (FlinkRunner: ``with_flink_defaults``).
+    unless the user gave that flag (FlinkRunner: ``with_flink_defaults``, SparkRunner:
+    ``with_spark_defaults``).
 
     When the artifact is not in the cache, argv is left as it is and Beam does what it does
     by default (PrismRunner then downloads a binary from GitHub): a machine with internet
@@ -133,6 +226,8 @@ def with_engine_defaults(argv: list[str]) -> list[str]:
     runner = _runner(argv)
     if runner == "FlinkRunner":
         return with_flink_defaults(argv)
+    if runner == "SparkRunner":
+        return with_spark_defaults(argv)
     artifact = ENGINE_ARTIFACTS.get(runner)
     if artifact is None:
         return argv
