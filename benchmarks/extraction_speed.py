@@ -28,6 +28,7 @@ import time
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "benchmarks" / "results" / "extraction_speed.md"
@@ -60,6 +61,87 @@ def ant_articles(count: int) -> list[dict[str, str]]:
         if len(out) >= count:
             break
     return out
+
+
+def stage_times(docs: list[dict[str, str]]) -> dict[str, float]:
+    """CPU µs per article of each step of ``Extractor.fields`` in this tree (second pass)."""
+    from akhbar.transforms.extract import ExtractConfig, mentions, quotes
+    from akhbar.transforms.extract import amounts as amounts_mod
+    from akhbar.transforms.extract import entities as entities_mod
+    from akhbar.transforms.extract.engine import Extractor
+    from akhbar.transforms.extract.keywords import top_keywords
+    from akhbar.transforms.extract.offsets import align
+    from akhbar.transforms.extract.scan import DATE, NUMBER, VERB, scan
+    from akhbar.transforms.extract.tokens import tokenize
+    from akhbar.transforms.normalize import normalize_fast
+
+    extractor = Extractor(ExtractConfig())
+    anchor = datetime(2017, 1, 1, tzinfo=UTC)
+    totals: dict[str, float] = {}
+
+    def timed(name: str, function: Any, *args: Any) -> Any:
+        start = time.process_time()
+        result = function(*args)
+        totals[name] = totals.get(name, 0.0) + time.process_time() - start
+        return result
+
+    for _ in range(2):
+        totals.clear()
+        for doc in docs:
+            aligned = timed("align (normalize, offsets)", align, doc["text"])
+            tokens = timed("tokenize", tokenize, aligned.normalized)
+            roles = timed("scan (role bits)", scan, tokens, extractor.resources.roles)
+            found = timed(
+                "entities",
+                entities_mod.find_entities,
+                aligned,
+                tokens,
+                extractor.resources,
+                None,
+                None,
+                roles,
+            )
+            surfaces: dict[str, str] = {}
+            timed("entity dicts", entities_mod.to_dicts, aligned, found.spans, surfaces)
+            dates = timed(
+                "dates",
+                mentions.find_dates,
+                aligned.normalized,
+                anchor,
+                tokens,
+                roles.where(DATE | NUMBER),
+            )
+            timed("date dicts", mentions.to_dicts, aligned, dates)
+            blocked = [(d.start, d.end) for d in dates if d.calendar]
+            timed(
+                "amounts",
+                amounts_mod.find_amounts,
+                tokens,
+                blocked,
+                found.spans,
+                None,
+                roles.where(NUMBER),
+            )
+            found_quotes = timed(
+                "quotes",
+                quotes.find_quotes,
+                aligned.normalized,
+                tokens,
+                found.spans,
+                found.persons.titles,
+                roles.where(VERB),
+            )
+            timed("quote dicts", quotes.to_dicts, aligned, found_quotes, surfaces)
+            timed(
+                "keywords",
+                top_keywords,
+                aligned.normalized,
+                extractor.idf,
+                10,
+                normalize_fast(doc["title"]),
+                roles.texts,
+            )
+    return {name: 1e6 * value / len(docs) for name, value in totals.items()}
 
 
 def tree_of(commit: str, folder: Path) -> Path:
@@ -123,7 +205,9 @@ def measure(articles: int, rounds: int, baseline: str | None) -> dict[str, objec
         load_after = os.getloadavg()
         for child in children.values():
             child.close()
+    stages = stage_times(docs)
     return {
+        "stages_us": stages,
         "articles": len(docs),
         "rounds": rounds,
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -154,6 +238,18 @@ def markdown(result: dict[str, object]) -> str:
     if len(best) == 2:
         (a, va), (b, vb) = best.items()
         lines += ["", f"{a} / {b}: {va / vb:.2f}. Budget (issue 19): {BUDGET_US:.0f} µs."]
+    stages: dict[str, float] = result["stages_us"]  # type: ignore[assignment]
+    lines += [
+        "",
+        "## Where this tree's time goes (CPU µs per article, each step timed on its own)",
+        "",
+        "| step | µs | share |",
+        "| --- | ---: | ---: |",
+    ]
+    total = sum(stages.values())
+    for name, value in sorted(stages.items(), key=lambda kv: -kv[1]):
+        lines.append(f"| {name} | {value:.0f} | {100 * value / total:.0f}% |")
+    lines.append(f"| **total** | {total:.0f} | 100% |")
     return "\n".join(lines) + "\n"
 
 
