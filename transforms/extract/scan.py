@@ -39,7 +39,7 @@ class Roles(dict[str, int]):
 
     def __missing__(self, word: str) -> int:
         bits = self._classify(word)
-        if len(self) < MEMO_LIMIT and not word[:1].isdigit():
+        if len(self) < MEMO_LIMIT:
             self[word] = bits
         return bits
 
