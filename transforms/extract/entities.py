@@ -14,17 +14,18 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Protocol
 
-from akhbar.transforms.extract.gazetteer import GazetteerMatcher, Lexicons
-from akhbar.transforms.extract.heads import (
-    ORG_HEAD_FORMS,
-    PLACE_HEAD_FORMS,
-    organisation_spans,
-    place_spans,
+from akhbar.transforms.extract.entity_rules import (
+    clip,
+    country_without_admin_head,
+    dateline_agency,
+    drop_currency_adjectives,
+    quoted_acronyms,
 )
+from akhbar.transforms.extract.gazetteer import GazetteerMatcher, Lexicons
+from akhbar.transforms.extract.heads import ORG_HEAD_FORMS, organisation_spans
 from akhbar.transforms.extract.keywords import IdfTable
 from akhbar.transforms.extract.lexicon import (
     ATTRIBUTION_VERBS,
-    COUNTRY_ADMIN_HEADS,
     CURRENCY_WORDS,
     ROLE_AFTER,
     STOPWORDS,
@@ -39,8 +40,9 @@ from akhbar.transforms.extract.persons import (
     Persons,
     conjoined_given,
     find_persons,
-    propagate,
 )
+from akhbar.transforms.extract.places import PLACE_HEAD_FORMS, place_spans
+from akhbar.transforms.extract.propagation import propagate
 from akhbar.transforms.extract.quotes import VERB_FORMS
 from akhbar.transforms.extract.scan import (
     CURRENCY,
@@ -159,10 +161,6 @@ class EntityResult:
     persons: Persons
 
 
-def _clip(span: Span, others: list[Span]) -> bool:
-    return all(span.end <= o.start or span.start >= o.end for o in others)
-
-
 def find_entities(
     aligned: AlignedText,
     tokens: list[Token],
@@ -181,8 +179,8 @@ def find_entities(
     ]
     if segmenter is not None:
         gazetteer += _segmented(tokens, gazetteer, res, segmenter)
-    gazetteer = _drop_currency_adjectives(tokens, gazetteer, found.where(CURRENCY))
-    gazetteer = _country_without_admin_head(norm, gazetteer, res.loc_keys)
+    gazetteer = drop_currency_adjectives(tokens, gazetteer, found.where(CURRENCY))
+    gazetteer = country_without_admin_head(norm, gazetteer, res.loc_keys)
     chosen = list(gazetteer)
     idf = res.people.idf
     people = res.people
@@ -203,7 +201,7 @@ def find_entities(
     for span in sorted(patterns, key=lambda s: s.start - s.end):
         inside = [c for c in chosen if span.start <= c.start and c.end <= span.end]
         others = [c for c in chosen if c not in inside]
-        if _clip(span, others) and all(c.source == "gazetteer" for c in inside):
+        if clip(span, others) and all(c.source == "gazetteer" for c in inside):
             # a longer pattern name swallows the gazetteer names inside it: "مخيم جنين",
             # "وزارة الطاقة السعودية", "صندوق قطر للتنمية"
             canonical = norm[span.start : span.end]  # already normalized
@@ -214,14 +212,14 @@ def find_entities(
         return aligned.original[start:end]
 
     if found.where(QUOTE_MARK):
-        chosen += _quoted_acronyms(tokens, chosen)
-    agency = _dateline_agency(norm, tokens, chosen)
+        chosen += quoted_acronyms(tokens, chosen)
+    agency = dateline_agency(norm, tokens, chosen)
     if agency:
         inside = agency[0]
         chosen = [c for c in chosen if c.end <= inside.start or c.start >= inside.end] + agency
     persons = find_persons(tokens, chosen, res.people, original, found.where(PERSON))
     for span in persons.spans:
-        if _clip(span, chosen):
+        if clip(span, chosen):
             chosen.append(span)
     named = [s for s in chosen if s.type == "PER"]
     chosen += propagate(norm, named, chosen, res.people)
@@ -230,78 +228,6 @@ def find_entities(
         chosen += _ner_spans(aligned, ner, chosen)
     chosen.sort(key=lambda s: s.start)
     return EntityResult(chosen, persons)
-
-
-def _drop_currency_adjectives(
-    tokens: list[Token], spans: list[Span], currencies: list[int] | None = None
-) -> list[Span]:
-    """ "11 ألف ليرة سورية": سورية after a currency name is its adjective, not the country."""
-    if currencies is None:
-        currencies = [i for i, t in enumerate(tokens) if t.text in CURRENCY_WORDS]
-    if not currencies:
-        return spans
-    currency_ends = {tokens[i].end for i in currencies}
-    out = []
-    for span in spans:
-        if span.type == "LOC" and any(0 < span.start - end <= 1 for end in currency_ends):
-            continue
-        out.append(span)
-    return out
-
-
-def _country_without_admin_head(
-    norm: str, spans: list[Span], loc_keys: frozenset[str]
-) -> list[Span]:
-    """ "سلطنة عمان" -> عمان, "جمهورية الكونغو الديمقراطية" -> الكونغو الديمقراطية: the state
-    form's head is not part of the place (GUIDELINES, LOC rule 6)."""
-    out = []
-    for span in spans:
-        if span.type == "LOC":
-            head, _, rest = norm[span.start : span.end].partition(" ")
-            if head in COUNTRY_ADMIN_HEADS and rest in loc_keys:
-                start = span.end - len(rest)
-                span = Span(start, span.end, "LOC", normalize_fast(rest), span.source, span.country)
-        out.append(span)
-    return out
-
-
-def _quoted_acronyms(tokens: list[Token], spans: list[Span]) -> list[Span]:
-    """ "منظمة الأمم المتحدة للطفولة «يونيسف»": a short quoted name right after an organisation
-    is that organisation's other name."""
-    ends = {s.end: s for s in spans if s.type == "ORG"}
-    out: list[Span] = []
-    for i, tok in enumerate(tokens[:-2]):
-        if tok.text != "«" or i == 0 or tokens[i - 1].end not in ends:
-            continue
-        k = i + 1
-        while k < len(tokens) and k - i <= 3 and tokens[k].is_word:
-            k += 1
-        if k < len(tokens) and tokens[k].text == "»" and k > i + 1:
-            out.append(Span(tokens[i + 1].start, tokens[k - 1].end, "ORG", "", "pattern"))
-    return [s for s in out if _clip(s, spans)]
-
-
-def _dateline_agency(norm: str, tokens: list[Token], spans: list[Span]) -> list[Span]:
-    """ "الرباط - ماب", "بغداد/ شفق نيوز": the words after a place and a dash on the opening
-    line, when that line holds nothing else, name the agency or outlet (GUIDELINES rule 7)."""
-    line_end = norm.find("\n")
-    if line_end < 0 or line_end > 60:
-        return []
-    first = [t for t in tokens if t.end <= line_end]
-    if len(first) < 3 or first[1].text not in ("-", "/", "–"):
-        return []
-    place = [s for s in spans if s.type == "LOC" and s.start <= first[0].start < s.end]
-    words = first[2:]
-    if words and words[0].text == "«" and words[-1].text == "»":
-        words = words[1:-1]
-    if not place or not 1 <= len(words) <= 3 or not all(t.is_word for t in words):
-        return []
-    span = Span(words[0].start, words[-1].end, "ORG", "", "pattern")
-    inside = [s for s in spans if span.start <= s.start and s.end <= span.end]
-    crossing = [s for s in spans if s not in inside and not _clip(span, [s])]
-    if crossing or (inside and len(words) == 1):
-        return []  # "صور - الوكالة": a one-word place after the dash is no agency
-    return [span]  # "طرابلس - ليبيا الأحرار": the outlet's name may contain a place
 
 
 def _unify_people(spans: list[Span]) -> list[Span]:
@@ -347,7 +273,7 @@ def _segmented(
         if (
             not tok.is_word
             or len(tok.text) < 4
-            or not _clip(Span(tok.start, tok.end, "", "", ""), found + out)
+            or not clip(Span(tok.start, tok.end, "", "", ""), found + out)
         ):
             continue
         for _prefix, stem in segmenter.segment(tok.text):
@@ -381,7 +307,7 @@ def _ner_spans(aligned: AlignedText, ner: SpanSource, taken: list[Span]) -> list
         if n_end <= n_start:
             continue
         span = Span(n_start, n_end, type_, normalize_fast(original[start:end]), "ner")
-        if _clip(span, taken + out):
+        if clip(span, taken + out):
             out.append(span)
     return out
 

@@ -20,13 +20,26 @@ yesterday, not UTC's.
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
+from akhbar.transforms.extract.date_rules import (
+    DAY,
+    MONTH,
+    SMALL_NUMBERS,
+    YEAR,
+    ago,
+    month_year,
+    nearest_month,
+    period,
+    relative,
+    safe_date,
+    weekday_date,
+    year_for,
+)
 from akhbar.transforms.extract.dates import ARABIC_MONTHS
 from akhbar.transforms.extract.offsets import AlignedText
 from akhbar.transforms.extract.tokens import Token, tokenize
@@ -108,14 +121,8 @@ _UNITS = (
     r"ساعه|ساعات|ساعتين|دقيقه|دقائق|يوم|ايام|يومين|اسبوع|اسابيع|اسبوعين|شهر|اشهر|شهور|شهرين|"
     r"عام|اعوام|عامين|سنه|سنوات|سنتين"
 )
-# fmt: off
-_SMALL = {
-    "ثلاث": 3, "ثلاثه": 3, "اربع": 4, "اربعه": 4, "خمس": 5, "خمسه": 5, "ست": 6, "سته": 6,
-    "سبع": 7, "سبعه": 7, "ثماني": 8, "ثمانيه": 8, "تسع": 9, "تسعه": 9, "عشر": 10, "عشره": 10,
-}
-# fmt: on
 _AGO = re.compile(
-    rf"{_B}(?P<dir>منذ|قبل|بعد)\s+(?:(?P<n>\d{{1,3}}|{'|'.join(_SMALL)})\s+)?(?P<unit>{_UNITS}){_E}"
+    rf"{_B}(?P<dir>منذ|قبل|بعد)\s+(?:(?P<n>\d{{1,3}}|{'|'.join(SMALL_NUMBERS)})\s+)?(?P<unit>{_UNITS}){_E}"
     r"(?!\s+من\s)"
 )
 _RELATIVE = re.compile(
@@ -130,12 +137,6 @@ _WEEKDAY_RE = re.compile(
 _FUTURE_CUE = re.compile(
     r"(?<![\w])(?:سوف|المقرر|المرتقب|المنتظر|يعتزم|تعتزم|[وف]?س(?:ي|ت)(?!اس|ار|طر|د|ناء|ول|ين|ون|مائه|اد|ر)\w{3,})(?![\w])"
 )
-_PAST = frozenset(["الماضي", "الماضيه", "المنصرم", "الفارط", "الفائت"])
-_NEXT = frozenset(["المقبل", "المقبله", "القادم", "القادمه"])
-_CURRENT = frozenset(["الجاري", "الجاريه", "الحالي", "الحاليه"])
-
-
-DAY, MONTH, YEAR = "day", "month", "year"
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,81 +146,6 @@ class DateMention:
     value: date  # the first day of the period
     calendar: bool = True  # False for relative forms ("منذ 10 سنوات" also counts years)
     granularity: str = DAY
-
-
-def _shift_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def _year_for(month: int, day: int, qual: str | None, pub: date) -> int:
-    if qual in _CURRENT:
-        return pub.year
-    candidates = [pub.year - 1, pub.year, pub.year + 1]
-    valid = [(y, _safe(y, month, day)) for y in candidates]
-    dated = [(y, d) for y, d in valid if d is not None]
-    if qual in _PAST:
-        past = [y for y, d in dated if d <= pub]
-        return max(past) if past else pub.year - 1
-    if qual in _NEXT:
-        future = [y for y, d in dated if d >= pub]
-        return min(future) if future else pub.year + 1
-    return min(dated, key=lambda yd: abs((yd[1] - pub).days))[0] if dated else pub.year
-
-
-def _month_year(month: int, qual: str | None, pub: date) -> int:
-    if qual in _PAST:
-        return pub.year if month < pub.month else pub.year - 1
-    if qual in _NEXT:
-        return pub.year if month > pub.month else pub.year + 1
-    if qual in _CURRENT:
-        return pub.year
-    return _year_for(month, 1, None, pub.replace(day=1))
-
-
-def _safe(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def _weekday(target: int, qual: str | None, pub: date, future: bool) -> date:
-    delta = (target - pub.weekday()) % 7
-    if qual in _NEXT:
-        return pub + timedelta(days=delta or 7)
-    if qual in _PAST:
-        back = (pub.weekday() - target) % 7
-        return pub - timedelta(days=back or 7)
-    if future:
-        return pub + timedelta(days=delta)
-    return pub - timedelta(days=(pub.weekday() - target) % 7)
-
-
-def _ago(m: re.Match[str], pub: datetime) -> tuple[date, str] | None:
-    """ "منذ 3 أيام" (day), "منذ شهرين" (month), "منذ 10 سنوات", "قبل سنة" (year)."""
-    unit, raw = m.group("unit"), m.group("n")
-    if unit in ("ساعتين", "يومين", "اسبوعين", "شهرين", "عامين", "سنتين"):
-        count = 2
-    elif raw is None:
-        count = 1
-        if unit in ("ساعات", "دقائق", "ايام", "اسابيع", "اشهر", "شهور", "اعوام", "سنوات"):
-            return None  # "منذ سنوات": no single date
-    else:
-        count = int(raw) if raw.isdigit() else _SMALL[raw]
-    sign = 1 if m.group("dir") == "بعد" else -1
-    if unit.startswith(("ساع", "دقي", "دقا")):
-        minutes = count * (60 if unit.startswith("ساع") else 1)
-        return (pub + sign * timedelta(minutes=minutes)).date(), DAY
-    base = pub.date()
-    if unit.startswith(("يوم", "ايام")):
-        return base + sign * timedelta(days=count), DAY
-    if unit.startswith("اسب"):
-        return base + sign * timedelta(days=7 * count), DAY
-    if unit.startswith(("شه", "اشه")):
-        return _shift_months(base.replace(day=1), sign * count), MONTH
-    return date(base.year + sign * count, 1, 1), YEAR
 
 
 _F_MONTH, _F_NUMERIC, _F_YEAR, _F_AGO, _F_PERIOD, _F_RELATIVE, _F_WEEKDAY = range(7)
@@ -291,15 +217,6 @@ def _years(text: str, offsets: list[int]) -> Iterator[re.Match[str]]:
                 break
 
 
-def _nearest_month(month: int, pub: date) -> date:
-    """The first day of ``month`` in the year that puts it nearest to publication."""
-    here = pub.year * 12 + pub.month - 1
-    year = min(
-        (pub.year - 1, pub.year, pub.year + 1), key=lambda y: (abs(y * 12 + month - 1 - here), -y)
-    )
-    return date(year, month, 1)
-
-
 def find_dates(
     normalized: str,
     published: datetime,
@@ -360,28 +277,28 @@ def find_dates(
                 else ORDINAL_DAYS[day_match.group("first")]
             )
             qual = since(start, qual)
-            year = int(year_text) if year_text else _year_for(month, day, qual, pub)
-            add(start, end, _safe(year, month, day))
+            year = int(year_text) if year_text else year_for(month, day, qual, pub)
+            add(start, end, safe_date(year, month, day))
             if day_match.group("d1"):
-                add(start, end, _safe(year, month, int(day_match.group("d1"))))
+                add(start, end, safe_date(year, month, int(day_match.group("d1"))))
         elif year_text or qual:
             edge = left(_EDGE_LEFT, m.start())
             start = edge if edge is not None else m.start()
             qual = since(start, qual)
-            year = int(year_text) if year_text else _month_year(month, qual, pub)
-            add(start, end, _safe(year, month, 1), grain=MONTH)
+            year = int(year_text) if year_text else month_year(month, qual, pub)
+            add(start, end, safe_date(year, month, 1), grain=MONTH)
         else:
             named = left(_NAMED_LEFT, m.start())
             if named is not None:
                 start, end = named, m.end()
                 qual = since(start, None)
-                value = _safe(_month_year(month, qual, pub), month, 1) if qual else None
-                add(start, end, value or _nearest_month(month, pub), grain=MONTH)
+                value = safe_date(month_year(month, qual, pub), month, 1) if qual else None
+                add(start, end, value or nearest_month(month, pub), grain=MONTH)
             elif _BARE_LEFT.search(normalized, window_start, m.start()) is not None:
                 start, end = m.start(), m.end()
                 qual = since(start, None)
-                value = _safe(_month_year(month, qual, pub), month, 1) if qual else None
-                add(start, end, value or _nearest_month(month, pub), grain=MONTH)
+                value = safe_date(month_year(month, qual, pub), month, 1) if qual else None
+                add(start, end, value or nearest_month(month, pub), grain=MONTH)
             else:
                 continue  # a bare month name ("مارس" is also a verb)
         taken.append((start, end))
@@ -392,7 +309,7 @@ def find_dates(
                 add(
                     m.start(),
                     m.end(),
-                    _safe(int(m.group("year")), int(m.group("month")), int(m.group("day"))),
+                    safe_date(int(m.group("year")), int(m.group("month")), int(m.group("day"))),
                 )
                 taken.append(m.span())
         for m in _years(normalized, starts[_F_YEAR]):
@@ -402,14 +319,14 @@ def find_dates(
                 taken.append((start, m.end()))
     for m in _matches(_AGO, normalized, starts[_F_AGO]):
         if free(*m.span()):
-            found = _ago(m, published)
+            found = ago(m, published)
             if found is not None:
                 add(m.start(), m.end(), found[0], calendar=False, grain=found[1])
             taken.append(m.span())
     if starts[_F_PERIOD]:
         for m in _matches(_PERIOD, normalized, starts[_F_PERIOD]):
             if free(*m.span()):
-                value, grain = _period(m, pub)
+                value, grain = period(m, pub)
                 add(m.start(), m.end(), value, calendar=False, grain=grain)
                 taken.append(m.span())
     for m in _matches(_RELATIVE, normalized, starts[_F_RELATIVE]):
@@ -417,7 +334,7 @@ def find_dates(
             m.group("today") and not m.group("wd") and _not_today(normalized, m)
         ):
             continue
-        add(m.start(), m.end(), _relative(m, pub), calendar=False)
+        add(m.start(), m.end(), relative(m, pub), calendar=False)
         taken.append(m.span())
     for m in _matches(_WEEKDAY_RE, normalized, starts[_F_WEEKDAY]):
         if free(*m.span()):
@@ -425,36 +342,11 @@ def find_dates(
                 normalized.rfind(".", 0, m.start()), normalized.rfind("\n", 0, m.start())
             )
             future = _FUTURE_CUE.search(normalized, sentence_start + 1, m.start()) is not None
-            value = _weekday(WEEKDAYS[m.group("wd")], m.group("qual"), pub, future)
+            value = weekday_date(WEEKDAYS[m.group("wd")], m.group("qual"), pub, future)
             add(m.start(), m.end(), value, calendar=False)
             taken.append(m.span())
     out.sort(key=lambda d: (d.start, d.value))
     return out
-
-
-def _period(m: re.Match[str], pub: date) -> tuple[date, str]:
-    """ "العام الماضي" -> (1 January of last year, year); "الشهر المقبل" -> (next month, month)."""
-    unit = m.group("this") or m.group("unit") or m.group("edge")
-    qual = m.group("qual") or m.group("edge_qual")
-    sign = -1 if qual in _PAST else (1 if qual in _NEXT else 0)
-    if unit == "الشهر":
-        return _shift_months(pub.replace(day=1), sign), MONTH
-    return date(pub.year + sign, 1, 1), YEAR
-
-
-def _relative(m: re.Match[str], pub: date) -> date:
-    if m.group("before2"):
-        return pub - timedelta(days=2)
-    if m.group("yesterday"):
-        return pub - timedelta(days=1)
-    if m.group("after2"):
-        return pub + timedelta(days=2)
-    if m.group("tomorrow"):
-        return pub + timedelta(days=1)
-    if m.group("today"):
-        return pub
-    sign = -1 if m.group("pq") in _PAST else (1 if m.group("pq") in _NEXT else 0)
-    return pub + timedelta(days=7 * sign)  # الأسبوع الماضي / المقبل
 
 
 def _not_today(text: str, m: re.Match[str]) -> bool:

@@ -8,8 +8,10 @@ their own: compounds with عبد ("عبد الفتاح"), chains with بن/أب�
 ثاني"), and a family name that often carries the article ("العلاق"). A name ends at a function
 word, a verb, a role, punctuation or a known place or organisation.
 
-What is announced once is then repeated bare ("وأضاف كجوك"), so every name found is propagated:
-its family name (and a chain's first three words) is searched again in the whole article.
+What is announced once is then repeated bare ("وأضاف كجوك"), so every name found is propagated
+(``propagation``): its family name, first name and a chain's first three words are searched
+again in the whole article. Without any title, a given name followed by a family name the
+lexicons know (``seeds/build_names.py``) or by a word the reference corpus never has is a name.
 """
 
 from __future__ import annotations
@@ -32,7 +34,6 @@ from akhbar.transforms.extract.lexicon import (
     ROLE_AFTER,
     STOPWORDS,
     TITLE_HEADS,
-    VALID_PREFIXES,
 )
 from akhbar.transforms.extract.tokens import (
     Span,
@@ -414,82 +415,3 @@ def _record_title_before(tokens: list[Token], span: Span, result: Persons) -> No
 
 _POSITION = itemgetter(0)
 _END = itemgetter(2)
-
-
-def name_forms(canonical: str, lex: PersonLexicon) -> list[str]:
-    """Shorter forms under which a full name recurs: family name, a chain's head, and the first
-    name of a two- or three-word name ("ماركو" after "ماركو روبيو")."""
-    words = canonical.split()
-    if len(words) < 2:
-        return []
-    forms = []
-    first = words[0]
-    if (
-        len(words) <= 3
-        and words[1] not in NAME_PARTICLES
-        and first not in NAME_PARTICLES
-        and first in lex.given_names
-        and len(first) >= 3
-    ):
-        forms.append(first)
-    last = words[-1]
-    if len(words) >= 3 and words[-2] in NAME_PARTICLES:
-        last = f"{words[-2]} {last}"
-    if len(last) >= 3 and last not in STOPWORDS and last != canonical:
-        forms.append(last)
-    if len(words) > 3 and words[1] in ("بن", "ابن"):
-        forms.append(" ".join(words[:3]))
-    return forms
-
-
-def _another_name_follows(normalized: str, end: int, lex: PersonLexicon) -> bool:
-    after = normalized[end : end + 40].split(maxsplit=1)
-    if not after or not after[0].isalpha():
-        return False
-    word = after[0]
-    return (
-        word in lex.family_names
-        or word in lex.given_names
-        or lex.idf.word_share(word) < FOREIGN_SHARE
-    )
-
-
-def propagate(
-    normalized: str, persons: list[Span], taken: list[Span], lex: PersonLexicon
-) -> list[Span]:
-    """Later mentions of a name by its shorter forms, e.g. "كجوك" after "أحمد كجوك"."""
-    forms: dict[str, str] = {}
-    owners: dict[str, set[str]] = {}
-    for span in persons:
-        for form in name_forms(span.canonical, lex):
-            owners.setdefault(form, set()).add(span.canonical)
-            current = forms.get(form)
-            if current is None or len(span.canonical) > len(current):
-                forms[form] = span.canonical
-    first_forms = set()
-    for form, names in owners.items():
-        if any(n.split()[0] == form for n in names):
-            first_forms.add(form)
-            if len({n.split()[-1] for n in names}) > 1:
-                del forms[form]  # two people share this first name: it names neither
-    occupied = [(s.start, s.end) for s in taken]
-    out: list[Span] = []
-    n = len(normalized)
-    for form, canonical in sorted(forms.items(), key=lambda kv: -len(kv[0])):
-        pos = normalized.find(form)
-        while pos >= 0:
-            end = pos + len(form)
-            word_start = pos
-            while word_start > 0 and normalized[word_start - 1].isalnum() and pos - word_start < 3:
-                word_start -= 1
-            ok = (end >= n or not normalized[end].isalnum()) and (
-                word_start == 0 or not normalized[word_start - 1].isalnum()
-            )
-            free = all(end <= s or pos >= e for s, e in occupied)
-            if ok and free and form in first_forms and _another_name_follows(normalized, end, lex):
-                free = False  # "محمد قرامي" after "محمد القرامي": another full name, not "محمد"
-            if ok and free and normalized[word_start:pos] in VALID_PREFIXES:
-                out.append(Span(pos, end, "PER", canonical, "propagated"))
-                occupied.append((pos, end))
-            pos = normalized.find(form, end)
-    return out

@@ -1,0 +1,164 @@
+"""Places announced by a head noun: "محافظة الزرقاء" -> الزرقاء, "مخيم جنين", "ستاد الأمير
+عبدالله الفيصل".
+
+Administrative heads (محافظة، ولاية، مدينة) are not part of the place's name; facility heads
+(مخيم، حقل، ميناء، ملعب، سجن) are, and a facility named after a person keeps the person's whole
+name (tests/golden/GUIDELINES.md, LOC rule 6). The shared chain machinery lives in ``heads``.
+"""
+
+from __future__ import annotations
+
+from akhbar.transforms.extract.heads import (
+    _CHAIN_STOP,
+    _PRONOUNS,
+    COMMON_SHARE,
+    _head,
+    _head_forms,
+    person_name_end,
+)
+from akhbar.transforms.extract.keywords import IdfTable
+from akhbar.transforms.extract.lexicon import PLACE_ADMIN_HEADS, PLACE_FACILITY_HEADS, STOPWORDS
+from akhbar.transforms.extract.tokens import Span, Token, covering
+
+_FACILITY_ADJECTIVES = frozenset(
+    [
+        "الكبير",
+        "الكبري",
+        "الدولي",
+        "الجديد",
+        "الجديده",
+        "الوطني",
+        "الاولمبي",
+        "الرئيسي",
+        "الشمالي",
+        "الجنوبي",
+        "الشرقي",
+        "الغربي",
+        "العالمي",
+        "التجاري",
+    ]
+)
+
+
+_ADMIN_FORMS = _head_forms(PLACE_ADMIN_HEADS)
+_FACILITY_FORMS = _head_forms(PLACE_FACILITY_HEADS)
+_PLACE_HEAD_TEXTS = frozenset(_ADMIN_FORMS) | frozenset(_FACILITY_FORMS)
+PLACE_HEAD_FORMS = _PLACE_HEAD_TEXTS  # every spelling of a place head, with clitics
+
+
+def place_spans(
+    tokens: list[Token],
+    gazetteer: list[Span],
+    idf: IdfTable,
+    given: frozenset[str] = frozenset(),
+    family: frozenset[str] = frozenset(),
+    candidates: list[int] | None = None,
+    cover: list[Span | None] | None = None,
+) -> list[Span]:
+    """Places named after an administrative head, and facilities named with theirs.
+
+    ``candidates``: indices of the tokens that may be a place head (``scan.PLACE_HEAD``)."""
+    gaz = cover if cover is not None else covering(tokens, gazetteer)
+    out: list[Span] = []
+    if candidates is None:
+        candidates = [i for i, tok in enumerate(tokens) if tok.text in _PLACE_HEAD_TEXTS]
+    last = len(tokens) - 1
+    for i in candidates:
+        tok = tokens[i]
+        if i >= last or gaz[i] is not None:
+            continue
+        admin = _head(tok, _ADMIN_FORMS)
+        if admin is not None:
+            out.extend(_admin_names(tokens, i + 1, gaz, idf, dual=admin[1].endswith("تي")))
+            continue
+        facility = _head(tok, _FACILITY_FORMS)
+        if facility is not None:
+            span = _person_facility(tokens, i + 1, gaz, given, family, facility[0])
+            span = span or _facility(tokens, i + 1, gaz, idf, facility[0])
+            if span is not None:
+                out.append(span)
+    return out
+
+
+def _rare_name(word: str, idf: IdfTable) -> bool:
+    return (
+        len(word) >= 3
+        and not (word.startswith("ي") and len(word) >= 4)  # "ملعب يحتضن": a verb
+        and not (len(word) > 4 and word.endswith(_PRONOUNS))  # "بإعطائها": a pronoun suffix
+        and word not in STOPWORDS
+        and not word.endswith(("يه", "يين", "يون"))  # adjectives: "مدينة ساحلية"
+        and idf.word_share(word) < COMMON_SHARE
+    )
+
+
+def _admin_names(
+    tokens: list[Token], i: int, gaz: list[Span | None], idf: IdfTable, dual: bool
+) -> list[Span]:
+    out = []
+    for k in (i, i + 2) if dual else (i,):
+        if k >= len(tokens) or gaz[k] is not None or not tokens[k].is_word:
+            break
+        tok = tokens[k]
+        word = tok.text[1:] if k > i and tok.text.startswith("و") else tok.text
+        if word.startswith("ال") and word in _CHAIN_STOP:
+            break
+        if not _rare_name(word, idf):
+            break
+        out.append(Span(tok.end - len(word), tok.end, "LOC", "", "pattern"))
+        if (
+            dual
+            and k + 1 < len(tokens)
+            and tokens[k + 1].text.startswith("و")
+            and tokens[k + 1].is_word
+        ):
+            # "محافظتي أسيوط وسوهاج": the second name is glued to و
+            nxt = tokens[k + 1]
+            if gaz[k + 1] is None and _rare_name(nxt.text[1:], idf):
+                out.append(Span(nxt.start + 1, nxt.end, "LOC", "", "pattern"))
+            break
+    return out
+
+
+def _person_facility(
+    tokens: list[Token],
+    i: int,
+    gaz: list[Span | None],
+    given: frozenset[str],
+    family: frozenset[str],
+    start: int,
+) -> Span | None:
+    """A facility named after a person keeps the whole name: "ستاد الأمير عبدالله الفيصل",
+    "ملعب الأمير مولاي عبد الله", "مطار الملك عبدالعزيز الدولي"."""
+    k = person_name_end(tokens, i, gaz, given, family)
+    if k is None:
+        return None
+    if k < len(tokens) and tokens[k].text in _FACILITY_ADJECTIVES and gaz[k] is None:
+        k += 1
+    return Span(start, tokens[k - 1].end, "LOC", "", "pattern")
+
+
+def _facility(
+    tokens: list[Token], i: int, gaz: list[Span | None], idf: IdfTable, start: int
+) -> Span | None:
+    if i >= len(tokens) or not tokens[i].is_word:
+        return None
+    span = gaz[i]
+    if span is not None:
+        if span.type == "PER":
+            return None
+        k = i
+        while k < len(tokens) and tokens[k].start < span.end:
+            k += 1
+        end = span.end
+    else:
+        word = tokens[i].text
+        if not _rare_name(word, idf) and not (
+            word.startswith("ال") and idf.word_share(word) < COMMON_SHARE
+        ):
+            return None
+        if word.startswith("ال") and word in _CHAIN_STOP:
+            return None
+        k, end = i + 1, tokens[i].end
+    if k < len(tokens) and tokens[k].text in _FACILITY_ADJECTIVES and gaz[k] is None:
+        end = tokens[k].end
+    return Span(start, end, "LOC", "", "pattern")
