@@ -125,10 +125,6 @@ def load_lexicons(directory: str | Path | None = None) -> Lexicons:
     return Lexicons(tuple(entries), given, nisba, source_given, family, foreign)
 
 
-def _is_letter(ch: str) -> bool:
-    return ch.isalnum()
-
-
 class GazetteerMatcher:
     """All gazetteer names, found in one pass, clitic-aware."""
 
@@ -146,29 +142,35 @@ class GazetteerMatcher:
         self.size = len(table)
 
     def find(self, text: str) -> list[Match]:
-        """Non-overlapping hits, longest first, in text order."""
+        """Non-overlapping hits, longest first, in text order.
+
+        Most automaton hits end inside a word ("مصر" in "مصرف") and are dropped by the first
+        test; the rest look back at most three letters for the proclitics before the name.
+        """
         candidates: list[Match] = []
         n = len(text)
+        valid, assimilated_ok = VALID_PREFIXES, ASSIMILATED_PREFIXES
         for last, values in self._automaton.iter(text):
             end = last + 1
-            if end < n and _is_letter(text[end]):
+            if end < n and text[end].isalnum():
                 continue
             for length, entry, assimilated in values:
                 start = end - length
-                word_start = start
-                while (
-                    word_start > 0 and _is_letter(text[word_start - 1]) and start - word_start < 3
-                ):
-                    word_start -= 1
-                if word_start > 0 and _is_letter(text[word_start - 1]):
-                    continue
-                prefix = text[word_start:start]
+                lo = start - 3 if start > 3 else 0
+                prefix = text[lo:start]
+                cut = len(prefix)
+                while cut and prefix[cut - 1].isalnum():
+                    cut -= 1
+                prefix = prefix[cut:]
+                word_start = start - len(prefix)
+                if word_start > 0 and text[word_start - 1].isalnum():
+                    continue  # more than three letters glued before the name: inside a word
                 if assimilated:
-                    if prefix not in ASSIMILATED_PREFIXES:
+                    if prefix not in assimilated_ok:
                         continue
                     span_start = start - 1
                 else:
-                    if prefix not in VALID_PREFIXES:
+                    if prefix not in valid:
                         continue
                     span_start = start
                 if entry.weak and not _weak_context(text, word_start, end, entry.type):
