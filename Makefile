@@ -41,19 +41,29 @@ engines:
 	deploy/flink/fetch.sh
 	deploy/spark/fetch.sh
 
-# Speed benchmarks (whole processes, median of 3) -> benchmarks/results/<date>.md and latest.md,
-# with the per-stage profile of the plain loop at 10k -> benchmarks/results/profile-<date>.md.
-# BENCH_ARGS="--sizes 10 50" to limit the sizes, BENCH_ARGS="--scenarios akhbar_2w" to run a
-# subset; the full run takes about an hour on 2 cores.
+# Speed benchmarks (issue 19; benchmarks/run.py, README "Speed"): unique-article corpora at
+# 10k-100k in two date layouts, ANT 5x (duplicate-heavy), SaudiNewsNet (real); akhbar on
+# FnApiRunner (1 and 2 workers, default options), Prism and the local Flink cluster, against the
+# reference script, its own plain loop and datatrove; median of 3 interleaved runs ->
+# benchmarks/results/<date>.{md,json} and latest.md, with the targets table; about an hour on
+# 2 idle cores. Per-stage cProfile of the plain loop -> benchmarks/results/profile-<date>.md.
+# `make bench-1m` adds the 1M-article corpora (one run each, ~1.5 GB of JSONL per layout,
+# written once into benchmarks/data/): the whole targets table in one run, about 2.5 hours.
+# BENCH_ARGS="--scenarios unique-backfill-50k '*/akhbar_prism_all'" runs a subset (names,
+# corpora, prefixes or globs; see benchmarks/scenarios.py), BENCH_ARGS="--repeat 1" fewer runs.
 BENCH_ARGS ?=
 BENCH_DATE := $(shell date -u +%Y-%m-%d)
-bench: bench-smoke
-	$(BIN)/python -m benchmarks.corpus --copies 1 5 10
-	$(BIN)/python -m benchmarks.profile_stages benchmarks/data/ant-1x.jsonl \
+.PHONY: bench-1m bench-profile
+bench: bench-smoke bench-profile
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
+bench-1m: bench-smoke bench-profile
+	$(BIN)/python -m benchmarks.run --with-1m $(BENCH_ARGS)
+
+bench-profile: $(STAMP)
+	$(BIN)/python -m benchmarks.unique_corpus --sizes 10 --layouts backfill
+	$(BIN)/python -m benchmarks.profile_stages benchmarks/data/unique-backfill-10k.jsonl \
 	  --out benchmarks/results/profile-$(BENCH_DATE).md > /dev/null
-	$(BIN)/python -m benchmarks.beam_stages benchmarks/data/ant-5x.jsonl \
-	  --out benchmarks/results/beam-stages-$(BENCH_DATE).md > /dev/null
-	$(BIN)/python -m benchmarks.run --datatrove-max-size 50 --profile benchmarks/results/profile-$(BENCH_DATE).md $(BENCH_ARGS)
 
 # The harness itself at 1k articles, every scenario once (about a minute): it runs, and its
 # report has every section. Not part of `make test` (it checks the tooling, not akhbar).

@@ -13,6 +13,7 @@ between the two is what the framework costs and where.
 from __future__ import annotations
 
 import argparse
+import json
 import tempfile
 import time
 from collections import defaultdict
@@ -22,13 +23,14 @@ from pathlib import Path
 from typing import Any
 
 import apache_beam as beam
+from apache_beam.options.pipeline_options import PipelineOptions
+
 from akhbar.pipelines.ingest import (
     band_partitions_for,
     build_pipeline,
     local_workers,
     plan_from_options,
 )
-from apache_beam.options.pipeline_options import PipelineOptions
 
 _TIME_URNS = (
     "beam:metric:pardo_execution_time:process_bundle_msecs:v1",
@@ -89,6 +91,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--depth", type=int, default=2)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--out", type=Path, help="also write the table as Markdown here")
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     args = parser.parse_args(argv)
     from akhbar.pipelines.allocator import tune_allocator
 
@@ -115,6 +118,14 @@ def main(argv: list[str] | None = None) -> None:
         for label, value in rows[: args.top]
     ]
     print("\n".join(lines))
+    if args.json:
+        figures = {
+            "wall_s": round(wall, 3),
+            "transforms_s": round(total, 3),
+            "runner_s": round(wall - total, 3),
+            "per_transform_s": {label: round(v / 1000, 3) for label, v in rows[: args.top]},
+        }
+        args.json.write_text(json.dumps(figures, ensure_ascii=False), encoding="utf-8")
     if args.out:
         args.out.write_text("\n".join(lines) + "\n")
 

@@ -1,12 +1,15 @@
 """Where the time goes: akhbar's pure functions stage by stage, timed and then cProfiled.
 
     python -m benchmarks.profile_stages INPUT.jsonl [--top 12] [--out results/profile.md]
+        [--limit N] [--json OUT.json]
 
 Runs the plain-loop pipeline (benchmarks/plain_loop.py: the same functions as ``akhbar ingest``,
 no Beam) twice: once timed per stage with ``perf_counter`` (the figures to trust), once under
 cProfile per stage (the functions to look at; cProfile inflates many-small-call code, so its
 totals are larger). Writes a Markdown report: per-stage seconds, microseconds per article and
-share, then the top functions of each stage by own time.
+share, then the top functions of each stage by own time. ``--limit N`` profiles the first N
+articles only; ``--json`` writes the timed stages (µs per article) and skips cProfile:
+``benchmarks/run.py`` uses it for the per-stage row of every corpus.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import json
 import pstats
 import tempfile
 import time
@@ -23,7 +27,6 @@ from typing import Any
 
 from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH
 from akhbar.transforms.dedup.near_cluster import near_doc
-
 from benchmarks.plain_loop import Stage, stages
 
 SIGNATURES = "minhash signatures only (part of near dedup)"
@@ -66,6 +69,27 @@ def profiled(path: str, top: int) -> list[tuple[str, str]]:
     return out
 
 
+def head(path: str, limit: int, folder: str) -> str:
+    """The first ``limit`` lines of ``path`` as a file in ``folder`` (streamed)."""
+    target = Path(folder) / Path(path).name
+    with open(path, "rb") as source, target.open("wb") as out:
+        for i, line in enumerate(source):
+            if i >= limit:
+                break
+            out.write(line)
+    return str(target)
+
+
+def stage_micros(path: str, limit: int | None = None) -> dict[str, Any]:
+    """{"items": n, "stages": {stage: µs per item}, "total_us": ...} over the first ``limit``
+    articles: the plain loop holds its whole input in memory, so large corpora are cut."""
+    with tempfile.TemporaryDirectory() as tmp:
+        n, times = timed(head(path, limit, tmp) if limit else path)
+    per = {name: round(1e6 * seconds / max(n, 1), 1) for name, seconds in times}
+    total = sum(v for k, v in per.items() if k != SIGNATURES)
+    return {"items": n, "stages": per, "total_us": round(total, 1)}
+
+
 def report(path: str, top: int) -> str:
     n, times = timed(path)
     total = sum(t for name, t in times if name != SIGNATURES)
@@ -93,11 +117,20 @@ def main() -> None:
     parser.add_argument("input")
     parser.add_argument("--top", type=int, default=12)
     parser.add_argument("--out", default=None)
+    parser.add_argument("--limit", type=int, help="profile only the first N articles")
+    parser.add_argument("--json", type=Path, help="write the timed stages here; no cProfile")
     args = parser.parse_args()
-    text = report(args.input, args.top)
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-    print(text)
+    if args.json:
+        result = stage_micros(args.input, args.limit)
+        args.json.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+        print(json.dumps(result, ensure_ascii=False))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        source = head(args.input, args.limit, tmp) if args.limit else args.input
+        text = report(source, args.top)
+        if args.out:
+            Path(args.out).write_text(text, encoding="utf-8")
+        print(text)
 
 
 if __name__ == "__main__":

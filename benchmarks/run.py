@@ -1,20 +1,28 @@
-"""`make bench`: whole-process timings of akhbar against its baselines, written to results/.
+"""`make bench`: whole-process timings of akhbar against its baselines, issue 19's targets.
 
-    python -m benchmarks.run [--sizes 10 50 100] [--repeat 3] [--scenarios NAME_OR_PREFIX ...]
-                             [--datatrove-workers 2] [--profile PATH] [--quick]
+    python -m benchmarks.run [--scenarios NAME_OR_PATTERN ...] [--with-1m] [--repeat 3]
+                             [--repeat-1m 1] [--no-profiles] [--quick]
 
-Each scenario runs as a separate process, ``--repeat`` times; the report gives the median wall
-time, throughput, the peak RSS of the largest process and the sampled peak of the whole process
-tree (see timing.py), then issue 7's targets computed from the medians (targets.py), and a
-start-up section (``akhbar ingest`` on the bundled samples, import times).
+What runs is ``benchmarks/scenarios.py``: corpora (unique articles in two date layouts, the
+duplicate-heavy ANT 5x, the real SaudiNewsNet) and the runs on each. Per corpus, the
+repetitions are interleaved (round 1 of every run, then round 2, ...), so a change of the
+machine's load hits every run alike; each repetition starts from empty output folders. The
+Flink runs come last on their corpus, with the local cluster up only for them.
 
-Scenarios: io_floor, reference_script, plain_loop_{all,no_extract}, akhbar_{1w,2w}_{all,
-no_extract}, datatrove (its 4-stage MinHash with default config in ``benchmarks/.venv-datatrove``,
-made on first use; recorded as skipped, with the reason, when it cannot be made) and startup.
-``--scenarios akhbar_2w startup`` runs a subset (names or prefixes); such a run writes
-``<date>-subset.{json,md}`` and leaves ``<date>.*`` and ``latest.md`` alone. ``--quick`` (the CI
-smoke run) uses a 1k-article corpus, one repetition and no datatrove: it checks the harness, not
-speed, and writes ``smoke.{json,md}``.
+Every scenario row gives: the median wall time and articles/s, CPU seconds, the peak RSS of the
+largest process and the sampled peak of the whole process tree (timing.py), the 1-minute load
+average before each repetition; for ``akhbar ingest`` also the runner it used and its counts
+(from the run record), the files written per table and DuckDB's time to read one day and one
+month back (readback.py), and for the run with default options, drawn on a terminal, how its
+live progress display behaved (progress_probe.py). Per corpus: akhbar's per-stage µs (the
+plain loop over its first 10k articles, profile_stages.py), and the Beam per-transform times
+on the 50k corpus (beam_stages.py). Then issue 19's targets table (targets.py) and the
+ceilings, and the start-up section.
+
+Reports: ``results/<date>.{json,md}`` and ``results/latest.md`` (the whole default plan, or
+with ``--with-1m`` ``<date>-1m.*``), ``<date>-subset.*`` for ``--scenarios``, and
+``smoke.*`` for ``--quick`` (the harness at 1k articles, one repetition: it checks the tooling,
+not speed). Exit 1 when a scenario failed (the report says which and why).
 """
 
 from __future__ import annotations
@@ -24,88 +32,31 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import targets
-from benchmarks.corpus import ant_records, write_copies
-from benchmarks.timing import Measurement, measure
+from benchmarks import progress_probe, readback, scenarios, targets
+from benchmarks.report import markdown
+from benchmarks.scenarios import QUICK_PLAN, RUNS, Plan, Scenario, select
+from benchmarks.startup import parse_importtime, startup
+from benchmarks.timing import run_once
+
+__all__ = ["RESULTS", "main", "markdown", "parse_importtime", "run", "select"]
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 RESULTS = HERE / "results"
-PY = sys.executable
-AKHBAR = [PY, "-m", "akhbar.pipelines.cli"]
-STARTUP = "startup"
-SCENARIOS = [
-    "io_floor",
-    "reference_script",
-    "plain_loop_all",
-    "plain_loop_no_extract",
-    "akhbar_1w_all",
-    "akhbar_1w_no_extract",
-    "akhbar_2w_all",
-    "akhbar_2w_no_extract",
-    "datatrove",
-]
-PROFILE_CMD = (
-    "python -m benchmarks.profile_stages benchmarks/data/ant-1x.jsonl "
-    "--out benchmarks/results/profile-<date>.md"
-)
-
-
-@dataclass(frozen=True)
-class Scenario:
-    label: str
-    cmd: list[str]
-    fresh: tuple[Path, ...] = ()  # folders removed before every repetition
-
-
-def select(patterns: list[str] | None) -> list[str]:
-    """The scenarios named, or starting with, one of ``patterns`` (all of them when None)."""
-    names = [*SCENARIOS, STARTUP]
-    if not patterns:
-        return names
-    unknown = [p for p in patterns if not any(n.startswith(p) for n in names)]
-    if unknown:
-        raise ValueError(f"no scenario matches {unknown}; scenarios: {', '.join(names)}")
-    return [n for n in names if any(n.startswith(p) for p in patterns)]
-
-
-def corpus(data: Path, thousands: int, records: list[dict[str, str]]) -> tuple[Path, int]:
-    """ANT repeated (with perturbations) up to about ``thousands`` x 1,000 articles.
-
-    From 10k on these are the ``ant-Nx.jsonl`` files that ``benchmarks.corpus`` writes (same
-    seed), made here if missing; below 10k, the first ``thousands`` x 1,000 ANT articles.
-    """
-    if thousands < 10:
-        subset = records[: thousands * 1000]
-        target = data / f"ant-{thousands}k.jsonl"
-        if not target.exists():
-            write_copies(subset, 1, target, seed=13)
-        return target, len(subset)
-    copies = max(1, round(thousands * 1000 / len(records)))
-    target = data / f"ant-{copies}x.jsonl"
-    if not target.exists():
-        write_copies(records, copies, target, seed=13)
-    return target, len(records) * copies
-
-
-def split_shards(path: Path, shards: int, folder: Path) -> Path:
-    """``path`` cut into ``shards`` consecutive JSONL files: datatrove parallelizes by file."""
-    if shards <= 1:
-        return path
-    folder.mkdir(parents=True, exist_ok=True)
-    lines = path.read_bytes().splitlines(keepends=True)
-    step = -(-len(lines) // shards)
-    for i in range(shards):
-        (folder / f"part-{i:03d}.jsonl").write_bytes(b"".join(lines[i * step : (i + 1) * step]))
-    return folder
+PROFILE_LIMIT = 10_000  # articles of each corpus profiled in the plain loop
+BEAM_STAGES_CORPORA = ("unique-backfill-50k",)
+MILLION = 1_000_000
+STARTUP = "startup"  # a --scenarios name of its own: the start-up section
 
 
 def datatrove_python() -> tuple[str | None, str]:
@@ -127,340 +78,317 @@ def datatrove_python() -> tuple[str | None, str]:
     return str(python), ""
 
 
-def scenarios(
-    path: Path, work: Path, chosen: list[str], datatrove: tuple[str | None, str], workers: int
-) -> list[Scenario | tuple[str, str]]:
-    """The runs at one size; a (label, reason) pair stands for a scenario that is skipped."""
-    out = work / "out"
-    ingest = [*AKHBAR, "ingest", "--input", str(path), "--output", str(out)]
-    one = ["--direct_running_mode=in_memory", "--direct_num_workers=1"]
-    two = ["--direct_running_mode=multi_processing", "--direct_num_workers=2"]
-    plain = [PY, "-m", "benchmarks.plain_loop", str(path), str(work / "plain")]
-    runs: list[Scenario | tuple[str, str]] = [
-        Scenario("io_floor", [PY, "-m", "benchmarks.io_floor", str(path), str(work / "f.parquet")]),
-        Scenario(
-            "reference_script",
-            [PY, "-m", "benchmarks.reference_script", str(path), str(work / "ref.parquet")],
-        ),
-        Scenario("plain_loop_all", plain, (work / "plain",)),
-        Scenario("plain_loop_no_extract", [*plain, "--no-extract"], (work / "plain",)),
-        Scenario("akhbar_1w_all", [*ingest, *one], (out,)),
-        Scenario("akhbar_1w_no_extract", [*ingest, "--no-extract", *one], (out,)),
-        Scenario("akhbar_2w_all", [*ingest, *two], (out,)),
-        Scenario("akhbar_2w_no_extract", [*ingest, "--no-extract", *two], (out,)),
-    ]
-    if "datatrove" in chosen:
-        python, reason = datatrove
-        if python is None:
-            runs.append(("datatrove", reason))
-        else:
-            source = split_shards(path, workers, work / "datatrove-in")
-            cmd = [python, str(HERE / "datatrove_minhash.py"), str(source), str(work / "dt"),
-                   str(work / "dt.json"), "--workers", str(workers), "--no-clusters"]  # fmt: skip
-            runs.append(Scenario("datatrove", cmd, (work / "dt",)))
-    return [r for r in runs if (r.label if isinstance(r, Scenario) else r[0]) in chosen]
+def flink_pids() -> list[int]:
+    """The local Flink cluster's JobManager, TaskManagers and SDK worker pool (their trees hold
+    the SDK workers): they work for a Flink run without being its descendants."""
+    from akhbar.pipelines.engines import engine_cache
 
-
-def measure_fresh(scenario: Scenario, n: int, repeat: int) -> Measurement:
-    """Every repetition starts from empty output folders (no earlier run to match or skip)."""
-    runs: list[float] = []
-    peak = tree = 0.0
-    for _ in range(repeat):
-        for folder in scenario.fresh:
-            shutil.rmtree(folder, ignore_errors=True)
-        m = measure(scenario.label, n, scenario.cmd, repeat=1, cwd=str(REPO))
-        runs.extend(m.runs)
-        peak, tree = max(peak, m.peak_rss_mb), max(tree, m.tree_rss_mb)
-    return Measurement(scenario.label, n, runs, peak, tree)
-
-
-def run_one(scenario: Scenario, n: int, repeat: int) -> dict[str, Any]:
-    """The measurement as a result row; a failing run becomes a ``failed`` row, not an abort."""
-    try:
-        return {"size": n, **measure_fresh(scenario, n, repeat).as_dict()}
-    except RuntimeError as exc:
-        return {"size": n, "label": scenario.label, "articles": n, "failed": str(exc)[-1500:]}
-
-
-def parse_importtime(text: str) -> list[tuple[int, str, int]]:
-    """``python -X importtime`` lines as (nesting level, module, cumulative microseconds)."""
-    out = []
-    for line in text.splitlines():
-        if not line.startswith("import time:") or "|" not in line:
+    run_dir = Path(os.environ.get("FLINK_RUN_DIR") or engine_cache() / "flink" / "run")
+    pids = []
+    for path in (run_dir / "pid").glob("*.pid"):
+        try:
+            pids += [int(x) for x in path.read_text().split()]
+        except (OSError, ValueError):
             continue
-        _self, cumulative, name = line[len("import time:") :].split("|", 2)
-        if not cumulative.strip().isdigit():
-            continue  # the header line
-        name = name[1:]
-        level = (len(name) - len(name.lstrip(" "))) // 2
-        out.append((level, name.strip(), int(cumulative)))
-    return out
+    return [p for p in pids if Path(f"/proc/{p}").exists()]
 
 
-def importtime(cmd: list[str]) -> list[tuple[int, str, int]]:
-    """Run ``cmd`` (a ``python -X importtime ...`` command) and parse what it imported."""
-    with tempfile.TemporaryFile() as err:
-        done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=err, cwd=str(REPO))
-        err.seek(0)
-        text = err.read().decode(errors="replace")
-    if done.returncode:
-        raise RuntimeError(f"{' '.join(cmd)} exited {done.returncode}: {text[-1500:]}")
-    return parse_importtime(text)
-
-
-def import_summary(rows: list[tuple[int, str, int]]) -> dict[str, Any]:
-    """Total import time (top-level imports' cumulative times), the slowest, torch/camel_tools."""
-    top = sorted((r for r in rows if r[0] == 0), key=lambda r: -r[2])
-    names = {r[1] for r in rows}
-
-    def imported(package: str) -> bool:
-        return any(n == package or n.startswith(package + ".") for n in names)
-
-    return {
-        "total_ms": round(sum(r[2] for r in top) / 1000, 1),
-        "modules": len(rows),
-        "slowest": [[name, round(us / 1000, 1)] for _level, name, us in top[:8]],
-        "torch": imported("torch"),
-        "camel_tools": imported("camel_tools"),
-    }
-
-
-def startup(work: Path, repeat: int) -> dict[str, Any]:
-    """``akhbar ingest`` on the bundled samples (no --input), and the import costs."""
-    out = work / "startup-out"
-    ingest = Scenario("startup_ingest_samples", [*AKHBAR, "ingest", "--output", str(out)], (out,))
-    result: dict[str, Any] = {"ingest_samples": run_one(ingest, 0, repeat)}
-    for key, code in (("import_cli", "import akhbar.pipelines.cli"), ("bare_python", "pass")):
-        result[key] = run_one(Scenario(key, [PY, "-c", code]), 0, repeat)
-    x = [PY, "-X", "importtime"]
+@contextmanager
+def flink_cluster() -> Iterator[str]:
+    """ "" while ``deploy/flink/local.sh``'s cluster is up (started here, and stopped again, if
+    it was not running), or why it could not be had."""
+    script = REPO / "deploy" / "flink" / "local.sh"
+    if subprocess.run([script, "status"], capture_output=True).returncode == 0:
+        yield ""
+        return
+    up = subprocess.run([script, "up"], capture_output=True, text=True)
+    if up.returncode:
+        subprocess.run([script, "down"], capture_output=True)
+        yield f"deploy/flink/local.sh up failed: {(up.stderr or up.stdout).strip()[-400:]}"
+        return
     try:
-        rows = importtime(
-            [*x, "-m", "akhbar.pipelines.cli", "ingest", "--output", str(work / "x-out")]
-        )
-        result["imports_during_ingest"] = import_summary(rows)
-        cli = importtime([*x, "-c", "import akhbar.pipelines.cli"])
-        result["import_cli_importtime_ms"] = next(
-            (
-                round(us / 1000, 1)
-                for lvl, name, us in cli
-                if lvl == 0 and name == "akhbar.pipelines.cli"
-            ),
-            None,
-        )
-    except RuntimeError as exc:
-        result["imports_failed"] = str(exc)[-1500:]
-    return result
+        yield ""
+    finally:
+        subprocess.run([script, "down"], capture_output=True)
 
 
-def run(
-    sizes: list[int],
-    repeat: int,
-    quick: bool,
-    chosen: list[str],
-    workers: int = 2,
-    datatrove_max: int | None = None,
-) -> dict[str, Any]:
-    report: dict[str, Any] = {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "repeat": repeat,
-        "scenarios": chosen,
-        "results": [],
-    }
-    with tempfile.TemporaryDirectory(prefix="akhbar-bench-") as tmp:
-        if STARTUP in chosen:
-            report["startup"] = startup(Path(tmp), repeat)
-            s = report["startup"]["ingest_samples"]
-            print(f"startup: ingest on samples {s.get('median_s', s.get('failed'))} s", flush=True)
-    per_size = [c for c in chosen if c != STARTUP]
-    if not per_size:
-        return report
-    datatrove: tuple[str | None, str] = (None, "")
-    if "datatrove" in per_size:
-        datatrove = (None, "--quick runs no datatrove") if quick else datatrove_python()
-        report["datatrove"] = {"workers": workers, "python": datatrove[0], "skipped": datatrove[1]}
-    records = ant_records()
-    data = HERE / "data"
-    data.mkdir(exist_ok=True)
-    for size in sizes:
-        path, n = corpus(data, size, records)
-        with tempfile.TemporaryDirectory(prefix="akhbar-bench-") as tmp:
-            here = per_size
-            if datatrove_max is not None and size > datatrove_max:
-                here = [c for c in per_size if c != "datatrove"]
-                if "datatrove" in per_size:
-                    skip = {"size": n, "label": "datatrove", "articles": n,
-                            "skipped": f"--datatrove-max-size {datatrove_max}k"}  # fmt: skip
-                    report["results"].append(skip)
-            for item in scenarios(path, Path(tmp), here, datatrove, workers):
-                if isinstance(item, tuple):
-                    row = {"size": n, "label": item[0], "articles": n, "skipped": item[1]}
-                else:
-                    row = run_one(item, n, repeat)
-                report["results"].append(row)
-                print(_line(row), flush=True)
-    return report
+def run_record(output: Path) -> dict[str, Any]:
+    """The run record akhbar wrote (the last one, should there be several)."""
+    found = sorted((output / "_runs").glob("*.json"))
+    return json.loads(found[-1].read_text(encoding="utf-8")) if found else {}
+
+
+def count_lines(path: Path) -> int:
+    with path.open("rb") as handle:
+        return sum(1 for _ in handle)
+
+
+def corpus_info(name: str, path: Path) -> dict[str, Any]:
+    """What the report says of a corpus: its file, size and, for unique ones, the manifest."""
+    from benchmarks.unique_corpus import read_manifest
+
+    manifest = read_manifest(path) or {}
+    lines = manifest.get("lines") or count_lines(path)
+    return {"path": str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path),
+            "articles": lines, "mb": round(path.stat().st_size / 2**20, 1), **manifest}  # fmt: skip
+
+
+def side_figures(module: str, path: Path, extra: list[str]) -> dict[str, Any]:
+    """Run ``benchmarks.<module> path --json F ...`` and return what it wrote (or why not)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "figures.json"
+        cmd = [sys.executable, "-m", f"benchmarks.{module}", str(path), "--json", str(out), *extra]
+        done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+        if done.returncode or not out.exists():
+            return {"failed": done.stderr[-1500:]}
+        return json.loads(out.read_text(encoding="utf-8"))
+
+
+class Tally:
+    """The repetitions of one scenario, turned into its report row."""
+
+    def __init__(self, scenario: Scenario, articles: int) -> None:
+        self.scenario, self.articles = scenario, articles
+        self.runs: list[float] = []
+        self.cpu: list[float] = []
+        self.load: list[float] = []
+        self.peak = self.tree = 0.0
+        self.failed = ""
+        self.extra: dict[str, Any] = {}
+
+    def once(self, extra_roots: Any = None) -> None:
+        """One repetition from empty folders (a failure ends the scenario, not the benchmark)."""
+        if self.failed:
+            return
+        for folder in self.scenario.fresh:
+            shutil.rmtree(folder, ignore_errors=True)
+        try:
+            got = run_once(self.scenario.cmd, cwd=str(REPO), terminal=self.scenario.run.terminal,
+                           extra_roots=extra_roots)  # fmt: skip
+        except RuntimeError as exc:
+            self.failed = str(exc)[-1500:]
+            return
+        self.runs.append(round(got.seconds, 3))
+        self.cpu.append(round(got.cpu_s, 1))
+        self.load.append(round(got.load_before, 2))
+        self.peak, self.tree = max(self.peak, got.peak_rss_mb), max(self.tree, got.tree_rss_mb)
+        if self.scenario.run.terminal:
+            self.extra["progress"] = progress_probe.analyse(got.frames, got.seconds)
+
+    def finish(self, readbacks: int) -> None:
+        """After the last repetition: what akhbar wrote, and what reading it back costs."""
+        out = self.scenario.output
+        if out is None or self.failed or not out.exists():
+            return
+        record = run_record(out)
+        self.extra["runner"] = record.get("runner")
+        self.extra["counts"] = {k: record.get(k) for k in ("read", "articles", "duplicates",
+                                                           "rejects", "balanced")}  # fmt: skip
+        self.extra["files"] = readback.files(out)
+        try:
+            self.extra["readback"] = readback.readback(out, repeat=readbacks)
+        except RuntimeError as exc:
+            self.extra["readback"] = {"failed": str(exc)[-800:]}
+        shutil.rmtree(out, ignore_errors=True)
+
+    def row(self) -> dict[str, Any]:
+        head = {"corpus": self.scenario.corpus, "size": self.articles,
+                "label": self.scenario.run.name, "articles": self.articles,
+                "what": self.scenario.run.what}  # fmt: skip
+        if self.failed:
+            return {**head, "failed": self.failed}
+        median = statistics.median(self.runs)
+        return {**head, "runs": self.runs, "median_s": round(median, 3),
+                "articles_per_s": round(self.articles / median, 1),
+                "peak_rss_mb": round(self.peak, 1), "tree_rss_mb": round(self.tree, 1),
+                "cpu_s": self.cpu, "load": self.load, **self.extra}  # fmt: skip
 
 
 def _line(r: dict[str, Any]) -> str:
-    head = f"{r['size']:>7} {r['label']:<24}"
+    head = f"{r['corpus'] + '/' + r['label']:<46}"
     if "median_s" not in r:
         return f"{head} {'skipped' if 'skipped' in r else 'FAILED'}: {r.get('skipped') or r.get('failed')}"
-    return (f"{head} {r['median_s']:8.2f} s {r['articles_per_s']:9.0f}/s "
-            f"{r['peak_rss_mb']:7.0f} MB {r.get('tree_rss_mb', 0):7.0f} MB tree")  # fmt: skip
+    return (f"{head} {r['median_s']:8.2f} s {r['articles_per_s']:8.0f}/s "
+            f"{r['peak_rss_mb']:6.0f} MB {r['tree_rss_mb']:6.0f} MB tree  load {r['load']}")  # fmt: skip
 
 
-def _cell(s: str) -> str:
-    return " ".join(s.replace("|", "\\|").split())[:300]
-
-
-def markdown(report: dict[str, Any], profile: Path | None = None) -> str:
-    lines = [
-        f"# akhbar benchmark, {report['date']}",
-        "",
-        f"{report['machine']['cpus']} cores, Python {report['machine']['python']}, median of "
-        f"{report['repeat']} whole-process runs. Peak RSS: the largest single process (exact, "
-        "from wait4); tree: the whole process tree's summed RSS, sampled every 0.2 s.",
-        "",
-    ]
-    dt = report.get("datatrove")
-    if dt and dt.get("python"):
-        lines += [
-            f"datatrove: 0.10.1, `MinhashConfig()` defaults, 4 stages, {dt['workers']} workers "
-            f"over the corpus cut into {dt['workers']} JSONL files (cut before timing; it "
-            "parallelizes by file), no cluster ids; its own venv `benchmarks/.venv-datatrove`.",
-            "",
-        ]
-    if profile is not None:
-        link = profile.name if profile.parent.resolve() == RESULTS.resolve() else str(profile)
-        lines += [f"Per-stage profile (plain loop, 10k, cProfile): [{profile.name}]({link}).", ""]
-    else:
-        lines += [f"No per-stage profile yet: `{PROFILE_CMD}` (`make bench` writes one).", ""]
-    lines += [
-        "| articles | scenario | median s | articles/s | peak RSS MB | tree RSS MB | runs s |",
-        "|---:|---|---:|---:|---:|---:|---|",
-    ]
-    for r in report["results"]:
-        if "median_s" not in r:
-            why = f"skipped: {r['skipped']}" if "skipped" in r else f"FAILED: {r.get('failed')}"
-            lines.append(f"| {r['size']} | {r['label']} | {_cell(why)} | | | | |")
-            continue
-        lines.append(
-            f"| {r['size']} | {r['label']} | {r['median_s']:.2f} | {r['articles_per_s']:.0f} | "
-            f"{r['peak_rss_mb']:.0f} | {r.get('tree_rss_mb', 0):.0f} | "
-            f"{', '.join(f'{x:.2f}' for x in r['runs'])} |"
+def run_corpus(
+    corpus: str, runs: tuple[str, ...], repeat: int, options: dict[str, Any]
+) -> Iterator[dict[str, Any]]:
+    """The rows of every run on one corpus (see the module docstring for the order)."""
+    try:
+        path = scenarios.corpus_path(corpus)
+    except (FileNotFoundError, ValueError) as exc:
+        for run in runs:
+            yield {"corpus": corpus, "size": 0, "label": run, "articles": 0, "skipped": str(exc)}
+        return
+    info = corpus_info(corpus, path)
+    options["corpora"][corpus] = info
+    n = int(info["articles"])
+    if options["profiles"]:
+        options["profiles_out"][corpus] = side_figures(
+            "profile_stages", path, ["--limit", str(PROFILE_LIMIT)]
         )
-    if "startup" in report:
-        lines += ["", *startup_markdown(report["startup"])]
-    lines += [
-        "",
-        "## Targets (issue 7)",
-        "",
-        "Computed from the medians above at each size where the scenarios involved were run.",
-        "",
-        *targets.markdown(targets.derived(report)),
-        "",
-        "## Ceilings: could any runner meet the throughput targets?",
-        "",
-        "akhbar's own functions in one plain loop (no framework), times the targets' 2 workers: "
-        "the throughput of a perfect parallel runner with no overhead. Below a goal, no runner "
-        "can meet that target; only cheaper per-article work can.",
-        "",
-        *targets.markdown(targets.ceilings(report), ("reachable", "**out of reach**")),
-    ]
-    return "\n".join(lines) + "\n"
+    if corpus in options["beam_stages"]:
+        options["beam_out"][corpus] = side_figures("beam_stages", path, [])
+    with tempfile.TemporaryDirectory(prefix="akhbar-bench-") as tmp:
+        work = Path(tmp)
+        local, flink, skipped = [], [], []
+        for name in runs:
+            spec = RUNS[name]
+            dt = None
+            if spec.kind == "datatrove":
+                dt, why = options["datatrove"]()
+                if dt is None:
+                    skipped.append((name, why))
+                    continue
+            (work / name).mkdir(parents=True, exist_ok=True)
+            scenario = scenarios.command(corpus, spec, path, work, dt)
+            if spec.kind == "datatrove":
+                scenarios.split_shards(path, 2, work / name / "in")
+            (flink if spec.engine == "flink" else local).append(Tally(scenario, n))
+        for name, why in skipped:
+            yield {"corpus": corpus, "size": n, "label": name, "articles": n, "skipped": why}
+        for _ in range(repeat):
+            for tally in local:
+                tally.once()
+        for tally in local:
+            tally.finish(options["readbacks"])
+            yield tally.row()
+        if flink:
+            with flink_cluster() as why:
+                for tally in flink:
+                    if why:
+                        name = tally.scenario.run.name
+                        yield {"corpus": corpus, "size": n, "label": name, "articles": n,
+                               "skipped": why}  # fmt: skip
+                        continue
+                    for _ in range(repeat):
+                        tally.once(flink_pids)
+                    tally.finish(options["readbacks"])
+                    yield tally.row()
 
 
-def startup_markdown(s: dict[str, Any]) -> list[str]:
-    lines = [
-        "## Start-up",
-        "",
-        "| measurement | median s | peak RSS MB | target |",
-        "|---|---:|---:|---|",
-    ]
-    names = {
-        "ingest_samples": "akhbar ingest on the bundled samples (`python -m akhbar.pipelines.cli ingest "
-        "--output DIR`)",
-        "import_cli": '`python -c "import akhbar.pipelines.cli"` (whole process)',
-        "bare_python": "`python -c pass` (the interpreter alone)",
+def machine() -> dict[str, Any]:
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True)
+        return done.stdout.strip()
+
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "modified_files": len(git("status", "--porcelain", "--untracked-files=no").splitlines()),
+        "load_at_start": [round(x, 2) for x in os.getloadavg()],
     }
-    for key, name in names.items():
-        r = s.get(key) or {}
-        if "median_s" not in r:
-            lines.append(f"| {name} | {_cell('FAILED: ' + str(r.get('failed')))} | | |")
-            continue
-        goal = ""
-        if key == "ingest_samples":
-            met = r["median_s"] < targets.STARTUP_LIMIT_S
-            goal = f"< {targets.STARTUP_LIMIT_S:.0f} s: {'met' if met else '**not met**'}"
-        lines.append(f"| {name} | {r['median_s']:.2f} | {r['peak_rss_mb']:.0f} | {goal} |")
-    imports = s.get("imports_during_ingest")
-    if imports:
-        slowest = ", ".join(f"{name} {ms:.0f} ms" for name, ms in imports["slowest"])
-        lines += [
-            "",
-            f"`python -X importtime` (one run): `import akhbar.pipelines.cli` itself "
-            f"{s.get('import_cli_importtime_ms')} ms; the ingest on the samples imports "
-            f"{imports['modules']} modules in {imports['total_ms']:.0f} ms; torch imported: "
-            f"{'yes' if imports['torch'] else 'no'}; camel_tools imported: "
-            f"{'yes' if imports['camel_tools'] else 'no'}. Slowest top-level imports: {slowest}.",
-        ]
-    elif s.get("imports_failed"):
-        lines += ["", f"Import profile failed: {_cell(s['imports_failed'])}"]
-    return lines
 
 
-def latest_profile() -> Path | None:
-    found = sorted(RESULTS.glob("profile-*.md"))
-    return found[-1] if found else None
+def run(
+    plan: Plan,
+    repeat: int,
+    repeat_1m: int = 1,
+    quick: bool = False,
+    profiles: bool = True,
+    with_startup: bool = True,
+) -> dict[str, Any]:
+    report: dict[str, Any] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "repeat": repeat,
+        "repeat_1m": repeat_1m,
+        "scenarios": scenarios.names(plan),
+        "corpora": {},
+        "profiles": {},
+        "beam_stages": {},
+        "results": [],
+    }
+    cache: dict[str, tuple[str | None, str]] = {}
+
+    def datatrove() -> tuple[str | None, str]:
+        if quick:
+            return None, "--quick runs no datatrove"
+        if "dt" not in cache:
+            cache["dt"] = datatrove_python()
+        return cache["dt"]
+
+    options = {"corpora": report["corpora"], "profiles": profiles,
+               "profiles_out": report["profiles"], "beam_out": report["beam_stages"],
+               "beam_stages": () if quick else BEAM_STAGES_CORPORA, "datatrove": datatrove,
+               "readbacks": 1 if quick else 3}  # fmt: skip
+    if with_startup:
+        with tempfile.TemporaryDirectory(prefix="akhbar-bench-") as tmp:
+            report["startup"] = startup(Path(tmp), repeat)
+        s = report["startup"]["ingest_samples"]
+        print(f"startup: ingest on samples {s.get('median_s', s.get('failed'))} s", flush=True)
+    for corpus, runs in plan:
+        size = scenarios.corpus_size(corpus) or 0
+        for row in run_corpus(corpus, runs, repeat_1m if size >= MILLION else repeat, options):
+            report["results"].append(row)
+            print(_line(row), flush=True)
+    report["machine"]["load_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    found = sorted(RESULTS.glob("profile-*.md"))  # make bench-profile: cProfile per function
+    report["profile_md"] = found[-1].name if found else None
+    return report
+
+
+def read_quality() -> dict[str, Any] | None:
+    try:
+        return json.loads((RESULTS / "dedup_quality.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
-        "--sizes", type=int, nargs="+", default=[10, 50, 100], help="thousands of articles"
+        "--scenarios",
+        nargs="+",
+        metavar="NAME",
+        help="names, corpora, prefixes or globs, or startup (default: all)",
     )
+    parser.add_argument("--with-1m", action="store_true", help="add the 1M-article corpora")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat-1m", type=int, default=1, help="repetitions at 1M articles")
+    parser.add_argument("--no-profiles", action="store_true", help="no per-stage plain loop")
+    parser.add_argument("--no-startup", action="store_true")
     parser.add_argument(
-        "--scenarios", nargs="+", metavar="NAME", help="names or prefixes to run (default: all)"
+        "--quick",
+        action="store_true",
+        help="smoke run: 1k articles, 1 repetition, no datatrove/engines",
     )
-    parser.add_argument("--datatrove-workers", type=int, default=2)
-    parser.add_argument(
-        "--datatrove-max-size",
-        type=int,
-        help="thousands: skip datatrove (recorded as skipped) above this size; it takes minutes",
-    )
-    parser.add_argument(
-        "--profile",
-        type=Path,
-        help="the per-stage profile to link (default: the newest results/profile-*.md)",
-    )
-    parser.add_argument(
-        "--quick", action="store_true", help="CI smoke run: 1k articles, 1 repetition, no datatrove"
-    )
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv)  # fmt: skip
+    patterns = [p for p in args.scenarios or [] if p != STARTUP]
     try:
-        chosen = select(args.scenarios)
+        plan: Plan = ()
+        if args.quick:
+            plan = QUICK_PLAN
+        elif patterns or not args.scenarios:
+            plan = select(patterns, args.with_1m)
     except ValueError as exc:
         parser.error(str(exc))
-    sizes, repeat = ([1], 1) if args.quick else (args.sizes, args.repeat)
+    repeat = 1 if args.quick else args.repeat
     stem = datetime.now(UTC).strftime("%Y-%m-%d")
     if args.quick:
         stem = "smoke"
     elif args.scenarios:
         stem += "-subset"
-    report = run(sizes, repeat, args.quick, chosen, args.datatrove_workers, args.datatrove_max_size)
-    report["targets"] = [row.as_dict() for row in targets.derived(report)]
+    elif args.with_1m:
+        stem += "-1m"
+    with_startup = not args.no_startup and (
+        args.quick or not args.scenarios or STARTUP in args.scenarios
+    )
+    report = run(plan, repeat, args.repeat_1m, args.quick, not args.no_profiles, with_startup)
+    quality = read_quality()
+    report["targets"] = [row.as_dict() for row in targets.derived(report, quality)]
     report["ceilings"] = [row.as_dict() for row in targets.ceilings(report)]
-    profile = args.profile if args.profile and args.profile.exists() else latest_profile()
-    text = markdown(report, profile)
+    text = markdown(report, quality)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{stem}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
     (RESULTS / f"{stem}.md").write_text(text)
     if not args.quick and not args.scenarios:
         (RESULTS / "latest.md").write_text(text)
     print(f"wrote {RESULTS / (stem + '.md')}")
-    failed = [r["label"] for r in report["results"] if "failed" in r]
+    failed = [f"{r['corpus']}/{r['label']}" for r in report["results"] if r.get("failed")]
     failed += [
         k for k, v in report.get("startup", {}).items() if isinstance(v, dict) and "failed" in v
     ]

@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -92,41 +93,111 @@ def tree_rss_mb(root: int) -> float:
 
 
 class _TreeSampler(threading.Thread):
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, extra_roots: Callable[[], list[int]] | None = None) -> None:
         super().__init__(daemon=True)
         self.pid, self.peak, self.done = pid, 0.0, threading.Event()
+        self.extra_roots = extra_roots
 
     def run(self) -> None:
         while not self.done.wait(SAMPLE_S):
-            self.peak = max(self.peak, tree_rss_mb(self.pid))
+            extra = self.extra_roots() if self.extra_roots else []
+            now = tree_rss_mb(self.pid) + sum(tree_rss_mb(pid) for pid in extra)
+            self.peak = max(self.peak, now)
+
+
+@dataclass(frozen=True)
+class RunOnce:
+    """One whole-process run: wall and CPU seconds, memory, the load before it, and (in a
+    terminal) when the program wrote to it and what (``frames``: seconds after start, text)."""
+
+    seconds: float
+    peak_rss_mb: float
+    tree_rss_mb: float
+    cpu_s: float
+    load_before: float
+    frames: list[tuple[float, str]]
+
+
+def _drain(master: int, started: float, frames: list[tuple[float, str]]) -> None:
+    """Read a pty until the child side closes, stamping each chunk (the child must never
+    block on a full terminal buffer)."""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: every writer closed the terminal
+            return
+        if not chunk:
+            return
+        frames.append((time.perf_counter() - started, chunk.decode("utf-8", "replace")))
+
+
+def _terminal(columns: int = 120, lines: int = 40) -> tuple[int, int]:
+    """A pseudo-terminal (master, slave) of a fixed size, so that a program that draws a live
+    display (rich) draws it as it would for a person."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+    return master, slave
 
 
 def run_once(
-    cmd: list[str], env: dict[str, str] | None = None, cwd: str | None = None
-) -> tuple[float, float, float]:
-    """(seconds, peak RSS MB of the largest process, sampled peak MB of the whole tree).
+    cmd: list[str],
+    env: dict[str, str] | None = None,
+    cwd: str | None = None,
+    terminal: bool = False,
+    extra_roots: Callable[[], list[int]] | None = None,
+) -> RunOnce:
+    """Run ``cmd`` to its end and measure it (see ``RunOnce``).
 
     ``os.wait4`` gives the child's own resource usage, whose ``ru_maxrss`` covers the child and
-    the descendants it reaped (the Beam SDK worker processes), as a maximum. stderr goes to a
-    temporary file, not a pipe: a chatty process (datatrove's logs, ``-X importtime``) would
-    fill a pipe nobody reads while we wait, and hang.
+    the descendants it reaped (the Beam SDK worker processes), as a maximum, and whose CPU
+    times include them. stderr goes to a temporary file, not a pipe: a chatty process
+    (datatrove's logs, ``-X importtime``) would fill a pipe nobody reads while we wait, and
+    hang. ``terminal``: stdout and stderr are a pseudo-terminal instead, drained by a thread.
+    ``extra_roots``: pids of processes that work for the run without being its descendants
+    (a Flink cluster's TaskManagers and worker pool), added to the sampled tree.
     """
+    load = os.getloadavg()[0]
+    frames: list[tuple[float, str]] = []
     with tempfile.TemporaryFile() as err:
+        master = slave = -1
+        out: Any = subprocess.DEVNULL
+        errors: Any = err
+        if terminal:
+            master, slave = _terminal()
+            out = errors = slave
+            env = {**(env or os.environ), "TERM": "xterm-256color", "COLUMNS": "120"}
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=cwd)
-        sampler = _TreeSampler(proc.pid)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=errors, env=env, cwd=cwd)
+        reader = None
+        if terminal:
+            os.close(slave)
+            reader = threading.Thread(target=_drain, args=(master, started, frames), daemon=True)
+            reader.start()
+        sampler = _TreeSampler(proc.pid, extra_roots)
         sampler.start()
         _pid, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - started
         sampler.done.set()
         sampler.join()
+        if reader is not None:
+            reader.join(timeout=10)
+            os.close(master)
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0:
-            err.seek(0)
-            tail = err.read().decode(errors="replace")[-3000:]
+            if terminal:
+                tail = "".join(text for _t, text in frames)[-3000:]
+            else:
+                err.seek(0)
+                tail = err.read().decode(errors="replace")[-3000:]
             raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {tail}")
     peak = usage.ru_maxrss / 1024.0
-    return elapsed, peak, max(sampler.peak, peak)
+    cpu = usage.ru_utime + usage.ru_stime
+    return RunOnce(elapsed, peak, max(sampler.peak, peak), cpu, load, frames)
 
 
 def measure(
@@ -134,7 +205,7 @@ def measure(
 ) -> Measurement:
     runs, peak, tree = [], 0.0, 0.0
     for _ in range(repeat):
-        seconds, rss, tree_rss = run_once(cmd, **kwargs)
-        runs.append(round(seconds, 3))
-        peak, tree = max(peak, rss), max(tree, tree_rss)
+        once = run_once(cmd, **kwargs)
+        runs.append(round(once.seconds, 3))
+        peak, tree = max(peak, once.peak_rss_mb), max(tree, once.tree_rss_mb)
     return Measurement(label, articles, runs, round(peak, 1), round(tree, 1))

@@ -1,4 +1,4 @@
-"""Issue 7's derived ratios (benchmarks/targets.py) on a hand-made report: exact values."""
+"""Issue 19's targets (benchmarks/targets.py) on a hand-made report: exact values and verdicts."""
 
 from __future__ import annotations
 
@@ -7,136 +7,163 @@ from typing import Any
 import pytest
 
 from benchmarks import targets
-from benchmarks.run import RESULTS, markdown, parse_importtime, select
+from benchmarks.report import markdown
+from benchmarks.scenarios import DEFAULT_PLAN, MILLION_PLAN, names, select
 
 
-def result(size: int, label: str, seconds: float, rss: float = 500.0, tree: float = 0.0) -> dict:
-    return {"size": size, "label": label, "articles": size, "runs": [seconds],
-            "median_s": seconds, "articles_per_s": size / seconds, "peak_rss_mb": rss,
-            "tree_rss_mb": tree}  # fmt: skip
+def result(corpus: str, label: str, seconds: float, articles: int, **extra: Any) -> dict:
+    return {"corpus": corpus, "size": articles, "label": label, "articles": articles,
+            "runs": [seconds], "median_s": seconds, "articles_per_s": articles / seconds,
+            "peak_rss_mb": extra.pop("rss", 500.0), "tree_rss_mb": extra.pop("tree", 0.0),
+            "cpu_s": [seconds], "load": [1.0], **extra}  # fmt: skip
+
+
+PROGRESS = {"frames": 900, "met": False, "display_start_s": 4.0, "max_frame_gap_s": 0.6,
+            "longest_freeze_s": 240.0, "freeze_from_s": 100.0, "freeze_to_s": 340.0,
+            "freeze_limit_s": 70.0, "why": "counts frozen for 240 s"}  # fmt: skip
+READBACK = {"day": "2016-03-01", "month": "2016-03",
+            "views_day": {"query_s": 0.8, "rows": 900}, "views_month": {"query_s": 1.1},
+            "hive_day": {"query_s": 0.05}, "hive_month": {"query_s": 0.2}}  # fmt: skip
+QUALITY = {"runs": [
+    {"name": "akhbar (plain functions)", "overall": {"precision": 1.0, "recall": 0.95, "f1": 0.97}},
+    {"name": "akhbar (Beam, FnApiRunner)", "overall": {"precision": 1.0, "recall": 0.98, "f1": 0.99}},
+    {"name": "datatrove", "overall": {"precision": 1.0, "recall": 0.41, "f1": 0.58}},
+]}  # fmt: skip
+FILES = {"articles": 1251, "duplicates": 0, "rejects": 3, "near_index": 48,
+         "article_partitions": 1251, "article_days": 1251}  # fmt: skip
+K50, K10, K100 = "unique-backfill-50k", "unique-backfill-10k", "unique-backfill-100k"
+M_BACK, M_LIVE, L100 = "unique-backfill-1m", "unique-live-1m", "unique-live-100k"
 
 
 def report() -> dict[str, Any]:
-    small, large = 10_000, 100_000
+    d = "akhbar_default_all"
     return {
         "date": "2026-01-01T00:00:00+00:00",
-        "machine": {"cpus": 2, "python": "3.11"},
+        "machine": {"cpus": 2, "python": "3.11", "load_at_start": [1.0, 1.0, 1.0]},
         "repeat": 3,
         "results": [
-            result(small, "reference_script", 2.0),
-            result(small, "plain_loop_all", 8.0),
-            result(small, "plain_loop_no_extract", 4.0),
-            result(small, "akhbar_1w_all", 10.0, rss=600.0),
-            result(small, "akhbar_1w_no_extract", 6.0),
-            result(small, "akhbar_2w_all", 5.0, rss=400.0, tree=900.0),
-            result(small, "akhbar_2w_no_extract", 2.5),
-            {"size": small, "label": "datatrove", "articles": small, "skipped": "offline"},
-            result(large, "akhbar_1w_all", 110.0, rss=700.0),
-            result(large, "akhbar_2w_all", 60.0, rss=500.0, tree=1800.0),
-            result(large, "datatrove", 240.0),
+            result(K50, "reference_script", 5.0, 50_000),
+            result(K50, "plain_loop_all", 30.0, 50_000),
+            result(K50, d, 20.0, 50_000, runner="FnApiRunner (multi_processing, 2 workers)"),
+            result(K50, "akhbar_1w_all", 40.0, 50_000),
+            result(K50, "akhbar_2w_all", 25.0, 50_000),
+            result(K50, "akhbar_prism_all", 20.0, 50_000),
+            result(K50, "datatrove", 80.0, 50_000),
+            {
+                "corpus": K50,
+                "size": 50_000,
+                "label": "akhbar_flink_all",
+                "articles": 50_000,
+                "skipped": "no cluster",
+            },
+            result(K10, d, 15.0, 10_000),
+            result(K100, d, 100.0, 100_000, tree=1200.0),
+            result(L100, d, 90.0, 100_000, tree=1000.0),
+            result(
+                M_BACK,
+                d,
+                1650.0,
+                1_000_000,
+                tree=1400.0,
+                rss=900.0,
+                readback=READBACK,
+                files=FILES,
+            ),
+            result(M_LIVE, d, 700.0, 1_000_000, tree=1600.0, progress=PROGRESS),
         ],
-        "startup": {"ingest_samples": {"median_s": 3.5, "peak_rss_mb": 250.0, "runs": [3.5]}},
     }
 
 
-def by_target(rows: list[targets.Row]) -> dict[str, list[tuple[str, float | None, bool | None]]]:
-    out: dict[str, list[tuple[str, float | None, bool | None]]] = {}
+def by_target(rows: list[targets.Row]) -> dict[str, list[tuple[float | None, bool | None]]]:
+    out: dict[str, list[tuple[float | None, bool | None]]] = {}
     for row in rows:
-        out.setdefault(row.target.split(":")[0].split(" (")[0], []).append(
-            (row.articles, None if row.value is None else round(row.value, 6), row.met)
-        )
+        value = None if row.value is None else round(row.value, 4)
+        out.setdefault(row.target, []).append((value, row.met))
     return out
 
 
-def test_derived_ratios_from_medians() -> None:
-    rows = by_target(targets.derived(report()))
-    assert rows["Beam overhead"] == [("10000", 1.25, True), ("10000", 1.5, False)]
-    assert rows["akhbar_2w_no_extract / reference_script throughput"] == [("10000", 0.8, False)]
-    assert rows["akhbar_2w_all / reference_script throughput"] == [("10000", 0.4, False)]
-    # datatrove was skipped at 10k, measured at 100k: 240 / 60
-    assert rows["akhbar_2w_all / datatrove throughput"] == [("100000", 4.0, True)]
-    assert rows["2-worker scaling"] == [
-        ("10000", 2.0, True),  # all: 10 / 5
-        ("100000", 1.833333, True),  # all: 110 / 60
-        ("10000", 2.4, True),  # no_extract: 6 / 2.5
-    ]
-    assert rows["linear cost"] == [
-        ("100000 vs 10000", 1.2, False),  # akhbar_2w_all: (60/100k) / (5/10k)
-        ("100000 vs 10000", 1.1, True),  # akhbar_1w_all: (110/100k) / (10/10k)
-    ]
-    # the largest akhbar figure at 100k is akhbar_2w_all's tree sum, over 1.5e9 bytes
-    assert rows["peak RSS of akhbar at the largest size"] == [("100000", 1800.0, False)]
+def test_the_eight_targets_from_measured_rows() -> None:
+    rows = targets.derived(report(), QUALITY)
+    got = by_target(rows)
+    # 1: throughput default / reference = time 5 / 20
+    assert got["50k unique articles vs the reference script (1 process)"] == [(0.25, False)]
+    # 2: 80 / 20, and the quality part: Beam recall 0.98 >= datatrove's 0.41 at equal precision
+    assert got["50k unique articles vs datatrove's MinHash pipeline"] == [(4.0, True)]
+    quality = "... at equal or better near-dup quality (recall, labelled syndication set)"
+    assert got[quality] == [(0.98, True)]
+    # 3: a ratio of times, akhbar over its plain loop: 40 / 30
+    assert got["Beam overhead (pipeline vs its own plain loop)"] == [(1.3333, False)]
+    # 4: 40 / 25 on FnApiRunner, default 40 / 20, Prism 40 / 20, Flink skipped
+    assert got["2 workers / 1 worker"] == [(1.6, False)]
+    assert got["... default options / FnApiRunner 1 worker"] == [(2.0, True)]
+    assert got["... Prism / FnApiRunner 1 worker"] == [(2.0, True)]
+    assert got["... Flink, 2 TaskManagers / FnApiRunner 1 worker"] == [(None, None)]
+    # 5: the larger 1M tree (live, 1600 MB) against 1.5e9 bytes; flatness per layout
+    assert got["peak RSS, process tree, at 1M unique articles"] == [(1600.0, False)]
     assert targets.RSS_LIMIT_MB == 1430.5
-    assert rows["akhbar peak RSS growth, largest / smallest size"] == [
-        ("100000 vs 10000", 2.0, True)  # 1800 / 900 < 10
-    ]
-    assert rows["start-up"] == [("samples", 3.5, True)]
+    assert got["... flat from 100k to 1M"] == [(1.1667, True), (1.6, False)]
+    # 6: 700 s > 600 s; the display is judged by progress_probe (its verdict is kept)
+    assert got["1M unique articles, live layout, end to end"] == [(700.0, False)]
+    progress = "... with a progress display the whole way (longest count freeze)"
+    assert got[progress] == [(240.0, False)]
+    # 7: (1650 / 1M) / (15 / 10k) = 1.1; live ran at 1M but not at 10k: a "needs" row
+    assert got["per-article time, 1M vs 10k"] == [(1.1, True), (None, None)]
+    # 8: the views' day read
+    day = "reading one day back with DuckDB after a 1M-article backfill"
+    assert got[day] == [(0.8, False)]
 
 
-def test_ceilings_scale_the_plain_loop_by_the_cores() -> None:
-    """2 workers x plain loop against the reference and datatrove, at each size with both."""
-    rows = [
-        (r.target, r.articles, None if r.value is None else round(r.value, 6), r.met)
-        for r in targets.ceilings(report())
-    ]
+def test_notes_name_the_runner_best_figure_and_ceiling() -> None:
+    rows = {r.target: r for r in targets.derived(report(), QUALITY)}
+    first = rows["50k unique articles vs the reference script (1 process)"]
+    assert "default options ran FnApiRunner (multi_processing, 2 workers)" in first.note
+    # the best akhbar configuration against the reference: default or Prism, both 5/20
+    assert "best configuration: akhbar_prism_all 0.25x" in first.note
+    # 2 cores x (5 / 30): no runner reaches 0.5x with this per-article work
+    assert "ceiling (2 x plain loop) 0.33x" in first.note
+    day = rows["reading one day back with DuckDB after a 1M-article backfill"]
+    assert "without union_by_name 0.050 s" in day.note and "1251 article files" in day.note
+
+
+def test_ceilings_and_missing_rows() -> None:
+    rows = [(r.target, None if r.value is None else round(r.value, 4), r.met)
+            for r in targets.ceilings(report())]  # fmt: skip
     assert rows == [
-        # 2 x (2.0 / 4.0): a perfect runner of akhbar's no-extract work gets to 1.0x: reachable
-        ("ceiling: 2 x plain_loop_no_extract / reference_script throughput", "10000", 1.0, True),
-        # 2 x (2.0 / 8.0) = 0.5x with every stage: just reachable
-        ("ceiling: 2 x plain_loop_all / reference_script throughput", "10000", 0.5, True),
-        ("ceiling: 2 x plain_loop_all / datatrove throughput", "", None, None),
+        ("ceiling vs reference_script", 0.3333, False),  # 2 x 5/30
+        ("ceiling vs datatrove", 5.3333, True),  # 2 x 80/30
+        ("ceiling of 1M end to end", 300.0, True),  # 1e6 x (30 / 50k) / 2
     ]
-    bigger = report()
-    bigger["machine"] = {"cpus": 8, "python": "3.11"}  # the targets are still for 2 workers
-    assert [r.value for r in targets.ceilings(bigger)] == [
-        r.value for r in targets.ceilings(report())
+    empty = targets.derived({"results": []})
+    assert all(r.value is None and r.met is None for r in empty)
+    assert all("needs" in r.note or "run benchmarks" in r.note for r in empty)
+
+
+def test_markdown_report_sections() -> None:
+    text = markdown(report(), QUALITY)
+    for heading in ("## Scenarios", "## Targets (issue 19)", "## Ceilings"):
+        assert heading in text
+    assert "| unique-backfill-50k | akhbar_flink_all | skipped: no cluster |" in text
+    assert "| 50k unique articles vs the reference script (1 process) |" in text
+    assert "| 0.25x | >= 0.50x | **not met** |" in text
+    assert "| 1600 MB | <= 1430 MB | **not met** |" in text
+    assert "| 300 s | <= 600 s | reachable |" in text
+
+
+def test_scenario_selection() -> None:
+    assert select(None) == DEFAULT_PLAN
+    assert select(None, with_million=True) == (*DEFAULT_PLAN, *MILLION_PLAN)
+    assert names(select(["unique-live-1m"])) == ["unique-live-1m/akhbar_default_all"]
+    assert names(select(["unique-backfill-50k/akhbar_2w"])) == ["unique-backfill-50k/akhbar_2w_all"]
+    assert names(select(["akhbar_prism"])) == ["unique-backfill-50k/akhbar_prism_all"]
+    assert names(select(["*/datatrove", "saudinewsnet"])) == [
+        "unique-backfill-50k/datatrove",
+        "saudinewsnet/reference_script",
+        "saudinewsnet/akhbar_1w_all",
+        "saudinewsnet/akhbar_default_all",
     ]
-    slower = report()
-    slower["machine"] = {"cpus": 1, "python": "3.11"}
-    assert [r.met for r in targets.ceilings(slower)][:2] == [False, False]
-    text = markdown(slower)
-    assert "## Ceilings: could any runner meet the throughput targets?" in text
-    assert "| 10000 | 0.50x | >= 1.00x | **out of reach** |" in text
-    assert "| 10000 | 1.00x | >= 1.00x | reachable |" in markdown(report())
-
-
-def test_missing_scenarios_give_not_measured_rows() -> None:
-    rows = targets.derived({"results": [result(1000, "akhbar_1w_all", 4.0)]})
-    beam = [r for r in rows if r.target.startswith("Beam overhead (all)")]
-    assert [(r.value, r.met, r.note) for r in beam] == [
-        (None, None, "needs akhbar_1w_all and plain_loop_all at one size")
+    # a pair that no plan holds, named in full
+    assert names(select(["unique-live-10k/akhbar_prism_all"])) == [
+        "unique-live-10k/akhbar_prism_all"
     ]
-    assert [r.value for r in rows if r.target.startswith("peak RSS")] == [500.0]
-    assert all(r.value is None for r in rows if r.target.startswith(("linear", "start-up")))
-
-
-def test_markdown_has_raw_table_skips_startup_and_targets() -> None:
-    text = markdown(report(), profile=RESULTS / "profile-2026-01-01.md")
-    assert "| 10000 | akhbar_1w_all | 10.00 | 1000 | 600 | 0 | 10.00 |" in text
-    assert "| 10000 | datatrove | skipped: offline |" in text
-    assert "## Targets (issue 7)" in text
-    assert "| 10000 | 1.25x | <= 1.25x | met |" in text
-    assert "| 10000 | 1.50x | <= 1.25x | **not met** |" in text
-    assert "| 100000 | 1800 MB | <= 1430 MB | **not met** |" in text
-    assert "| samples | 3.50 s | < 5.00 s | met |" in text
-    assert "[profile-2026-01-01.md](profile-2026-01-01.md)" in text
-
-
-def test_importtime_parsing_and_scenario_selection() -> None:
-    text = "\n".join(
-        [
-            "import time: self [us] | cumulative | imported package",
-            "import time:       141 |        141 |     _typing",
-            "import time:      1631 |       1771 |   typing",
-            "import time:      1083 |       8050 | akhbar.pipelines.cli",
-        ]
-    )
-    assert parse_importtime(text) == [
-        (2, "_typing", 141),
-        (1, "typing", 1771),
-        (0, "akhbar.pipelines.cli", 8050),
-    ]
-    assert select(["akhbar_2w", "startup"]) == ["akhbar_2w_all", "akhbar_2w_no_extract", "startup"]
-    assert select(["datatrove"]) == ["datatrove"]
     with pytest.raises(ValueError, match="no scenario matches"):
         select(["akhbar_3w"])
