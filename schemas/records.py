@@ -143,6 +143,7 @@ class Article(Record):
     cluster_id: str | None = None
     duplicate_count: int = 0
     syndicated_by: list[str] = field(default_factory=list)
+    updates_id: str | None = None  # near dedup: the earlier article this follow-up updates
     truncated: bool = False  # text, summary or title was cut at PrepareConfig.max_text_chars
     item_key: str = ""  # identity across runs (transforms.identity.item_key)
     published_from: str = "none"  # feed | page | text | none

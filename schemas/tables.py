@@ -110,6 +110,13 @@ ARTICLES = pa.schema(
         _field("duplicate_count", pa.int32(), "copies of this story found in the same run"),
         _field("syndicated_by", pa.list_(pa.string()), "sources that carried the story (this run)"),
         _field(
+            "updates_id",
+            pa.string(),
+            "id of the earlier article of the same story and source that this follow-up updates "
+            "(it reuses that body with new facts, so it is kept, in the same cluster_id); null "
+            "when it updates none",
+        ),
+        _field(
             "enrichment",
             pa.string(),
             "extraction status: ok | skipped (--no-extract) | failed:<reason> (the extracted "

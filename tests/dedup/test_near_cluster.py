@@ -8,6 +8,7 @@ import random
 from dataclasses import replace
 
 import pytest
+
 from akhbar.transforms.dedup.exact import DedupGroup, cluster_id_for
 from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH, MinhashConfig
 from akhbar.transforms.dedup.near_cluster import (
@@ -25,7 +26,6 @@ from akhbar.transforms.dedup.near_cluster import (
     near_doc,
     order_key,
 )
-
 from tests.dedup.stories import at, cut, egyptian, paragraphs, story
 from tests.helpers import make_duplicate
 
@@ -85,7 +85,7 @@ def test_compare_passes_copies_and_rejects_other_paragraphs() -> None:
 def test_copies_published_far_apart_are_not_merged() -> None:
     text = paragraphs()[0]
     a = near_doc(story("a", text, hours=0), CFG)
-    late = near_doc(story("b", egyptian(text), hours=24 * 8), CFG)
+    late = near_doc(story("b", egyptian(text), hours=24 * 15), CFG)  # window: 14 days
     undated = near_doc(story("c", egyptian(text), hours=None), CFG)
     assert not compare(a, late, CFG).passed
     assert compare(a, late, replace(CFG, max_days_apart=None)).passed
@@ -175,20 +175,46 @@ def test_same_time_tie_break_uses_source_then_id() -> None:
     assert merged.groups[0].canonical.id == "c"
 
 
-def test_chains_are_split_around_canonicals() -> None:
-    """A~B and B~C but A and C share little: two stories, not one."""
-    p = paragraphs()
-    a = story("a", p[0] + " " + p[2], hours=0)
-    b = story("b", p[2] + " " + p[3], hours=1)
-    c = story("c", p[3] + " " + p[4], hours=2)
-    config = replace(CFG, threshold=0.5)
+def test_a_chain_of_verified_duplicates_is_one_story() -> None:
+    """A~B and B~C verified, A and C too far apart: one story (issue 20: two clusters that a
+    verified pair connects become one), with A, the earliest, as its canonical."""
+    import random
+
+    from benchmarks.corpus import perturb
+
+    text = paragraphs()[0]
+    b_text = perturb(text, random.Random(1), 0.03)  # estimates: A~B 0.91, B~C 0.88, A~C 0.79
+    c_text = perturb(b_text, random.Random(2), 0.03)
+    # three outlets (one outlet's later, changed text could be a follow-up); no second stage
+    a = story("a", text, hours=0, source="a.example")
+    b = story("b", b_text, hours=1, source="b.example")
+    c = story("c", c_text, hours=2, source="c.example")
+    config = replace(CFG, threshold=0.85, second_stage=0.85, use_containment=False)
     members = [(group_of(x), near_doc(x, config)) for x in (a, b, c)]
+    docs = [m[1] for m in members]
+    assert compare(docs[0], docs[1], config).passed and compare(docs[1], docs[2], config).passed
+    assert not compare(docs[0], docs[2], config).passed
     merged = merge_component(members, Target("a"), config)
     stories = {g.canonical.id: sorted(d.id for d in g.duplicates) for g in merged.groups}
-    assert stories == {"a": ["b"], "c": []}
-    assert compare(members[1][1], members[2][1], config).passed  # the link that chained them
-    assert merged.groups[1] is members[2][0]  # a canonical nothing folded into is passed as is
-    assert merged.stats.unchained == 1
+    assert stories == {"a": ["b", "c"]}
+    assert merged.stats.unchained == 0
+
+
+def test_an_item_joins_the_story_it_matches_best() -> None:
+    """Two earlier runs' articles, both similar to a new copy: it joins the closer one, not
+    the first in order (issue 20: best match, not first)."""
+    text = paragraphs()[0]
+    far = story("far", cut(text, 0.75), hours=-30, source="a.example")
+    close = story("close", text, hours=-20, source="b.example")
+    new = story("new", egyptian(text), hours=1, source="c.example")
+    config = replace(CFG, threshold=0.5)
+    priors = tuple(
+        replace(near_doc(x, config), prior=True, cluster_id=f"cluster-{x.id}") for x in (far, close)
+    )
+    doc = near_doc(new, config)
+    assert all(compare(doc, p, config).passed for p in priors)
+    merged = merge_component([(group_of(new), doc)], Target("new", priors), config)
+    assert [(d.id, d.duplicate_of) for d in merged.duplicates] == [("new", "close")]
 
 
 def test_copies_of_a_prior_article_become_its_duplicates() -> None:

@@ -18,7 +18,8 @@ from apache_beam import Create, FlatMap, Map
 from apache_beam.testing.util import assert_that, equal_to
 
 from akhbar.seeds.ant import read_ant_docs
-from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH, KEY_BYTES, band_key_blob, band_keys
+from akhbar.transforms.dedup.candidates import doc_band_blob
+from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH, KEY_BYTES, band_keys
 from akhbar.transforms.dedup.near import (
     NearDedup,
     band_partition,
@@ -80,7 +81,9 @@ def test_partitions_split_band_keys_by_hash() -> None:
     members = list(partition_members(doc, CFG, 3))
     # each partition's keys travel as one bytes of KEY_BYTES per key
     keys = [ks[i : i + KEY_BYTES] for _, (_, ks) in members for i in range(0, len(ks), KEY_BYTES)]
-    assert sorted(keys) == sorted(band_keys(doc.signature, CFG)) and len(keys) == CFG.bands
+    # the signature's keys and (issue 20) the lead signature's
+    expected = band_keys(doc.signature, CFG) + band_keys(doc.lead, CFG)
+    assert sorted(keys) == sorted(expected) and len(keys) == 2 * CFG.bands
     assert all(
         band_partition(ks[i : i + KEY_BYTES], 3) == p
         for p, (_, ks) in members
@@ -88,7 +91,7 @@ def test_partitions_split_band_keys_by_hash() -> None:
     )
     assert len(members) == len({p for p, _ in members}) == 3  # 32 keys fill 3 partitions
     [(only, (_, blob))] = list(partition_members(doc, CFG, 1))
-    assert only == 0 and blob == band_key_blob(doc.signature, CFG)
+    assert only == 0 and blob == doc_band_blob(doc, CFG)
     assert partition_members(replace(doc, signature=b""), CFG, 3) == []
 
 

@@ -155,7 +155,7 @@ def test_entries_older_than_the_horizon_are_forgotten() -> None:
 def test_same_time_closeness_rule_as_batch() -> None:
     index = NearIndex(CFG)
     run(index, article("orig", P[0], hours=0))
-    d = run(index, article("copy", respelled(P[0]), hours=24 * 9))  # published 9 days later
+    d = run(index, article("copy", respelled(P[0]), hours=24 * 15))  # 15 days later (window 14)
     assert isinstance(d.emit, Article) and d.comparisons == 1
 
 

@@ -21,12 +21,19 @@ spent 5.2 s verifying 205k pairs, 2 s of it building the band dicts and 1.4 s in
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-from akhbar.transforms.dedup.minhash import BAND_KEY_DTYPE, KEY_BYTES, MinhashConfig
+
+from akhbar.transforms.dedup.minhash import (
+    BAND_KEY_DTYPE,
+    KEY_BYTES,
+    MinhashConfig,
+    band_key_array,
+)
 from akhbar.transforms.dedup.near_cluster import NearDoc, OversizedBand, band_pairs, keep_doc
+from akhbar.transforms.dedup.verify import LEAD_MATCH, Kind, judge
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -38,13 +45,33 @@ class Verified:
     """Every distinct candidate pair (sorted ids), those that pass, and the oversized bands."""
 
     compared: list[tuple[str, str]]
-    passed: list[tuple[str, str]]
+    passed: list[tuple[str, str]]  # duplicates
     oversized: list[OversizedBand]
     docs: dict[str, NearDoc]  # id -> its document (this run's wins over a stale prior copy)
+    followups: list[tuple[str, str]] = field(default_factory=list)  # same-source updates
 
     def passed_docs(self) -> list[NearDoc]:
-        """The documents at either end of a passing pair, each once."""
-        return [self.docs[i] for i in {i for pair in self.passed for i in pair}]
+        """The documents at either end of a passing pair or a follow-up, each once."""
+        ends = {i for pair in (*self.passed, *self.followups) for i in pair}
+        return [self.docs[i] for i in ends]
+
+
+def doc_band_keys(doc: NearDoc, config: MinhashConfig) -> np.ndarray:
+    """A document's band keys: its signature's, and its lead signature's (issue 20: a short
+    copy of the lead meets the long article there). Both use the same bands and permutations,
+    so the short text's own keys meet the long one's lead keys."""
+    keys = band_key_array(doc.signature, config)
+    if doc.lead and config.verify and len(keys):
+        # joined as bytes: numpy's concatenate and unique turn the big-endian fields native,
+        # which changes the bytes; a key in both halves is one (key, document) row in
+        # ``verified_pairs``
+        joined = keys.tobytes() + band_key_array(doc.lead, config).tobytes()
+        keys = np.frombuffer(joined, BAND_KEY_DTYPE)
+    return keys
+
+
+def doc_band_blob(doc: NearDoc, config: MinhashConfig) -> bytes:
+    return doc_band_keys(doc, config).tobytes()
 
 
 def verified_pairs(entries: Iterable[tuple[NearDoc, bytes]], config: MinhashConfig) -> Verified:
@@ -106,7 +133,7 @@ def verified_pairs(entries: Iterable[tuple[NearDoc, bytes]], config: MinhashConf
     used = (
         ends[np.r_[True, ends[1:] != ends[:-1]]] if len(ends) else ends
     )  # only paired documents are verified
-    ok = _passes(
+    kinds = _verdicts(
         np.searchsorted(used, a_idx),
         np.searchsorted(used, b_idx),
         [docs[ids[k]] for k in used.tolist()],
@@ -115,8 +142,9 @@ def verified_pairs(entries: Iterable[tuple[NearDoc, bytes]], config: MinhashConf
     compared = list(
         zip([ids[i] for i in a_idx.tolist()], [ids[i] for i in b_idx.tolist()], strict=True)
     )
-    passed = [pair for pair, good in zip(compared, ok.tolist(), strict=True) if good]
-    return Verified(compared, passed, oversized, docs)
+    passed = [pair for pair, k in zip(compared, kinds, strict=True) if k is Kind.DUPLICATE]
+    followups = [pair for pair, k in zip(compared, kinds, strict=True) if k is Kind.FOLLOWUP]
+    return Verified(compared, passed, oversized, docs, followups)
 
 
 def _fast_pairs(
@@ -132,8 +160,11 @@ def _fast_pairs(
     return np.concatenate(out)
 
 
-def _passes(a: np.ndarray, b: np.ndarray, docs: list[NearDoc], config: MinhashConfig) -> np.ndarray:
-    """``compare(docs[a], docs[b], config).passed`` for every pair, in numpy."""
+def _verdicts(
+    a: np.ndarray, b: np.ndarray, docs: list[NearDoc], config: MinhashConfig
+) -> list[Kind]:
+    """``verify.verdict(docs[a], docs[b], config).kind`` for every pair: the first stage in
+    numpy for all, the rules of ``verify.judge`` in Python for the few that reach them."""
     width = 4 * config.num_perm
     if any(len(d.signature) != width for d in docs):
         # as estimated_jaccard: prior entries of another signature_key are skipped when read,
@@ -149,16 +180,37 @@ def _passes(a: np.ndarray, b: np.ndarray, docs: list[NearDoc], config: MinhashCo
         np.int64,
         len(docs),
     )
-    out = np.empty(len(a), np.bool_)
+    has_lead = np.fromiter((bool(d.lead) for d in docs), np.bool_, len(docs))
+    leads = np.zeros((len(docs), config.num_perm), np.uint32)
+    for k in np.flatnonzero(has_lead).tolist():
+        leads[k] = np.frombuffer(docs[k].lead, np.uint32)
+    out: list[Kind] = [Kind.DIFFERENT] * len(a)
     for lo in range(0, len(a), _CHUNK):
         i, j = a[lo : lo + _CHUNK], b[lo : lo + _CHUNK]
         equal = np.count_nonzero(signatures[i] == signatures[j], axis=1)
         similarity = _combined(equal / config.num_perm, sizes[i], sizes[j], config)
-        near = similarity >= config.threshold
+        in_time = np.ones(len(i), np.bool_)
         if config.max_days_apart is not None:
             seconds = np.abs((micros[i] - micros[j]) / 1e6)
-            near &= undated[i] | undated[j] | (seconds <= config.max_days_apart * 86400)
-        out[lo : lo + _CHUNK] = near
+            in_time = undated[i] | undated[j] | (seconds <= config.max_days_apart * 86400)
+        if not config.verify:
+            for k in np.flatnonzero(in_time & (similarity >= config.threshold)).tolist():
+                out[lo + k] = Kind.DUPLICATE
+            continue
+        # the shorter text (by shingles; ties: the smaller id, which is i) against the longer
+        # one's lead, as ``verify.scores``
+        short_first = sizes[i] <= sizes[j]
+        short = np.where(short_first, i, j)
+        long = np.where(short_first, j, i)
+        lead = np.where(
+            has_lead[long],
+            np.count_nonzero(signatures[short] == leads[long], axis=1) / config.num_perm,
+            0.0,
+        )
+        reach = in_time & ((similarity >= config.second_stage) | (lead >= LEAD_MATCH))
+        for k in np.flatnonzero(reach).tolist():
+            found = judge(docs[i[k]], docs[j[k]], float(similarity[k]), float(lead[k]), config)
+            out[lo + k] = found.kind
     return out
 
 

@@ -17,7 +17,15 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from akhbar.schemas.records import Article, compact_pickle
-from akhbar.transforms.dedup.minhash import MinhashConfig, shingle_hashes, shingles, signature
+from akhbar.transforms.dedup.blocks import sentence_hashes, strip_blocks
+from akhbar.transforms.dedup.features import text_features
+from akhbar.transforms.dedup.minhash import (
+    MinhashConfig,
+    matching_text,
+    shingle_sequence,
+    signature,
+    tokens,
+)
 
 FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
 
@@ -48,6 +56,15 @@ class DedupKey:
     signature: bytes = b""
     shingles: int = 0
     shingle_hashes: bytes = b""
+    # verification features (transforms.dedup.features): marks, numbers, names, lead signature
+    marks: bytes = b""
+    numbers: bytes = b""
+    names: bytes = b""
+    lead: bytes = b""
+    rare: bytes = b""
+    sentences: bytes = b""  # hashes of its block-sized sentences (learning repeated blocks)
+    # set by near dedup: the earlier article this one updates (a follow-up, kept and linked)
+    updates_id: str | None = None
 
     def order_key(self) -> tuple[bool, datetime, str, str]:
         """``Article.order_key``: earliest published first, then a stable tie-break."""
@@ -59,8 +76,14 @@ class DedupKey:
         return moment.astimezone(UTC).strftime("%Y-%m-%d")
 
 
-def dedup_key(article: Article, config: MinhashConfig | None) -> DedupKey:
-    """The key of ``article``; with ``config``, signed for near dedup (one shingling)."""
+def dedup_key(
+    article: Article, config: MinhashConfig | None, blocks: frozenset[int] = frozenset()
+) -> DedupKey:
+    """The key of ``article``; with ``config``, signed for near dedup (one shingling).
+
+    ``blocks``: hashes of the sentences this article's source repeats in many articles
+    (``transforms.dedup.blocks``, learned by earlier runs); they are cut before shingling.
+    """
     key = DedupKey(
         id=article.id,
         source=article.source,
@@ -78,10 +101,25 @@ def dedup_key(article: Article, config: MinhashConfig | None) -> DedupKey:
     )
     if config is None:
         return key
-    found = shingles(article.text_normalized, config)
+    text = matching_text(article.text_normalized, config)
+    sentences = sentence_hashes(text)
+    if blocks:
+        text = strip_blocks(text, blocks)
+    words = tokens(text)
+    sequence = shingle_sequence(words, config)
+    found = set(sequence)
+    features = text_features(
+        words, sequence, config.shingle_size, config.num_perm, config.seed, config.lead_words
+    )
     return replace(
         key,
         signature=signature(found, config),
         shingles=len(found),
-        shingle_hashes=shingle_hashes(found),
+        shingle_hashes=features.shingle_hashes,
+        marks=features.marks,
+        numbers=features.numbers,
+        names=features.names,
+        lead=features.lead,
+        rare=features.rare,
+        sentences=sentences,
     )

@@ -37,9 +37,9 @@ import numpy as np
 from apache_beam.metrics import Metrics
 
 from akhbar.schemas.records import compact_pickle
-from akhbar.transforms.dedup.candidates import verified_pairs
+from akhbar.transforms.dedup.candidates import doc_band_keys, verified_pairs
 from akhbar.transforms.dedup.exact import DedupGroup
-from akhbar.transforms.dedup.minhash import MinhashConfig, band_key_array
+from akhbar.transforms.dedup.minhash import MinhashConfig
 from akhbar.transforms.dedup.near_cluster import (
     NearDedupStats,
     NearDoc,
@@ -126,7 +126,7 @@ def partition_members(
     Shipping the document with its keys lets a partition verify its own candidate pairs; one
     element per partition instead of one per band divides the shuffled elements by ~8.
     """
-    keys = band_key_array(doc.signature, config)
+    keys = doc_band_keys(doc, config)
     if not len(keys):
         return []
     if partitions == 1:
@@ -143,7 +143,8 @@ class PartitionResult:
     and a partition verifies ~10^5 pairs on a syndicated input."""
 
     compared: frozenset[tuple[str, str]]  # every distinct pair verified here
-    passed: tuple[tuple[str, str], ...]  # those at or above the threshold
+    passed: tuple[tuple[str, str], ...]  # the duplicates among them
+    followups: tuple[tuple[str, str], ...]  # the same-source updates among them
     fresh: frozenset[str]  # endpoints of passed pairs that are this run's documents
     priors: dict[str, NearDoc]  # endpoints that are earlier runs' articles (Target.priors)
     oversized: tuple[OversizedBand, ...]
@@ -161,6 +162,7 @@ def partition_comparisons(
     return PartitionResult(
         frozenset(found.compared),
         tuple(found.passed),
+        tuple(found.followups),
         frozenset(d.id for d in ends if not d.prior),
         {d.id: d for d in ends if d.prior},
         tuple(found.oversized),
@@ -173,6 +175,7 @@ class VerifiedSoFar:
 
     compared: set[tuple[str, str]]
     passed: set[tuple[str, str]]
+    followups: set[tuple[str, str]]
     fresh: set[str]
     priors: dict[str, NearDoc]
     oversized_bands: int = 0
@@ -180,11 +183,12 @@ class VerifiedSoFar:
 
     @classmethod
     def empty(cls) -> VerifiedSoFar:
-        return cls(set(), set(), set(), {})
+        return cls(set(), set(), set(), set(), {})
 
     def add(self, part: PartitionResult) -> VerifiedSoFar:
         self.compared |= part.compared
         self.passed.update(part.passed)
+        self.followups.update(part.followups)
         self.fresh |= part.fresh
         self.priors.update(part.priors)
         self.oversized_bands += len(part.oversized)
@@ -194,6 +198,7 @@ class VerifiedSoFar:
     def merge(self, other: VerifiedSoFar) -> VerifiedSoFar:
         self.compared |= other.compared
         self.passed |= other.passed
+        self.followups |= other.followups
         self.fresh |= other.fresh
         self.priors.update(other.priors)
         self.oversized_bands += other.oversized_bands
@@ -211,7 +216,8 @@ class VerifiedSoFar:
         )
         # an id that is this run's document anywhere is this run's (a prior copy is stale)
         live_priors = {i: d for i, d in self.priors.items() if i not in self.fresh}
-        return components(sorted(self.passed), live_priors, stats), stats
+        edges = sorted(self.passed | self.followups)
+        return components(edges, live_priors, stats), stats
 
 
 def union_partitions(

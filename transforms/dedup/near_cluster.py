@@ -28,18 +28,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 
-from akhbar.schemas.records import Article, Duplicate, compact_pickle, stable_id
-from akhbar.transforms.dedup.exact import DedupGroup, cluster_id_for, duplicate_row
-from akhbar.transforms.dedup.keys import DedupKey
-from akhbar.transforms.dedup.minhash import (
-    MinhashConfig,
-    band_key_blob,
-    hashed_similarity,
-    shingle_hashes,
-    shingles,
-    signature,
-    signature_similarity,
-)
+from akhbar.schemas.records import Article, Duplicate, compact_pickle
+from akhbar.transforms.dedup.exact import DedupGroup, duplicate_row
+from akhbar.transforms.dedup.keys import DedupKey, dedup_key
+from akhbar.transforms.dedup.minhash import MinhashConfig
+from akhbar.transforms.dedup.verify import Kind, close_in_time, verdict  # noqa: F401 (re-exported)
 
 FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
 OrderKey = tuple[bool, datetime, str, str]
@@ -63,6 +56,14 @@ class NearDoc:
     content_hash: str
     prior: bool = False
     cluster_id: str | None = None
+    # issue 20: the outlet (follow-ups are same-source) and the verification features
+    # (``transforms.dedup.features``); empty for an index entry written before them
+    source: str = ""
+    marks: bytes = b""
+    numbers: bytes = b""
+    names: bytes = b""
+    lead: bytes = b""
+    rare: bytes = b""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,7 @@ class NearDedupStats:
     merged_groups: int = 0  # this run's groups folded into another of this run's groups
     prior_matched_groups: int = 0  # this run's groups folded into an earlier run's article
     unchained: int = 0  # component members left apart: not similar to any earlier canonical
+    followups: int = 0  # same-source updates kept as articles and linked (``updates_id``)
 
     def add(self, other: NearDedupStats) -> NearDedupStats:
         return NearDedupStats(
@@ -117,29 +119,23 @@ def near_doc(canonical: Article | DedupKey, config: MinhashConfig) -> NearDoc:
 def signed(canonical: Article | DedupKey, config: MinhashConfig) -> tuple[NearDoc, bytes]:
     """The canonical's NearDoc and its ``shingle_hashes`` (for merging): a ``DedupKey`` carries
     both (signed once, in the prepare step); an Article is shingled here."""
-    if isinstance(canonical, DedupKey) and canonical.signature:
-        doc = NearDoc(
-            id=canonical.id,
-            order=canonical.order_key(),
-            signature=canonical.signature,
-            size=canonical.shingles,
-            content_hash=canonical.content_hash,
-        )
-        return doc, canonical.shingle_hashes
-    if isinstance(canonical, DedupKey):
+    if isinstance(canonical, DedupKey) and not canonical.signature:
         raise ValueError(f"{canonical.id}: a DedupKey made without a MinhashConfig is not signed")
-    sh = shingles(canonical.text_normalized, config)
-    return _doc_of(canonical, sh, config), shingle_hashes(sh)
-
-
-def _doc_of(canonical: Article, sh: set[str], config: MinhashConfig) -> NearDoc:
-    return NearDoc(
-        id=canonical.id,
-        order=canonical.order_key(),
-        signature=signature(sh, config),
-        size=len(sh),
-        content_hash=canonical.content_hash,
+    key = canonical if isinstance(canonical, DedupKey) else dedup_key(canonical, config)
+    doc = NearDoc(
+        id=key.id,
+        order=key.order_key(),
+        signature=key.signature,
+        size=key.shingles,
+        content_hash=key.content_hash,
+        source=key.source,
+        marks=key.marks,
+        numbers=key.numbers,
+        names=key.names,
+        lead=key.lead,
+        rare=key.rare,
     )
+    return doc, key.shingle_hashes
 
 
 def band_pairs(
@@ -174,18 +170,10 @@ def band_pairs(
     return pairs, oversized
 
 
-def close_in_time(a: OrderKey, b: OrderKey, config: MinhashConfig) -> bool:
-    """Both undated, one undated, or published at most ``max_days_apart`` apart."""
-    if config.max_days_apart is None or a[0] or b[0]:
-        return True
-    return abs((a[1] - b[1]).total_seconds()) <= config.max_days_apart * 86400
-
-
 def compare(a: NearDoc, b: NearDoc, config: MinhashConfig) -> Comparison:
-    sim = signature_similarity(a.signature, a.size, b.signature, b.size, config)
-    return Comparison(
-        a, b, sim, sim >= config.threshold and close_in_time(a.order, b.order, config)
-    )
+    """One pair: ``passed`` when ``verify.verdict`` calls it a duplicate."""
+    found = verdict(a, b, config)
+    return Comparison(a, b, found.similarity, found.kind is Kind.DUPLICATE)
 
 
 class UnionFind:
@@ -284,13 +272,14 @@ def near_duplicate(
 
 
 def repoint(dup: Duplicate, canonical_id: str, cluster_id: str, similarity: float) -> Duplicate:
-    """``dup`` pointed at the story's final canonical.
+    """``dup`` pointed at the story's final canonical and cluster.
 
     An exact copy of a merged canonical is not an exact copy of the final one: it becomes
-    ``near`` with its old canonical's similarity. URL duplicates keep their kind.
+    ``near`` with its old canonical's similarity. A copy of the same canonical only changes
+    cluster (a follow-up's story joins the story it updates). URL duplicates keep their kind.
     """
-    if dup.duplicate_of == canonical_id and dup.cluster_id == cluster_id:
-        return dup
+    if dup.duplicate_of == canonical_id:
+        return dup if dup.cluster_id == cluster_id else replace(dup, cluster_id=cluster_id)
     if dup.kind == "exact":
         return replace(
             dup,
@@ -300,6 +289,27 @@ def repoint(dup: Duplicate, canonical_id: str, cluster_id: str, similarity: floa
             similarity=round(similarity, 4),
         )
     return replace(dup, duplicate_of=canonical_id, cluster_id=cluster_id)
+
+
+def merge_component(
+    members: Iterable[tuple[DedupGroup, NearDoc]],
+    target: Target,
+    config: MinhashConfig,
+    hashes: Mapping[str, bytes] | None = None,
+) -> Merged:
+    """``near_merge.merge_component`` (kept here, where callers have always found it)."""
+    from akhbar.transforms.dedup.near_merge import merge_component as merge
+
+    return merge(members, target, config, hashes)
+
+
+def near_dedup_plain(
+    groups: Iterable[DedupGroup], config: MinhashConfig, prior: Iterable[NearDoc] = ()
+) -> NearResult:
+    """``near_merge.near_dedup_plain``: the whole algorithm in one process."""
+    from akhbar.transforms.dedup.near_merge import near_dedup_plain as plain
+
+    return plain(groups, config, prior)
 
 
 @dataclass(slots=True)
@@ -312,125 +322,8 @@ class Merged:
 
 
 @dataclass(slots=True)
-class _Center:
-    doc: NearDoc
-    group: DedupGroup | None = None  # None for a prior article
-    shingles: bytes = b""  # shingle_hashes
-    members: list[tuple[DedupGroup, float]] = field(default_factory=list)
-
-
-def _similarity(doc: NearDoc, sh: bytes, center: _Center, config: MinhashConfig) -> float:
-    if center.group is None:
-        return signature_similarity(
-            doc.signature, doc.size, center.doc.signature, center.doc.size, config
-        )
-    return hashed_similarity(sh, center.shingles, config)
-
-
-def merge_component(
-    members: Iterable[tuple[DedupGroup, NearDoc]],
-    target: Target,
-    config: MinhashConfig,
-    hashes: Mapping[str, bytes] | None = None,
-) -> Merged:
-    """Split a connected component into stories around canonicals, then fold each story.
-
-    Connected components chain: A~B and B~C merge A with C even when A and C share little.
-    So, in canonical order (prior articles first: they are already written; then this run's
-    documents, earliest first), each document joins the first canonical it is itself similar
-    to, or becomes a canonical. Similarity to a canonical of this run is exact (both texts are
-    here); to a prior article it is estimated from the stored signature. It is recorded as
-    the folded canonical's ``similarity``, and exact copies it carried become near ones.
-    ``hashes``: the members' ``shingle_hashes`` by id, when signing kept them (else computed).
-    """
-    ordered = sorted(members, key=lambda m: m[1].order)
-    centers = [_Center(p) for p in target.priors]
-    out = Merged()
-    for group, doc in ordered:
-        sh = hashes.get(doc.id) if hashes else None
-        if sh is None:
-            sh = signed(group.canonical, config)[1]
-        for center in centers:
-            if not close_in_time(doc.order, center.doc.order, config):
-                continue
-            sim = _similarity(doc, sh, center, config)
-            if sim >= config.threshold:
-                center.members.append((group, sim))
-                break
-        else:
-            centers.append(_Center(doc, group, sh))
-    stats = out.stats
-    fresh = [c for c in centers if c.group is not None]
-    stats.unchained = sum(1 for c in fresh if not c.members) if len(centers) > 1 else 0
-    for center in centers:
-        if center.group is None:
-            prior = center.doc
-            cluster = prior.cluster_id or stable_id("cluster", prior.id)
-            stats.prior_matched_groups += len(center.members)
-            for group, sim in center.members:
-                same = group.canonical.content_hash == prior.content_hash
-                out.duplicates.append(near_duplicate(group.canonical, prior.id, cluster, sim, same))
-                out.duplicates.extend(repoint(d, prior.id, cluster, sim) for d in group.duplicates)
-            continue
-        if not center.members:
-            out.groups.append(center.group)  # unchanged: nothing folded into it
-            continue
-        stats.merged_groups += len(center.members)
-        cluster = cluster_id_for(center.group.canonical)
-        canonical = replace(center.group.canonical, cluster_id=cluster)
-        dups = [repoint(d, canonical.id, cluster, 1.0) for d in center.group.duplicates]
-        for group, sim in center.members:
-            dups.append(near_duplicate(group.canonical, canonical.id, cluster, sim, False))
-            dups.extend(repoint(d, canonical.id, cluster, sim) for d in group.duplicates)
-        out.groups.append(DedupGroup(canonical, sorted(dups, key=lambda d: d.id)))
-    return out
-
-
-@dataclass(slots=True)
 class NearResult:
     groups: list[DedupGroup]
     prior_duplicates: list[Duplicate]
     stats: NearDedupStats
     docs: dict[str, NearDoc] = field(default_factory=dict)  # every input canonical, signed
-
-
-def near_dedup_plain(
-    groups: Iterable[DedupGroup], config: MinhashConfig, prior: Iterable[NearDoc] = ()
-) -> NearResult:
-    """The whole algorithm in one process: the reference the Beam transform must agree with."""
-    docs: dict[str, tuple[DedupGroup, NearDoc]] = {}
-    hashes: dict[str, bytes] = {}
-    for group in groups:
-        doc, hashes[group.canonical.id] = signed(group.canonical, config)
-        docs[group.canonical.id] = (group, doc)
-    prior_docs: dict[str, NearDoc] = {}
-    for p in prior:
-        prior_docs.setdefault(p.id, p)
-    from akhbar.transforms.dedup.candidates import verified_pairs  # it builds on this module
-
-    entries = [(doc, band_key_blob(doc.signature, config)) for _, doc in docs.values()]
-    entries += [(p, band_key_blob(p.signature, config)) for p in prior_docs.values()]
-    found = verified_pairs(entries, config)
-    stats = NearDedupStats(
-        comparisons=len(found.compared),
-        matches=len(found.passed),
-        oversized_bands=len(found.oversized),
-        oversized_members=sum(b.size for b in found.oversized),
-    )
-    priors = {d.id: d for d in found.passed_docs() if d.prior}
-    targets = components(found.passed, priors, stats)
-    by_component: dict[str, list[tuple[DedupGroup, NearDoc]]] = defaultdict(list)
-    out: list[DedupGroup] = []
-    for doc_id, entry in docs.items():
-        target = targets.get(doc_id)
-        if target is None:
-            out.append(entry[0])
-        else:
-            by_component[target.component].append(entry)
-    prior_dups: list[Duplicate] = []
-    for members in by_component.values():
-        merged = merge_component(members, targets[members[0][1].id], config, hashes)
-        out.extend(merged.groups)
-        prior_dups.extend(merged.duplicates)
-        stats = stats.add(merged.stats)
-    return NearResult(out, prior_dups, stats, {i: d for i, (_, d) in docs.items()})
