@@ -12,7 +12,7 @@ The staged files are the clean run's own files, copied under ``_staging/<run>/``
 the writers put them (same relative path, same fingerprinted name), and the commit gets the
 results the writers and readers would have handed it.
 
-Stopping at a point: ``crash_at`` makes the real ``crash_point`` hooks (the same names the
+Stopping at a point: ``crashing_at`` makes the real ``crash_point`` hooks (the same names the
 ``AKHBAR_CRASH_AT`` variable selects) raise ``Killed``, a ``BaseException`` that no
 ``except Exception`` in the code under test can swallow, just as nothing can catch a SIGKILL.
 What is on disk afterwards is what a SIGKILL leaves: no cleanup runs between the points (no
@@ -26,6 +26,8 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +43,10 @@ class Killed(BaseException):
     """The run died at a crash point (a SIGKILL, in-process)."""
 
 
-def crash_at(monkeypatch: pytest.MonkeyPatch, point: str) -> None:
-    """Make every loaded akhbar module's ``crash_point`` raise ``Killed`` at ``point``."""
+@contextmanager
+def crashing_at(point: str) -> Iterator[None]:
+    """Within the block, every loaded akhbar module's ``crash_point`` raises ``Killed`` at
+    ``point``; restored when the block ends (the next run's start)."""
     import akhbar.transforms.commit
     import akhbar.transforms.sources
     import akhbar.transforms.write  # noqa: F401  (the modules with crash points, loaded)
@@ -58,8 +62,10 @@ def crash_at(monkeypatch: pytest.MonkeyPatch, point: str) -> None:
         if name.startswith("akhbar.") and getattr(module, "crash_point", None) is state.crash_point
     ]
     assert state in hooked and len(hooked) > 1, "no module calls crash_point any more"
-    for module in hooked:
-        monkeypatch.setattr(module, "crash_point", crash_point)
+    with pytest.MonkeyPatch.context() as patch:
+        for module in hooked:
+            patch.setattr(module, "crash_point", crash_point)
+        yield
 
 
 def published_files(output: Path) -> list[str]:
@@ -116,7 +122,7 @@ def stage_clean_run(clean: Path, output: str, run_id: str) -> list[Any]:
 def publish_clean_run(
     clean: Path, output: str, run_id: str, fetched: tuple[Any, ...] = ()
 ) -> dict[str, Any]:
-    """Stage the clean run's files as run ``run_id`` and commit them (stopped by ``crash_at``);
+    """Stage the clean run's files as run ``run_id`` and commit them (stopped by ``crashing_at``);
     ``fetched``: the ``FetchState`` of the feeds the run polled (its HTTP validators)."""
     from akhbar.transforms.commit import publish_run
 

@@ -31,7 +31,7 @@ from tests.conftest import REPO, SAMPLES, SampleRun, akhbar_cmd, run_akhbar
 from tests.crash_drive import (
     INDEX,
     Killed,
-    crash_at,
+    crashing_at,
     publish_clean_run,
     published_files,
     stage_two_reject_files,
@@ -134,7 +134,7 @@ POLLED = FetchState("https://feeds.example/a.xml", '"a2"', None, 200, "2026-12-0
 
 @pytest.mark.parametrize("point", list(COMMIT_POINTS))
 def test_commit_killed_at_any_point_is_rolled_forward_or_discarded(
-    point: str, tmp_path: Path, sample_run: SampleRun, monkeypatch: pytest.MonkeyPatch
+    point: str, tmp_path: Path, sample_run: SampleRun
 ) -> None:
     """Tables, index files, run record and HTTP validators (what makes the next poll of a
     feed conditional) are all finished by recovery once the manifest exists; before that,
@@ -143,8 +143,7 @@ def test_commit_killed_at_any_point_is_rolled_forward_or_discarded(
 
     clean, output = sample_run.output, tmp_path / "out"
     write_json_atomic(validators_path(str(output)), {"https://feeds.example/b.xml": EARLIER})
-    crash_at(monkeypatch, point)
-    with pytest.raises(Killed):
+    with crashing_at(point), pytest.raises(Killed):
         publish_clean_run(clean, str(output), "dead", fetched=(POLLED,))
     pending, visible = COMMIT_POINTS[point]
     assert (output / "_state" / "pending" / "dead.json").exists() is pending
@@ -152,7 +151,7 @@ def test_commit_killed_at_any_point_is_rolled_forward_or_discarded(
     assert len(visible_parquet(output)) == expected, point
     assert not (output / "_runs" / "dead.json").exists()
 
-    monkeypatch.undo()  # the next run's start
+    # the next run's start
     assert recover_incomplete_runs(str(output)) == (["dead"] if pending else [])
     assert_nothing_left_over(output)
     validators = load_validators(str(output))
@@ -174,23 +173,19 @@ def test_commit_killed_at_any_point_is_rolled_forward_or_discarded(
     assert sorted(str(p) for p in output.rglob("*") if p.is_file()) == before
 
 
-def test_writer_killed_after_staging_a_file_leaves_nothing_visible(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_writer_killed_after_staging_a_file_leaves_nothing_visible(tmp_path: Path) -> None:
     from akhbar.transforms.commit import recover_incomplete_runs
 
     output = tmp_path / "out"
-    crash_at(monkeypatch, "after-file")
-    with pytest.raises(Killed):
+    with crashing_at("after-file"), pytest.raises(Killed):
         stage_two_reject_files(str(output), "dead")
     assert len(list((output / "_staging" / "dead").rglob("*.parquet"))) == 1
     assert visible_parquet(output) == []
-    monkeypatch.undo()
     assert recover_incomplete_runs(str(output)) == []
     assert [p for p in output.rglob("*") if p.is_file()] == []
 
 
-def test_reader_killed_mid_file(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reader_killed_mid_file() -> None:
     """The run's reader dies at its ``mid-read`` point, a few items into a file. A reader only
     hands items on (nothing is staged before the writers), so a run killed there has nothing
     on disk to recover, like ``before-pending`` above with no staged file."""
@@ -202,9 +197,8 @@ def test_reader_killed_mid_file(monkeypatch: pytest.MonkeyPatch) -> None:
     [sample] = expand_inputs([str(SAMPLES / "jawharafm.jsonl")])
     reader = ReadFileDoFn(datetime.now(UTC))
     reader.setup()
-    crash_at(monkeypatch, "mid-read")
     handed_on = []
-    with pytest.raises(Killed):
+    with crashing_at("mid-read"), pytest.raises(Killed):
         for item in reader.process(sample):
             handed_on.append(item)
     assert len(handed_on) == MID_READ_AFTER - 1

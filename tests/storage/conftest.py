@@ -78,6 +78,18 @@ def s3_server() -> Iterator[S3Server]:
 
 
 @pytest.fixture
+def s3_filesystems(s3_server: S3Server) -> Iterator[None]:
+    """Beam's ``FileSystems`` in this process talk to the test server (as a run's workers do
+    with the same options), for the length of one test."""
+    from apache_beam.io.filesystems import FileSystems
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(FileSystems, "_pipeline_options", PipelineOptions(s3_server.beam_args()))
+        yield
+
+
+@pytest.fixture
 def bucket(s3_server: S3Server, request: pytest.FixtureRequest) -> str:
     """A fresh bucket per test."""
     name = "akhbar-" + request.node.name.lower().replace("_", "-")[:40].strip("-")
