@@ -9,8 +9,7 @@ import time
 from pathlib import Path
 
 from akhbar.transforms.progress import ProgressCounter, read_progress
-
-from tests.conftest import REPO, akhbar_cmd, run_akhbar
+from tests.conftest import REPO, SampleRun, akhbar_cmd
 
 
 def test_counters_from_several_workers_are_summed(tmp_path: Path) -> None:
@@ -39,10 +38,9 @@ def test_disabled_counter_writes_nothing(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_non_tty_run_logs_one_line_per_stage(tmp_path: Path) -> None:
-    proc = run_akhbar("ingest", "--output", str(tmp_path))
-    assert proc.returncode == 0
-    lines = [line.split() for line in proc.stderr.splitlines() if line.startswith("stage ")]
+def test_non_tty_run_logs_one_line_per_stage(sample_run: SampleRun) -> None:
+    """The session's run of the samples had no terminal (its output was captured)."""
+    lines = [line.split() for line in sample_run.stderr.splitlines() if line.startswith("stage ")]
     stages = {parts[1]: int(parts[2]) for parts in lines}
     assert stages["read"] == 43
     assert stages["written:articles"] == 39
