@@ -110,11 +110,14 @@ rest.port: $REST_PORT
 blob.server.port: 0
 metrics.internal.query-service.port: 0
 parallelism.default: 2
-# A batch job whose TaskManager dies is restarted from its regions this many times, then fails.
+# A task that fails (its TaskManager died) restarts the job this many times, then it fails.
+# With one of the two TaskManagers gone, a step of parallelism 2 can never get its two slots:
+# each attempt then fails once slot.request.timeout has passed (Flink's default is 5 minutes).
 restart-strategy.type: fixed-delay
 restart-strategy.fixed-delay.attempts: 2
 restart-strategy.fixed-delay.delay: 2 s
 heartbeat.timeout: 20000
+slot.request.timeout: 60000
 EOF
 }
 
