@@ -200,6 +200,15 @@ def markdown(report: dict[str, Any], quality: dict[str, Any] | None = None) -> s
         f"{', '.join(f'{x:.1f}' for x in end)}: figures from a loaded machine measure the "
         "contention as much as akhbar.",
         "",
+        *(
+            [
+                f"**A check of the harness, not a benchmark**: every corpus cut to its first "
+                f"{report['head']} articles (`--head`); the targets below are meaningless.",
+                "",
+            ]
+            if report.get("head")
+            else []
+        ),
         f"Median of {report['repeat']} whole-process runs per scenario ({report.get('repeat_1m', 1)}"
         " at 1M articles), repetitions interleaved across the runs of a corpus. Peak RSS: the "
         "largest single process (exact, from wait4); tree: the whole process tree's summed RSS, "

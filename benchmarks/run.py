@@ -1,7 +1,7 @@
 """`make bench`: whole-process timings of akhbar against its baselines, issue 19's targets.
 
     python -m benchmarks.run [--scenarios NAME_OR_PATTERN ...] [--with-1m] [--repeat 3]
-                             [--repeat-1m 1] [--no-profiles] [--quick]
+                             [--repeat-1m 1] [--no-profiles] [--quick | --head N]
 
 What runs is ``benchmarks/scenarios.py``: corpora (unique articles in two date layouts, the
 duplicate-heavy ANT 5x, the real SaudiNewsNet) and the runs on each. Per corpus, the
@@ -22,7 +22,8 @@ ceilings, and the start-up section.
 Reports: ``results/<date>.{json,md}`` and ``results/latest.md`` (the whole default plan, or
 with ``--with-1m`` ``<date>-1m.*``), ``<date>-subset.*`` for ``--scenarios``, and
 ``smoke.*`` for ``--quick`` (the harness at 1k articles, one repetition: it checks the tooling,
-not speed). Exit 1 when a scenario failed (the report says which and why).
+not speed), ``<date>-head<N>.*`` for ``--head N`` (every scenario of the plan, each corpus cut
+to N articles: a check that every part works before a long run). Exit 1 when a scenario failed (the report says which and why).
 """
 
 from __future__ import annotations
@@ -217,7 +218,7 @@ def run_corpus(
 ) -> Iterator[dict[str, Any]]:
     """The rows of every run on one corpus (see the module docstring for the order)."""
     try:
-        path = scenarios.corpus_path(corpus)
+        path = scenarios.corpus_path(corpus, head=options["head"])
     except (FileNotFoundError, ValueError) as exc:
         for run in runs:
             yield {"corpus": corpus, "size": 0, "label": run, "articles": 0, "skipped": str(exc)}
@@ -290,12 +291,14 @@ def run(
     quick: bool = False,
     profiles: bool = True,
     with_startup: bool = True,
+    head: int | None = None,
 ) -> dict[str, Any]:
     report: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "repeat": repeat,
         "repeat_1m": repeat_1m,
+        "head": head,
         "scenarios": scenarios.names(plan),
         "corpora": {},
         "profiles": {},
@@ -314,7 +317,7 @@ def run(
     options = {"corpora": report["corpora"], "profiles": profiles,
                "profiles_out": report["profiles"], "beam_out": report["beam_stages"],
                "beam_stages": () if quick else BEAM_STAGES_CORPORA, "datatrove": datatrove,
-               "readbacks": 1 if quick else 3}  # fmt: skip
+               "readbacks": 1 if quick or head else 3, "head": head}  # fmt: skip
     if with_startup:
         with tempfile.TemporaryDirectory(prefix="akhbar-bench-") as tmp:
             report["startup"] = startup(Path(tmp), repeat)
@@ -352,6 +355,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-profiles", action="store_true", help="no per-stage plain loop")
     parser.add_argument("--no-startup", action="store_true")
     parser.add_argument(
+        "--head",
+        type=int,
+        metavar="N",
+        help="check the harness: every corpus cut to N articles (not a benchmark)",
+    )
+    parser.add_argument(
         "--quick",
         action="store_true",
         help="smoke run: 1k articles, 1 repetition, no datatrove/engines",
@@ -370,6 +379,8 @@ def main(argv: list[str] | None = None) -> int:
     stem = datetime.now(UTC).strftime("%Y-%m-%d")
     if args.quick:
         stem = "smoke"
+    elif args.head:
+        stem += f"-head{args.head}"
     elif args.scenarios:
         stem += "-subset"
     elif args.with_1m:
@@ -377,7 +388,8 @@ def main(argv: list[str] | None = None) -> int:
     with_startup = not args.no_startup and (
         args.quick or not args.scenarios or STARTUP in args.scenarios
     )
-    report = run(plan, repeat, args.repeat_1m, args.quick, not args.no_profiles, with_startup)
+    report = run(plan, repeat, args.repeat_1m, args.quick, not args.no_profiles, with_startup,
+                 args.head)  # fmt: skip
     quality = read_quality()
     report["targets"] = [row.as_dict() for row in targets.derived(report, quality)]
     report["ceilings"] = [row.as_dict() for row in targets.ceilings(report)]
@@ -385,7 +397,7 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{stem}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
     (RESULTS / f"{stem}.md").write_text(text)
-    if not args.quick and not args.scenarios:
+    if not args.quick and not args.scenarios and not args.head:
         (RESULTS / "latest.md").write_text(text)
     print(f"wrote {RESULTS / (stem + '.md')}")
     failed = [f"{r['corpus']}/{r['label']}" for r in report["results"] if r.get("failed")]

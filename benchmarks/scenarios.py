@@ -112,13 +112,24 @@ def is_corpus(name: str) -> bool:
     return corpus_size(name) is not None
 
 
-def corpus_path(name: str, data: Path = DATA) -> Path:
-    """The JSONL of corpus ``name``, made (once) if missing."""
+def corpus_path(name: str, data: Path = DATA, head: int | None = None) -> Path:
+    """The JSONL of corpus ``name``, made (once) if missing; ``head``: only its first articles
+    (a unique corpus of that size instead, not the first lines of a 1M file)."""
     found = _UNIQUE.fullmatch(name)
     if found:
         size = corpus_size(name)
         assert size is not None
-        return unique_corpus.ensure(found[1], size, data)
+        return unique_corpus.ensure(found[1], min(size, head or size), data)
+    if head:
+        full = corpus_path(name, data)
+        path = data / f"{name}.head{head}.jsonl"
+        if not path.exists():
+            with full.open("rb") as source, path.open("wb") as out:
+                for i, line in enumerate(source):
+                    if i >= head:
+                        break
+                    out.write(line)
+        return path
     if name == "ant-5x":
         from benchmarks.corpus import ant_records, write_copies
 

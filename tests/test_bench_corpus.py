@@ -102,10 +102,12 @@ def test_akhbar_finds_no_copies_in_a_written_sample(ant, tmp_path: Path) -> None
 
 def test_manifest_decides_when_a_corpus_is_written_again() -> None:
     today = datetime.now(UTC).isoformat()
-    assert uc.is_current({"size": 10, "seed": 19, "anchor": "2020-01-01"}, "backfill", 10, 19)
-    assert not uc.is_current({"size": 10, "seed": 19, "anchor": "2020-01-01"}, "live", 10, 19)
-    assert uc.is_current({"size": 10, "seed": 19, "anchor": today}, "live", 10, 19)
-    assert not uc.is_current({"size": 10, "seed": 18, "anchor": today}, "live", 10, 19)
+    old = {"size": 10, "seed": 19, "version": uc.VERSION, "anchor": "2020-01-01"}
+    assert uc.is_current(old, "backfill", 10, 19)
+    assert not uc.is_current(old, "live", 10, 19)
+    assert uc.is_current({**old, "anchor": today}, "live", 10, 19)
+    assert not uc.is_current({**old, "anchor": today, "seed": 18}, "live", 10, 19)
+    assert not uc.is_current({**old, "version": uc.VERSION - 1}, "backfill", 10, 19)
     assert not uc.is_current(None, "backfill", 10, 19)
     assert uc.corpus_name("live", 1_000_000) == "unique-live-1m"
     assert uc.corpus_name("backfill", 50_000) == "unique-backfill-50k"
