@@ -23,7 +23,12 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from akhbar.schemas.records import Article
-from akhbar.transforms.dedup.exact import DedupGroup, ExactDedupGroups, exact_groups_plain
+from akhbar.transforms.dedup.exact import (
+    DedupGroup,
+    ExactDedupGroups,
+    cluster_id_for,
+    exact_groups_plain,
+)
 from akhbar.transforms.dedup.minhash import MinhashConfig
 from akhbar.transforms.dedup.near import NearDedup
 from akhbar.transforms.dedup.near_cluster import NearDedupStats, near_dedup_plain
@@ -96,7 +101,7 @@ class _DumpFn(beam.DoFn):
 
 
 def _membership(group: DedupGroup) -> Iterator[tuple[str, str, str, str]]:
-    cluster = group.canonical.cluster_id or group.canonical.id
+    cluster = group.canonical.cluster_id or cluster_id_for(group.canonical)
     yield (group.canonical.id, group.canonical.id, "canonical", cluster)
     for d in group.duplicates:
         yield (d.id, group.canonical.id, d.kind, d.cluster_id or cluster)

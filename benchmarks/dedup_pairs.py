@@ -275,12 +275,15 @@ def ant_docs() -> dict[str, dict[str, str]]:
 
 
 def stories_and_clusters(groups: Iterable[object]) -> tuple[dict[str, str], dict[str, str]]:
-    """item id -> its story's canonical id, and -> its cluster id, from final DedupGroups."""
+    """item id -> its story's canonical id, and -> its cluster id, from final DedupGroups (a
+    canonical without a cluster id gets the one the router gives it)."""
+    from akhbar.transforms.dedup.exact import cluster_id_for
+
     stories: dict[str, str] = {}
     clusters: dict[str, str] = {}
     for g in groups:
         canonical = g.canonical  # type: ignore[attr-defined]
-        cluster = canonical.cluster_id or canonical.id
+        cluster = canonical.cluster_id or cluster_id_for(canonical)
         stories[canonical.id] = canonical.id
         clusters[canonical.id] = cluster
         for d in g.duplicates:  # type: ignore[attr-defined]

@@ -31,6 +31,7 @@ DEFAULT_OUTPUT = "./output"
 DEFAULT_MIN_TEXT_CHARS = 20
 DEFAULT_HOST_DELAY = 1.0
 DEFAULT_STATE_HORIZON_DAYS = 30
+DEFAULT_NEAR_WINDOW_DAYS = 14.0  # MinhashConfig.max_days_apart (tests/dedup/test_window.py)
 DEFAULT_POLL_INTERVAL = 300.0
 
 COMMANDS = ("ingest", "stream")
@@ -204,6 +205,17 @@ def add_ingest_arguments(parser: Any, command: str = "ingest") -> None:
         default=False,
         help="skip near-duplicate detection (MinHash/LSH); exact and URL dedup still run. "
         "Default: near dedup on",
+    )
+    group.add_argument(
+        "--near-window-days",
+        dest="near_window_days",
+        type=non_negative_float,
+        default=DEFAULT_NEAR_WINDOW_DAYS,
+        metavar="DAYS",
+        help="near copies and follow-ups are only matched when published at most this many "
+        "days apart (undated items always are). Default: "
+        f"{DEFAULT_NEAR_WINDOW_DAYS:g}, long enough for a repost or reminder a week or two "
+        "later; templated series of different days are told apart by their numbers and names",
     )
     group.add_argument(
         "--state-horizon-days",

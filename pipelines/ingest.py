@@ -33,6 +33,7 @@ from akhbar.schemas.records import stable_id, visible
 from akhbar.schemas.tables import TABLES
 from akhbar.transforms.commit import CommitRun, recover_incomplete_runs
 from akhbar.transforms.compact import crowded
+from akhbar.transforms.dedup.blocks import LearnBlocks, blocks_dir, load_blocks, recent_block_files
 from akhbar.transforms.dedup.exact import ExactDedupGroups
 from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH, MinhashConfig
 from akhbar.transforms.dedup.near import DEFAULT_BAND_PARTITIONS, NearDedup
@@ -83,6 +84,7 @@ class IngestPlan:
     prior_index_files: list[str] = field(default_factory=list)
     feeds: str | None = None
     horizon_days: int = 30
+    blocks: dict[str, frozenset[int]] = field(default_factory=dict)  # learned (dedup.blocks)
     progress_dir: str | None = None
     feed_specs: list[FeedSpec] = field(default_factory=list)
     poll: PollConfig | None = None
@@ -160,7 +162,9 @@ def plan_from_options(options: PipelineOptions, resolve: bool = True) -> IngestP
         ),
         limits=limits,
         extract=extract_config_from(opts),
-        near=None if opts.no_near_dedup else DEFAULT_MINHASH,
+        near=None
+        if opts.no_near_dedup
+        else replace(DEFAULT_MINHASH, max_days_apart=opts.near_window_days),
         prior_files=[],
         feeds=opts.feeds,
         horizon_days=opts.state_horizon_days,
@@ -247,7 +251,13 @@ def build_pipeline(pipeline: beam.Pipeline, plan: IngestPlan, runner_name: str) 
         else None
     )
     prepared = items | "Prepare" >> PrepareArticles(
-        plan.prepare, now, plan.progress_dir, ingested=ingested, keys=True, minhash=plan.near
+        plan.prepare,
+        now,
+        plan.progress_dir,
+        ingested=ingested,
+        keys=True,
+        minhash=plan.near,
+        blocks=plan.blocks,
     )
     checked_rejects = read_rejects | "RejectsOfEarlierRuns" >> SkipIngestedRejects(ingested)
     prior = (
@@ -257,8 +267,14 @@ def build_pipeline(pipeline: beam.Pipeline, plan: IngestPlan, runner_name: str) 
     )
     # dedup decides on keys (no text); the bodies wait in ``prepared.articles`` for the decisions
     groups, prior_duplicates = prepared[KEYS_TAG] | "ExactDedup" >> ExactDedupGroups(prior)
-    index_files = near_stats = None
+    index_files = near_stats = blocks_file = None
     if plan.near is not None:
+        blocks_file = prepared[KEYS_TAG] | "LearnBlocks" >> LearnBlocks(
+            blocks_dir(plan.output),
+            plan.fingerprint,
+            staging=join(plan.staging, "_state", "near_blocks"),
+            storage=plan.storage,
+        )
         near = groups | "NearDedup" >> NearDedup(
             plan.near,
             plan.prior_index_files,
@@ -306,7 +322,7 @@ def build_pipeline(pipeline: beam.Pipeline, plan: IngestPlan, runner_name: str) 
             counts,
             prepared[ALREADY_TAG],
             checked_rejects[ALREADY_TAG],
-            *[p for p in (fetch_states, index_files, near_stats) if p is not None],
+            *[p for p in (fetch_states, index_files, blocks_file, near_stats) if p is not None],
         ]
         | "WriteResultsAndCounts" >> beam.Flatten()
         | "Commit"
@@ -345,6 +361,7 @@ def run_ingest(argv: list[str], progress_dir: str | None = None) -> dict[str, An
             near_partitions=band_partitions_for(all_options),
             workers=local_workers(all_options),
             prior_index_files=recent_index_files(index_dir(plan.output), plan.horizon_days),
+            blocks=load_blocks(recent_block_files(blocks_dir(plan.output), plan.horizon_days)),
             validators=load_validators(plan.output) if plan.feed_specs else {},
         )
         with beam.Pipeline(options=options) as pipeline:

@@ -125,17 +125,21 @@ def duplicates_section(con: duckdb.DuckDBPyConnection) -> Section:
 
 CLUSTERS_SQL = """
 with members as (
-    select coalesce(cluster_id, id) as cluster, source, title, published_at, true as canonical
+    select coalesce(cluster_id, id) as cluster, source, title, published_at, true as canonical,
+           {updates} as updates_id
     from articles
     union all
-    select coalesce(cluster_id, duplicate_of) as cluster, source, title, published_at, false
+    select coalesce(cluster_id, duplicate_of) as cluster, source, title, published_at, false,
+           null
     from duplicates
 ),
 top as (
     select cluster, count(*) as items, count(distinct source) as source_count,
            arg_min(title, coalesce(published_at, timestamptz '9999-12-31')) filter (where canonical) as title,
            min(published_at) as first_published,
-           list(distinct source order by source) as sources
+           list(distinct source order by source) as sources,
+           list(title order by published_at nulls last, title)
+               filter (where canonical and updates_id is not null) as followups
     from members group by cluster having count(*) > 1
     order by items desc, source_count desc, cluster limit {limit}
 )
@@ -146,12 +150,14 @@ from top order by rank
 
 
 def clusters_section(con: duckdb.DuckDBPyConnection, limit: int) -> Section:
-    data = rows(con, CLUSTERS_SQL.format(limit=limit))
+    updates = "updates_id" if has_column(con, "articles", "updates_id") else "null::varchar"
+    data = rows(con, CLUSTERS_SQL.format(limit=limit, updates=updates))
     section = Section(
         "story-clusters",
         "Largest story clusters",
         "A story is an article with every duplicate of it (same cluster_id, or duplicate_of "
-        "the article); bars are stacked by the source that carried each copy.",
+        "the article) and the follow-ups that update it (kept as articles: the chain under the "
+        "title, in publication order); bars are stacked by the source that carried each item.",
     )
     if not data:
         section.empty = "No story has more than one item yet: no duplicates were found."
@@ -167,7 +173,8 @@ def clusters_section(con: duckdb.DuckDBPyConnection, limit: int) -> Section:
     body = [
         [
             esc(r["rank"]),
-            ar(shorten(r["title"], 120)),
+            ar(shorten(r["title"], 120))
+            + "".join(f"<br>→ {ar(shorten(t, 100))}" for t in r["followups"] or []),
             esc(r["items"]),
             esc(", ".join(r["sources"])),
             esc(r["first_published"].date() if r["first_published"] else ""),
@@ -323,7 +330,8 @@ def latest_section(con: duckdb.DuckDBPyConnection, limit: int) -> Section:
 
 # Columns the report reads; everything else (text, text_normalized, payload) stays on disk.
 REPORT_COLUMNS = {
-    "articles": "id title url published_at cluster_id entities places duplicate_count date source",
+    "articles": "id title url published_at cluster_id updates_id entities places duplicate_count "
+    "date source",
     "duplicates": "id title published_at cluster_id duplicate_of kind date source",
     "rejects": "id stage reason date",
 }

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+
 from akhbar.schemas.tables import PARTITIONED_BY_SOURCE, TABLES
 
 TABLE_NAMES = tuple(TABLES)
@@ -29,14 +30,18 @@ VIEW_NAMES = (*TABLE_NAMES, "runs", "stories")
 
 # A story is one cluster: its articles and their duplicates, with every source that carried it.
 # Only defined when near-duplicate detection has filled `articles.duplicate_count`; before that a
-# cluster is an article plus its exact copies, which the duplicates table already shows.
+# cluster is an article plus its exact copies, which the duplicates table already shows. A story's
+# kept articles are its first report and the follow-ups that update it (`updates_id`, issue 20):
+# `chain` lists them in publication order, each with the article it updates.
 STORIES_SQL = """
 create or replace view stories as
 with members as (
-    select cluster_id, id, title, source, published_at, true as canonical, duplicate_count
+    select cluster_id, id, title, source, published_at, true as canonical, duplicate_count,
+           {updates} as updates_id
     from articles
     union all by name
-    select cluster_id, id, title, source, published_at, false as canonical, null as duplicate_count
+    select cluster_id, id, title, source, published_at, false as canonical, null as duplicate_count,
+           null as updates_id
     from duplicates
 )
 select
@@ -49,11 +54,22 @@ select
     count(distinct source) as source_count,
     list(distinct source order by source) as sources,
     min(published_at) as first_published,
-    max(published_at) as last_published
+    max(published_at) as last_published,
+    count(*) filter (where canonical and updates_id is not null) as updates,
+    list({{'id': id, 'title': title, 'source': source, 'published_at': published_at,
+           'updates_id': updates_id}} order by published_at nulls last, id)
+        filter (where canonical) as chain
 from members
 where cluster_id is not null
 group by cluster_id
 """
+
+
+def stories_sql(con: duckdb.DuckDBPyConnection) -> str:
+    """``STORIES_SQL`` for this output: outputs written before ``updates_id`` read it as null."""
+    updates = "updates_id" if has_column(con, "articles", "updates_id") else "null::varchar"
+    return STORIES_SQL.format(updates=updates)
+
 
 # Run records are single JSON objects. map_inference_threshold=0 reads the per-reason and per-kind
 # counters as MAP(VARCHAR, BIGINT) instead of a STRUCT whose fields are whatever reasons happened
@@ -145,7 +161,7 @@ def define_views(con: duckdb.DuckDBPyConnection, output: Path) -> dict[str, int]
     else:
         con.execute(EMPTY_RUNS_SQL)
     if has_column(con, "articles", "duplicate_count"):
-        con.execute(STORIES_SQL)
+        con.execute(stories_sql(con))
     return counts
 
 

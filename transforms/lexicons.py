@@ -28,6 +28,8 @@ IDF_TABLE = Path(__file__).resolve().parents[1] / "seeds" / "idf_ant.tsv.gz"
 # A word is rare when its document frequency in ANT (10,161 articles) is at most this: names of
 # people, teams, places and uncommon facts, the words a follow-up's new facts are made of.
 RARE_DF = 30
+# Title words used by more ANT articles than this (of 10,161) say nothing about the story.
+COMMON_DF = 2000
 _ARTICLE = ("وبال", "وال", "فال", "بال", "كال", "ولل", "لل", "ال")
 _LETTER = ("و", "ف", "ب", "ل")
 # A given or family name must be this frequent in the names index to count: the rarest entries
@@ -94,22 +96,28 @@ class WordFrequency:
     def rare_words(self, words: Sequence[str]) -> set[str]:
         """The words of ``words`` (normalized) whose term is rare: at most ``RARE_DF``
         documents in ANT, three letters or more, not a number."""
+        return self.content_words(words, RARE_DF)
+
+    def content_words(self, words: Sequence[str], most: int = COMMON_DF) -> set[str]:
+        """Terms of ``words`` that say what a text is about: three letters or more, not a
+        number, used by at most ``most`` ANT articles (function words and the outlet's own
+        vocabulary are in more)."""
         out = set()
-        df = self.df
         for word in words:
             if len(word) < 3 or word.isdigit():
                 continue
-            t = word
-            for prefix in _ARTICLE:
-                if t.startswith(prefix) and len(t) - len(prefix) >= 3:
-                    t = t[len(prefix) :]
-                    break
-            else:
-                if t[0] in _LETTER and len(t) >= 5 and t not in df:
-                    t = t[1:]
-            if df.get(t, df.get(word, 0)) <= RARE_DF:
+            t = self._term(word)
+            if self.df.get(t, self.df.get(word, 0)) <= most:
                 out.add(t)
         return out
+
+    def _term(self, word: str) -> str:
+        for prefix in _ARTICLE:
+            if word.startswith(prefix) and len(word) - len(prefix) >= 3:
+                return word[len(prefix) :]
+        if word[0] in _LETTER and len(word) >= 5 and word not in self.df:
+            return word[1:]
+        return word
 
 
 @functools.lru_cache(maxsize=2)

@@ -7,7 +7,7 @@ Each stage stays a separate pure function in its own module (clean, normalize, e
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -205,6 +205,7 @@ class PrepareDoFn(beam.DoFn):
         clock: Callable[[], datetime] = utc_now,
         keys: bool = False,
         minhash: MinhashConfig | None = None,
+        blocks: Mapping[str, frozenset[int]] | None = None,
     ) -> None:
         self.config = config
         self.now = now
@@ -212,6 +213,7 @@ class PrepareDoFn(beam.DoFn):
         self.clock = clock
         self.keys = keys
         self.minhash = minhash
+        self.blocks = dict(blocks or {})  # source -> sentences it repeats (dedup.blocks)
 
     def setup(self) -> None:
         self.progress = ProgressCounter(self.progress_dir)
@@ -252,7 +254,8 @@ class PrepareDoFn(beam.DoFn):
             self.progress.add("prepared")
             yield result
             if self.keys:
-                yield beam.pvalue.TaggedOutput(KEYS_TAG, dedup_key(result, self.minhash))
+                blocks = self.blocks.get(result.source, frozenset())
+                yield beam.pvalue.TaggedOutput(KEYS_TAG, dedup_key(result, self.minhash, blocks))
 
 
 class PrepareArticles(beam.PTransform):
@@ -260,7 +263,8 @@ class PrepareArticles(beam.PTransform):
 
     ``ingested``: a singleton PCollection of the output's ``KeySet``
     (``transforms.ingested.IngestedKeys``), or None when nothing can be there yet. ``keys``:
-    also output each article's ``DedupKey`` (signed for near dedup with ``minhash``).
+    also output each article's ``DedupKey`` (signed for near dedup with ``minhash``, after
+    cutting each source's learned ``blocks``).
     """
 
     def __init__(
@@ -272,6 +276,7 @@ class PrepareArticles(beam.PTransform):
         clock: Callable[[], datetime] = utc_now,
         keys: bool = False,
         minhash: MinhashConfig | None = None,
+        blocks: Mapping[str, frozenset[int]] | None = None,
     ) -> None:
         super().__init__()
         self.config = config
@@ -281,11 +286,18 @@ class PrepareArticles(beam.PTransform):
         self.clock = clock
         self.keys = keys
         self.minhash = minhash
+        self.blocks = blocks
 
     def expand(self, raw_items):
         side = () if self.ingested is None else (beam.pvalue.AsSingleton(self.ingested),)
         fn = PrepareDoFn(
-            self.config, self.now, self.progress_dir, self.clock, self.keys, self.minhash
+            self.config,
+            self.now,
+            self.progress_dir,
+            self.clock,
+            self.keys,
+            self.minhash,
+            self.blocks,
         )
         tags = (REJECTS_TAG, ALREADY_TAG, KEYS_TAG) if self.keys else (REJECTS_TAG, ALREADY_TAG)
         return raw_items | "CleanNormalizeExtract" >> beam.ParDo(fn, *side).with_output_types(

@@ -18,6 +18,8 @@ text (normalized, datelines and agency tags stripped, learned blocks removed):
 * **rare words**: words at most ``lexicons.RARE_DF`` ANT articles use (people, teams, places,
   uncommon facts), as hashes: what a follow-up's *new facts* are made of, when its new names are
   in no lexicon (referees, players);
+* **title words**: the title's content words, as hashes: a follow-up's title speaks of the
+  same story (shares one of them), an unrelated story's does not;
 * **lead**: a MinHash signature of the first ``lead_words`` words, so that a short copy of an
   article's lead meets the article in the LSH bands (the whole article's signature is mostly
   other words) and is verified against the part it copies.
@@ -39,6 +41,7 @@ from rensa import RMinHash
 from akhbar.transforms.lexicons import name_lexicon, word_frequency
 
 _DIGITS = re.compile(r"\d+")
+_WORDS = re.compile(r"\w+")
 _MARK_MASK = np.uint64(3)
 _LOW32 = np.uint64(0xFFFFFFFF)
 
@@ -53,6 +56,7 @@ class TextFeatures:
     names: bytes  # sorted unique uint32
     lead: bytes  # MinHash signature of the lead (uint32 x num_perm), b"" when too short
     rare: bytes  # sorted unique uint32 hashes of rare words (``lexicons.WordFrequency``)
+    title: bytes = b""  # sorted unique uint32 hashes of the title's content words
 
 
 def crc_set(values: set[str]) -> bytes:
@@ -71,6 +75,13 @@ def numbers_of(text: str) -> set[str]:
             continue
         out.add(value)
     return out
+
+
+def title_words(title: str | None) -> bytes:
+    """Hashes of the content words of a (normalized) title."""
+    if not title:
+        return b""
+    return crc_set(word_frequency().content_words(_WORDS.findall(title)))
 
 
 def text_features(

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from akhbar.schemas.records import Article, compact_pickle
 from akhbar.transforms.dedup.blocks import sentence_hashes, strip_blocks
-from akhbar.transforms.dedup.features import text_features
+from akhbar.transforms.dedup.features import text_features, title_words
 from akhbar.transforms.dedup.minhash import (
     MinhashConfig,
     matching_text,
@@ -26,6 +26,7 @@ from akhbar.transforms.dedup.minhash import (
     signature,
     tokens,
 )
+from akhbar.transforms.normalize import normalize_fast
 
 FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
 
@@ -62,6 +63,7 @@ class DedupKey:
     names: bytes = b""
     lead: bytes = b""
     rare: bytes = b""
+    title_words: bytes = b""
     sentences: bytes = b""  # hashes of its block-sized sentences (learning repeated blocks)
     # set by near dedup: the earlier article this one updates (a follow-up, kept and linked)
     updates_id: str | None = None
@@ -121,5 +123,6 @@ def dedup_key(
         names=features.names,
         lead=features.lead,
         rare=features.rare,
+        title_words=title_words(normalize_fast(article.title)) if article.title else b"",
         sentences=sentences,
     )

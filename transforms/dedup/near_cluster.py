@@ -64,6 +64,7 @@ class NearDoc:
     names: bytes = b""
     lead: bytes = b""
     rare: bytes = b""
+    title_words: bytes = b""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +135,7 @@ def signed(canonical: Article | DedupKey, config: MinhashConfig) -> tuple[NearDo
         names=key.names,
         lead=key.lead,
         rare=key.rare,
+        title_words=key.title_words,
     )
     return doc, key.shingle_hashes
 

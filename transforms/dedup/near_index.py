@@ -49,8 +49,16 @@ INDEX_SCHEMA = pa.schema(
         pa.field("shingles", pa.int32(), nullable=False),
         pa.field("signature", pa.binary(), nullable=False),
         pa.field("signature_key", pa.string(), nullable=False),
+        # issue 20: the verification features (``transforms.dedup.features``); null in files
+        # written before them, where a prior article is then judged on its signature alone
+        pa.field("marks", pa.binary()),
+        pa.field("numbers", pa.binary()),
+        pa.field("names", pa.binary()),
+        pa.field("rare", pa.binary()),
+        pa.field("lead", pa.binary()),
     ]
 )
+FEATURES = ("marks", "numbers", "names", "rare", "lead")
 _PERIOD_DIR = re.compile(r"/(?:date|month)=(\d{4}-\d{2}(?:-\d{2})?)/")
 
 
@@ -76,6 +84,11 @@ class IndexEntry:
     shingles: int
     signature: bytes
     signature_key: str
+    marks: bytes | None = None
+    numbers: bytes | None = None
+    names: bytes | None = None
+    rare: bytes | None = None
+    lead: bytes | None = None
 
     @property
     def moment(self) -> datetime:
@@ -94,6 +107,12 @@ class IndexEntry:
             content_hash=self.content_hash,
             prior=True,
             cluster_id=self.cluster_id,
+            source=self.source,
+            marks=self.marks or b"",
+            numbers=self.numbers or b"",
+            names=self.names or b"",
+            rare=self.rare or b"",
+            lead=self.lead or b"",
         )
 
 
@@ -123,6 +142,11 @@ def article_entry(article: Article, doc: NearDoc, config: MinhashConfig) -> Inde
         shingles=doc.size,
         signature=doc.signature,
         signature_key=config.signature_key,
+        marks=doc.marks,
+        numbers=doc.numbers,
+        names=doc.names,
+        rare=doc.rare,
+        lead=doc.lead,
     )
 
 
@@ -174,8 +198,11 @@ def save_index(
 
 def read_index_file(path: str) -> Iterator[IndexEntry]:
     with FileSystems.open(path) as handle:
-        table = pq.read_table(handle, schema=INDEX_SCHEMA)
-    for row in table.to_pylist():
+        table = pq.read_table(handle)
+    for name in FEATURES:  # a file written before the features: they read as null
+        if name not in table.column_names:
+            table = table.append_column(name, pa.nulls(len(table), pa.binary()))
+    for row in table.select(INDEX_SCHEMA.names).to_pylist():
         yield IndexEntry(**row)
 
 

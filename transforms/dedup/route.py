@@ -3,8 +3,8 @@
 Dedup works on ``DedupKey``s (no text), so its stories say which ids are copies, but the
 bodies never left the prepare step. ``StoryDecisions`` turns the final stories into the
 ``duplicates`` rows (built from the keys alone) and one small decision per article that is part
-of a story with copies: keep it (with its story's cluster id, count and outlets) or drop it
-(its row is in ``duplicates``). ``RouteArticles`` reads those decisions as a side input and
+of a story with copies, or is a follow-up: keep it (with its story's cluster id, count, outlets
+and, for a follow-up, the article it updates) or drop it (its row is in ``duplicates``). ``RouteArticles`` reads those decisions as a side input and
 applies them to the bodies: an article with no decision was nobody's copy and is kept as its
 own story. The decisions hold only the articles of multi-member stories, not every article.
 """
@@ -32,6 +32,7 @@ class StoryDecision:
     cluster_id: str | None = None
     duplicate_count: int = 0
     syndicated_by: tuple[str, ...] = ()
+    updates_id: str | None = None  # a follow-up: the earlier article it updates
 
 
 DROP = StoryDecision(keep=False)
@@ -39,13 +40,15 @@ DROP = StoryDecision(keep=False)
 
 def story_decisions(group: DedupGroup) -> Iterator[beam.pvalue.TaggedOutput]:
     """A final story -> its duplicate rows and (id, decision) for each of its articles; a
-    story without copies needs no decision (``routed`` keeps such an article as it is)."""
-    if not group.duplicates:
-        return
+    story without copies needs no decision (``routed`` keeps such an article as it is), unless
+    it is a follow-up (issue 20): it then carries the cluster it joins and ``updates_id``."""
     canonical = group.canonical
+    updates = getattr(canonical, "updates_id", None)
+    if not group.duplicates and updates is None:
+        return
     outlets = tuple(sorted({canonical.source, *(d.source for d in group.duplicates)}))
     cluster = canonical.cluster_id or cluster_id_for(canonical)
-    keep = StoryDecision(True, cluster, len(group.duplicates), outlets)
+    keep = StoryDecision(True, cluster, len(group.duplicates), outlets, updates)
     yield beam.pvalue.TaggedOutput(DECISIONS_TAG, (canonical.id, keep))
     for duplicate in group.duplicates:
         yield beam.pvalue.TaggedOutput(DUPLICATES_TAG, duplicate)
@@ -73,6 +76,7 @@ def routed(article: Article, decisions: Mapping[str, StoryDecision]) -> Iterator
             cluster_id=decision.cluster_id,
             duplicate_count=decision.duplicate_count,
             syndicated_by=list(decision.syndicated_by),
+            updates_id=decision.updates_id,
         )
 
 

@@ -14,7 +14,9 @@ of those classes, using only the compact features of ``transforms.dedup.features
   appended after «ومن جهة أخرى». A cut-down copy also shares one block, but it is the *start*
   of the longer text, and the shorter text lies inside it.
 * **Follow-ups**: the same outlet, later, reuses most of the earlier body and adds new material
-  with new facts (numbers, names) or a new lead. It is not a duplicate: it is kept and linked.
+  with new facts (numbers, names, rare words), under a title that speaks of the same story (a
+  shared content word). It is not a duplicate: it is kept and linked. With an unrelated title,
+  the new material is another story, and the shared-block rules below decide.
 * **Rewrites and cut-downs** below the threshold: a pair scoring from ``second_stage`` up to
   ``threshold`` (or whose short text matches the long one's lead signature) is a duplicate only
   when its shared words run in the same order through most of the shorter text, and its
@@ -49,6 +51,10 @@ LEAD_MATCH = 0.5
 MIN_MARKS = 6
 # The part of a text outside the shared block that makes it "another story" / "its own text".
 OWN_PART = 0.35
+# Two stories in one text: the shorter text is one block of the longer, starting this far into
+# it, and at least this share of the longer text is its own (an article with another story
+# appended after «ومن جهة أخرى»). A copy with a reworded lead still shares marks near the start.
+ANOTHER_STORY = 0.25
 # A cut-down copy: the shorter text lies this much inside the longer one...
 CONTAINED = 0.7
 # ... in a block that starts within this share of the longer text.
@@ -225,6 +231,7 @@ def judge(a, b, sim: float, lead: float, config: MinhashConfig) -> Verdict:
         and ov.covered_a >= REUSED
         and 1.0 - ov.covered_b >= NEW_MATERIAL
         and new_facts
+        and related_titles(a.title_words, b.title_words)
     ):
         return Verdict(Kind.FOLLOWUP, max(sim, lead), "follow-up")
     if slots:
@@ -236,7 +243,7 @@ def judge(a, b, sim: float, lead: float, config: MinhashConfig) -> Verdict:
             if ov.marks[0] >= ov.marks[1]
             else (ov.covered_b, ov.block_b, ov.contiguous_b, ov.covered_a)
         )
-        if long_cont and long_block[0] >= OWN_PART - 0.05 and 1.0 - long_cov >= OWN_PART:
+        if long_cont and long_block[0] >= ANOTHER_STORY and 1.0 - long_cov >= ANOTHER_STORY:
             return Verdict(Kind.DIFFERENT, max(sim, lead), "another story in one text")
         if (
             ov.contiguous_a
@@ -261,6 +268,13 @@ def judge(a, b, sim: float, lead: float, config: MinhashConfig) -> Verdict:
     if sim >= config.threshold:
         return Verdict(Kind.DUPLICATE, sim)
     return Verdict(Kind.DIFFERENT, max(sim, lead), "too short to verify")
+
+
+def related_titles(a: bytes, b: bytes) -> bool:
+    """The titles share a content word (or one of them has none to compare)."""
+    if not a or not b:
+        return True
+    return np.intersect1d(_u32(a), _u32(b), assume_unique=True).size > 0
 
 
 def _kept_share(earlier: bytes, later: bytes) -> float:
