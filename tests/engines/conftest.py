@@ -23,7 +23,12 @@ from pathlib import Path
 
 import pytest
 
-from akhbar.pipelines.engines import engine_cache, flink_job_server_jar, prism_binary
+from akhbar.pipelines.engines import (
+    engine_cache,
+    flink_job_server_jar,
+    prism_binary,
+    spark_job_server_jar,
+)
 from tests.cluster.conftest import write_ant_slice
 from tests.conftest import REPO, SAMPLES, SHARED_DATA, run_akhbar
 from tests.hardening.hostile import write_hostile_set
@@ -195,6 +200,85 @@ def flink_cluster(
         "AKHBAR_PYTHON": sys.executable,
     }
     cluster = FlinkCluster("http://127.0.0.1:8081", env)
+    try:
+        up = cluster.local_sh("up")
+        assert up.returncode == 0, up.stdout + up.stderr
+        yield cluster
+    finally:
+        down = cluster.local_sh("down")
+        assert down.returncode == 0, down.stdout + down.stderr
+
+
+# --- Spark: the standalone cluster of deploy/spark/local.sh ---------------------------------
+
+SPARK_LOCAL_SH = REPO / "deploy" / "spark" / "local.sh"
+SPARK_FETCH_SH = REPO / "deploy" / "spark" / "fetch.sh"
+# master, master web UI, the two workers' web UIs, Beam's SDK worker pool: deploy/spark/local.sh
+SPARK_PORTS = (7077, 8080, 8181, 8182, 50100)
+
+
+@dataclass(frozen=True)
+class SparkCluster:
+    """A running ``deploy/spark/local.sh up`` cluster; ``run_dir`` holds its logs, pids and the
+    executors' work dirs; ``env`` is what local.sh was run with."""
+
+    master_url: str
+    ui: str
+    run_dir: Path
+    env: dict[str, str]
+
+    def status(self) -> dict:
+        """The master's JSON status: workers, active and completed applications."""
+        with urllib.request.urlopen(self.ui + "/json/", timeout=10) as response:
+            return json.load(response)
+
+    def local_sh(self, command: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(SPARK_LOCAL_SH), command],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    def runner_args(self) -> list[str]:
+        """What a user gives akhbar for this cluster (the jar, the worker pool and the loopback
+        driver are added by ``pipelines.engines.with_spark_defaults``)."""
+        return ["--runner=spark", f"--spark_master_url={self.master_url}"]
+
+
+@pytest.fixture(scope="session")
+def spark_job_server() -> Path:
+    """The job-server jar ``deploy/spark/fetch.sh`` assembled, its sha256 and the Spark
+    distribution checked against the lock."""
+    jar = spark_job_server_jar()
+    if jar is None:
+        pytest.fail(f"no Spark job server in {engine_cache() / 'spark'}: {MAKE_ENGINES}", False)
+    check = subprocess.run(
+        [str(SPARK_FETCH_SH), "--check"], capture_output=True, text=True, timeout=300
+    )
+    if check.returncode != 0:
+        pytest.fail(f"{check.stderr.strip()}: {MAKE_ENGINES}", False)
+    return jar
+
+
+@pytest.fixture(scope="session")
+def spark_cluster(
+    spark_job_server: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SparkCluster]:
+    """One Spark standalone cluster for the test session: ``local.sh up`` (master, 2 workers of
+    1 core, SDK worker pool, everything on 127.0.0.1), ``local.sh down`` at the end. Its config,
+    logs, pids and executor dirs go to a temporary folder; its SDK workers run this interpreter."""
+    busy = [port for port in SPARK_PORTS if port_in_use(port)]
+    if busy:
+        pytest.fail(
+            f"127.0.0.1 ports {busy} are in use (a Spark cluster left running? "
+            "deploy/spark/local.sh down stops one)",
+            False,
+        )
+    run_dir = tmp_path_factory.mktemp("spark-run")
+    env = {**os.environ, "SPARK_RUN_DIR": str(run_dir), "AKHBAR_PYTHON": sys.executable}
+    cluster = SparkCluster("spark://127.0.0.1:7077", "http://127.0.0.1:8080", run_dir, env)
     try:
         up = cluster.local_sh("up")
         assert up.returncode == 0, up.stdout + up.stderr
