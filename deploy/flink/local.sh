@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# A Flink 1.20 session cluster on this machine, every port on 127.0.0.1: one JobManager (REST at
-# 127.0.0.1:8081), two TaskManagers (1 slot, 1280 MB each) as separate JVMs, and Beam's Python
-# SDK worker pool on 127.0.0.1:50000, which starts one SDK worker process per TaskManager and job
-# (akhbar runs on it with --environment_type=EXTERNAL --environment_config=localhost:50000).
+# A Flink 1.20 session cluster on this machine (Flink's ports and the SDK worker pool on
+# 127.0.0.1): one JobManager (REST at 127.0.0.1:8081), two TaskManagers (1 slot, 1280 MB each)
+# as separate JVMs, and Beam's Python SDK worker pool on 127.0.0.1:50000, which starts one SDK
+# worker process per TaskManager and job (akhbar runs on it with --environment_type=EXTERNAL
+# --environment_config=localhost:50000).
 #   deploy/flink/local.sh up       fetch what is missing (fetch.sh), start, wait for 2 TaskManagers
 #   deploy/flink/local.sh down     stop everything this script started
 #   deploy/flink/local.sh status   what runs (exit 0 only when the cluster is complete)
@@ -135,9 +136,11 @@ up() {
     port_busy "$port" && die "port 127.0.0.1:$port is in use by another program"
   done
   write_config
-  # The pool starts its SDK workers with this interpreter (it must have akhbar), in its group.
-  setsid nohup "$PYTHON" "$HERE/worker_pool.py" "$POOL_PORT" \
-    >"$RUN/log/worker-pool.log" 2>&1 </dev/null &
+  # The pool starts its SDK workers with this interpreter (it must have akhbar), in its group,
+  # from the run folder: `python -c` puts the working directory first on sys.path, and from a
+  # checkout the workers would import its folders instead of the installed akhbar.
+  (cd "$RUN" && exec setsid nohup "$PYTHON" "$HERE/worker_pool.py" "$POOL_PORT" \
+    >"$RUN/log/worker-pool.log" 2>&1 </dev/null) &
   echo $! >"$RUN/pid/worker-pool.pid"
   "$FLINK_HOME/bin/jobmanager.sh" start >/dev/null
   local i
