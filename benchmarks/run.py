@@ -126,9 +126,10 @@ def count_lines(path: Path) -> int:
 
 def corpus_info(name: str, path: Path) -> dict[str, Any]:
     """What the report says of a corpus: its file, size and, for unique ones, the manifest."""
-    from benchmarks.unique_corpus import read_manifest
-
-    manifest = read_manifest(path) or {}
+    try:  # unique_corpus.read_manifest, without importing numpy into the harness
+        manifest = json.loads(path.with_name(path.stem + ".manifest.json").read_text())
+    except (OSError, ValueError):
+        manifest = {}
     lines = manifest.get("lines") or count_lines(path)
     return {"path": str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path),
             "articles": lines, "mb": round(path.stat().st_size / 2**20, 1), **manifest}  # fmt: skip
@@ -270,6 +271,13 @@ def run_corpus(
                     yield tally.row()
 
 
+def own_rss_mb() -> float:
+    """This harness's resident memory: the floor under every child's peak RSS (a forked
+    child's ``ru_maxrss`` starts at its parent's size)."""
+    with open("/proc/self/statm", "rb") as handle:
+        return round(int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
+
+
 def machine() -> dict[str, Any]:
     def git(*args: str) -> str:
         done = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True)
@@ -329,8 +337,10 @@ def run(
             report["results"].append(row)
             print(_line(row), flush=True)
     report["machine"]["load_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    found = sorted(RESULTS.glob("profile-*.md"))  # make bench-profile: cProfile per function
-    report["profile_md"] = found[-1].name if found else None
+    report["machine"]["harness_rss_mb"] = own_rss_mb()
+    # make bench-profile's cProfile of the same day (an older one profiled other code)
+    found = RESULTS / f"profile-{report['date'][:10]}.md"
+    report["profile_md"] = found.name if found.exists() else None
     return report
 
 

@@ -23,14 +23,14 @@ corpora (``make bench-1m``). ``select`` picks scenarios by name, prefix or glob.
 
 from __future__ import annotations
 
+import argparse
 import fnmatch
 import re
+import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-from benchmarks import real_corpus, unique_corpus
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -105,7 +105,7 @@ def corpus_size(name: str) -> int | None:
     found = _UNIQUE.fullmatch(name)
     if found:
         return int(found[2]) * (1000 if found[3] == "k" else 1_000_000)
-    return {"ant-5x": 50_805, "saudinewsnet": real_corpus.ARTICLES}.get(name)
+    return {"ant-5x": 50_805, "saudinewsnet": 31_030}.get(name)
 
 
 def is_corpus(name: str) -> bool:
@@ -113,15 +113,31 @@ def is_corpus(name: str) -> bool:
 
 
 def corpus_path(name: str, data: Path = DATA, head: int | None = None) -> Path:
-    """The JSONL of corpus ``name``, made (once) if missing; ``head``: only its first articles
-    (a unique corpus of that size instead, not the first lines of a 1M file)."""
+    """The JSONL of corpus ``name``, made (once) if missing, by a process of its own: making
+    one loads ANT and numpy, and a harness grown by that would inflate the peak RSS of every
+    run it starts (a forked child's ``ru_maxrss`` starts at its parent's size)."""
+    cmd = [PY, "-m", "benchmarks.scenarios", name, "--data", str(data)]
+    done = subprocess.run([*cmd, *(["--head", str(head)] if head else [])],
+                          cwd=REPO, capture_output=True, text=True)  # fmt: skip
+    if done.returncode:
+        error = done.stderr.strip().splitlines() or ["failed"]
+        kind = ValueError if "unknown corpus" in error[-1] else FileNotFoundError
+        raise kind(f"corpus {name}: {error[-1]}")
+    return Path(done.stdout.strip().splitlines()[-1])
+
+
+def build_corpus(name: str, data: Path = DATA, head: int | None = None) -> Path:
+    """``corpus_path``'s work, in this process; ``head``: only the first articles (a unique
+    corpus of that size instead, not the first lines of a 1M file)."""
+    from benchmarks import real_corpus, unique_corpus
+
     found = _UNIQUE.fullmatch(name)
     if found:
         size = corpus_size(name)
         assert size is not None
         return unique_corpus.ensure(found[1], min(size, head or size), data)
     if head:
-        full = corpus_path(name, data)
+        full = build_corpus(name, data)
         path = data / f"{name}.head{head}.jsonl"
         if not path.exists():
             with full.open("rb") as source, path.open("wb") as out:
@@ -141,6 +157,20 @@ def corpus_path(name: str, data: Path = DATA, head: int | None = None) -> Path:
     if name == "saudinewsnet":
         return real_corpus.ensure(data)
     raise ValueError(f"unknown corpus {name!r}; corpora: {', '.join(CORPUS_NAMES)}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Make a corpus (``corpus_path`` runs this) and print its path."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("corpus")
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--head", type=int)
+    args = parser.parse_args(argv)
+    print(build_corpus(args.corpus, args.data, args.head))
+
+
+if __name__ == "__main__":
+    main()
 
 
 def names(plan: Plan) -> list[str]:

@@ -121,7 +121,8 @@ def _quality_row(quality: dict[str, Any] | None) -> Row:
     at a precision no lower than datatrove's."""
     target = "... at equal or better near-dup quality (recall, labelled syndication set)"
     what = "benchmarks/results/dedup_quality.json: akhbar recall vs datatrove recall"
-    runs = {r.get("name", ""): r.get("overall") or {} for r in (quality or {}).get("runs", [])}
+    listed = ((quality or {}).get("quality") or {}).get("runs", [])
+    runs = {r.get("name", ""): r.get("overall") or {} for r in listed}
     mine = next((v for k, v in runs.items() if k.startswith("akhbar (Beam") and v), None)
     mine = mine or next((v for k, v in runs.items() if k.startswith("akhbar (plain") and v), None)
     theirs = runs.get("datatrove") or None

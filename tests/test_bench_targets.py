@@ -24,11 +24,11 @@ PROGRESS = {"frames": 900, "met": False, "display_start_s": 4.0, "max_frame_gap_
 READBACK = {"day": "2016-03-01", "month": "2016-03",
             "views_day": {"query_s": 0.8, "rows": 900}, "views_month": {"query_s": 1.1},
             "hive_day": {"query_s": 0.05}, "hive_month": {"query_s": 0.2}}  # fmt: skip
-QUALITY = {"runs": [
+QUALITY = {"quality": {"runs": [  # the shape of benchmarks/results/dedup_quality.json
     {"name": "akhbar (plain functions)", "overall": {"precision": 1.0, "recall": 0.95, "f1": 0.97}},
     {"name": "akhbar (Beam, FnApiRunner)", "overall": {"precision": 1.0, "recall": 0.98, "f1": 0.99}},
     {"name": "datatrove", "overall": {"precision": 1.0, "recall": 0.41, "f1": 0.58}},
-]}  # fmt: skip
+]}}  # fmt: skip
 FILES = {"articles": 1251, "duplicates": 0, "rejects": 3, "near_index": 48,
          "article_partitions": 1251, "article_days": 1251}  # fmt: skip
 K50, K10, K100 = "unique-backfill-50k", "unique-backfill-10k", "unique-backfill-100k"
