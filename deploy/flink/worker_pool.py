@@ -17,15 +17,21 @@ Why not Beam's own ``python -m apache_beam.runners.worker.worker_pool_main``:
   id: it exits when its TaskManager closes the worker's control channel (end of the job, or the
   TaskManager died), and the pool only reaps it;
 - it pipes the workers' stdout and never reads it (a worker that prints enough would block);
-  here they write to the pool's log.
+  here they write to the pool's log;
+- its workers start in the pool's working directory, which ``python -c`` puts first on
+  ``sys.path``: started from a checkout, they imported the checkout's folders instead of the
+  installed akhbar (a driver and workers on different code gave one different row). Here they
+  start in an empty folder of their own.
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 
 import grpc
@@ -41,7 +47,8 @@ HARNESS = (
 class WorkerPool(beam_fn_api_pb2_grpc.BeamFnExternalWorkerPoolServicer):
     """Starts one SDK worker process per request; workers end with their control channel."""
 
-    def __init__(self) -> None:
+    def __init__(self, workdir: str) -> None:
+        self._workdir = workdir
         self._lock = threading.Lock()
         self._workers: list[subprocess.Popen[bytes]] = []
 
@@ -50,7 +57,9 @@ class WorkerPool(beam_fn_api_pb2_grpc.BeamFnExternalWorkerPoolServicer):
     ) -> beam_fn_api_pb2.StartWorkerResponse:
         command = [sys.executable, "-c", HARNESS, request.control_endpoint.url, request.worker_id]
         try:
-            worker = subprocess.Popen(command, stdout=sys.stderr, stderr=sys.stderr)
+            worker = subprocess.Popen(
+                command, cwd=self._workdir, stdout=sys.stderr, stderr=sys.stderr
+            )
         except OSError as exc:
             return beam_fn_api_pb2.StartWorkerResponse(error=f"cannot start an SDK worker: {exc}")
         logging.info("worker %s started (pid %d)", request.worker_id, worker.pid)
@@ -80,7 +89,8 @@ class WorkerPool(beam_fn_api_pb2_grpc.BeamFnExternalWorkerPoolServicer):
 def serve(port: int) -> None:
     """Serve until SIGTERM/SIGINT, then stop the workers still running."""
     server = grpc.server(thread_pool_executor.shared_unbounded_instance())
-    pool = WorkerPool()
+    workdir = tempfile.mkdtemp(prefix="akhbar-sdk-workers-")
+    pool = WorkerPool(workdir)
     beam_fn_api_pb2_grpc.add_BeamFnExternalWorkerPoolServicer_to_server(pool, server)
     if server.add_insecure_port(f"127.0.0.1:{port}") != port:
         raise SystemExit(f"worker pool: cannot listen on 127.0.0.1:{port}")
@@ -92,6 +102,7 @@ def serve(port: int) -> None:
     stop.wait()
     server.stop(5)
     pool.stop_all()
+    shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
