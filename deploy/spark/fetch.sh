@@ -57,8 +57,7 @@ fetch_spark() {
     mkdir -p "$DOWNLOADS"
     rm -f "$DIST_FILE"
     echo "fetching Spark $SPARK_VERSION ($(basename "$DIST_FILE"), 318 MB) from PyPI ..." >&2
-    # --no-build-isolation: pip reads the sdist's metadata without installing a build backend
-    "$(python_with_pip)" -m pip download --quiet --no-deps --no-binary :all: --no-build-isolation \
+    "$(python_with_pip)" -m pip download --quiet --no-deps --no-binary :all: \
       --dest "$DOWNLOADS" "pyspark==$SPARK_VERSION" >&2
     sha_ok "$DIST_FILE" "$DIST_SHA" \
       || { rm -f "$DIST_FILE"; die "sha256 of $(basename "$DIST_FILE") is not $DIST_SHA (deploy/engines.lock)"; }
