@@ -29,14 +29,16 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/akhbar ingest
 
-test: $(STAMP)
+# The engine tests need the pinned engine artifacts: `make test` fetches what is missing
+# first (once; later runs only verify the cache), so a fresh clone needs no other command.
+test: $(STAMP) engines
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Engine artifacts for the runners tested in tests/engines/ (pinned in deploy/engines.lock),
 # fetched or built once into ${AKHBAR_ENGINE_CACHE:-~/.cache/akhbar/engines}; each script skips
 # what is already there and verified. Tests never download: they fail naming this target.
 .PHONY: engines
-engines:
+engines: $(STAMP)
 	deploy/prism/fetch.sh
 	deploy/flink/fetch.sh
 	deploy/spark/fetch.sh
