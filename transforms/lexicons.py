@@ -1,16 +1,19 @@
-"""Shared name lexicons: places, countries, people, read from ``seeds/gazetteers/``.
+"""Shared name lexicons and word frequencies: places, countries, people, read from ``seeds/``.
 
 Both deduplication and extraction need to know which words of a text are names: dedup to tell
 two filled-in copies of one template apart ("a cable to Morocco" is not "a cable to Jordan"),
 extraction to tag entities. The files under ``seeds/gazetteers/`` are the extraction engineers'
-(``transforms/extract/gazetteer.py`` builds its Aho-Corasick matcher from them); this module only
-reads them, so dedup depends on the lexicons and not on the extraction stage.
+(``transforms/extract/gazetteer.py`` builds its Aho-Corasick matcher from them), as is the ANT
+word-frequency table ``seeds/idf_ant.tsv.gz``; this module only reads them, so dedup depends on
+the lexicons and not on the extraction stage.
 
-What dedup needs is cheap and coarse: the set of names a text mentions, in canonical form. Names
-are looked up per token (one or two words, after the proclitics و ف ب ل ك and ال that Arabic
-glues to a noun), which costs a few dict probes per token instead of a matcher pass; a person
-without a gazetteer entry is a known given name followed by another known given or family name
-("يسري بوعلي").
+What dedup needs is cheap and coarse, because it runs on every article: the set of names a text
+mentions (canonical form) and its rare words. Arabic glues و ف ب ل ك and ال to the noun, so
+every lexicon entry is stored under each of its clitic forms once, at load time; an article then
+costs one set intersection (in C) instead of a lookup per token. A person without a gazetteer
+entry is a known given name followed by another known given or family name ("يسري بوعلي"):
+``people_in``, which dedup does not call per article (it costs a pass over every word; rare
+words stand in for unlisted names there).
 """
 
 from __future__ import annotations
@@ -23,115 +26,84 @@ from pathlib import Path
 
 from akhbar.transforms.normalize import normalize_fast
 
-GAZETTEERS = Path(__file__).resolve().parents[1] / "seeds" / "gazetteers"
-IDF_TABLE = Path(__file__).resolve().parents[1] / "seeds" / "idf_ant.tsv.gz"
-# A word is rare when its document frequency in ANT (10,161 articles) is at most this: names of
-# people, teams, places and uncommon facts, the words a follow-up's new facts are made of.
-RARE_DF = 30
-# Title words used by more ANT articles than this (of 10,161) say nothing about the story.
-COMMON_DF = 2000
-_ARTICLE = ("وبال", "وال", "فال", "بال", "كال", "ولل", "لل", "ال")
-_LETTER = ("و", "ف", "ب", "ل")
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+GAZETTEERS = SEEDS / "gazetteers"
+IDF_TABLE = SEEDS / "idf_ant.tsv.gz"
 # A given or family name must be this frequent in the names index to count: the rarest entries
 # are mostly ordinary words that someone once bore as a name.
 MIN_NAME_OCCURRENCES = 20
-_CLITICS = ("وبال", "وال", "بال", "فال", "كال", "لل", "و", "ف", "ب", "ل", "ك")
+# A word is rare when its document frequency in ANT (10,161 articles) is at most this: names of
+# people, teams, places and uncommon facts, the words a follow-up's new facts are made of.
+RARE_DF = 30
+_LETTERS = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك")
+_BEFORE_ARTICLE = ("و", "ف", "ب", "ك", "وب", "فب")
+# Function words the frequency table leaves out (it counts content terms only).
+FUNCTION_WORDS = frozenset(
+    normalize_fast(w)
+    for w in (
+        "على إلى الى التي الذي الذين هذا هذه ذلك تلك بعد قبل عن من في مع حول خلال بين ضد عند "
+        "منذ حتى أمام امام دون غير كل بعض أي أن إن كان كانت يكون تكون قد لم لن ما لا هل أو ثم "
+        "وقد كما أيضا اليوم أمس غدا"
+    ).split()
+)
+
+
+def clitic_forms(word: str) -> set[str]:
+    """``word`` (normalized) and the forms it takes with proclitics and the article."""
+    forms = {word}
+    if word.startswith("ال") and len(word) > 3:
+        bare = word[2:]
+        forms.update(p + word for p in _BEFORE_ARTICLE)
+        forms.update(("لل" + bare, "ولل" + bare, "فلل" + bare))
+    else:
+        forms.update(p + word for p in _LETTERS)
+        forms.update(p + word for p in ("ال", "وال", "بال", "فال", "كال", "وبال", "لل", "ولل"))
+    return forms
 
 
 @dataclass(frozen=True, slots=True)
 class NameLexicon:
-    """Gazetteer names (one or two words, normalized) -> canonical name, plus name lists."""
+    """Names under every clitic form -> canonical name; first words of two-word names; given
+    and family names for name pairs."""
 
     single: dict[str, str]
-    double: dict[tuple[str, str], str]
-    given: frozenset[str]
+    double: dict[str, dict[str, str]]  # first word (any form) -> second word -> canonical
+    given: dict[str, str]  # any form -> the given name
     family: frozenset[str]
+    # the keys as sets: ``set & frozenset`` walks the smaller side, ``set & dict.keys()`` does
+    # not (it cost 300 µs an article)
+    single_keys: frozenset[str] = frozenset()
+    double_keys: frozenset[str] = frozenset()
+    given_keys: frozenset[str] = frozenset()
 
-    def names_in(self, words: Sequence[str]) -> set[str]:
-        """Canonical names the (normalized) ``words`` mention: gazetteer places, countries,
-        organisations and people, and given + given/family name pairs."""
-        found: set[str] = set()
-        stems = [self._stem(w) for w in words]
-        for i, stem in enumerate(stems):
-            if i + 1 < len(stems):
-                pair = self.double.get((stem, stems[i + 1])) or self.double.get(
-                    (words[i], stems[i + 1])
-                )
-                if pair is not None:
-                    found.add(pair)
-                    continue
-                if stem in self.given and (
-                    stems[i + 1] in self.family or stems[i + 1] in self.given
-                ):
-                    found.add(f"{stem} {stems[i + 1]}")
-            hit = self.single.get(stem) or self.single.get(words[i])
-            if hit is not None:
-                found.add(hit)
+    def names_in(self, words: Sequence[str], present: set[str] | None = None) -> set[str]:
+        """Canonical names the (normalized) ``words`` mention (``present``: their set, when
+        the caller has it)."""
+        present = set(words) if present is None else present
+        found = {self.single[w] for w in present & self.single_keys}
+        last = len(words) - 1
+        for start in present & self.double_keys:  # a few words: find them with list.index (C)
+            seconds = self.double[start]
+            i = words.index(start)
+            while True:
+                if i < last and (hit := seconds.get(words[i + 1])) is not None:
+                    found.add(hit)
+                try:
+                    i = words.index(start, i + 1)
+                except ValueError:
+                    break
         return found
 
-    def _stem(self, word: str) -> str:
-        """``word`` without one proclitic chain, when what is left is a known name."""
-        if word in self.single or word in self.given:
-            return word
-        for clitic in _CLITICS:
-            if word.startswith(clitic) and len(word) > len(clitic) + 1:
-                rest = word[len(clitic) :]
-                if clitic.endswith("ال") or clitic == "لل":
-                    rest = "ال" + rest
-                if rest in self.single or rest in self.given or rest in self.family:
-                    return rest
-                bare = rest.removeprefix("ال")
-                if bare in self.single or bare in self.given or bare in self.family:
-                    return bare
-        return word
-
-
-@dataclass(frozen=True, slots=True)
-class WordFrequency:
-    """Document frequencies of ANT's 20,000 most frequent terms (``seeds/idf_ant.tsv.gz``,
-    built by ``seeds/build_idf.py`` for extraction's keywords); a term it lacks is rarer."""
-
-    df: dict[str, int]
-
-    def rare_words(self, words: Sequence[str]) -> set[str]:
-        """The words of ``words`` (normalized) whose term is rare: at most ``RARE_DF``
-        documents in ANT, three letters or more, not a number."""
-        return self.content_words(words, RARE_DF)
-
-    def content_words(self, words: Sequence[str], most: int = COMMON_DF) -> set[str]:
-        """Terms of ``words`` that say what a text is about: three letters or more, not a
-        number, used by at most ``most`` ANT articles (function words and the outlet's own
-        vocabulary are in more)."""
-        out = set()
-        for word in words:
-            if len(word) < 3 or word.isdigit():
-                continue
-            t = self._term(word)
-            if self.df.get(t, self.df.get(word, 0)) <= most:
-                out.add(t)
-        return out
-
-    def _term(self, word: str) -> str:
-        for prefix in _ARTICLE:
-            if word.startswith(prefix) and len(word) - len(prefix) >= 3:
-                return word[len(prefix) :]
-        if word[0] in _LETTER and len(word) >= 5 and word not in self.df:
-            return word[1:]
-        return word
-
-
-@functools.lru_cache(maxsize=2)
-def word_frequency(path: Path = IDF_TABLE) -> WordFrequency:
-    """The frequency table (loaded once per process)."""
-    df: dict[str, int] = {}
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            if line.startswith("#"):
-                continue
-            word, _, count = line.rstrip("\n").partition("\t")
-            if count.isdigit():
-                df[word] = int(count)
-    return WordFrequency(df)
+    def people_in(self, words: Sequence[str]) -> set[str]:
+        """Given + given/family name pairs ("يسري بوعلي"): a pass over every word, since given
+        names are in nearly every article (about 25 µs; not on dedup's per-article path)."""
+        givens = set(words) & self.given_keys
+        found = set()
+        if givens:
+            for word, nxt in zip(words, words[1:], strict=False):
+                if word in givens and (nxt in self.family or nxt in self.given):
+                    found.add(f"{self.given[word]} {self.given.get(nxt, nxt)}")
+        return found
 
 
 def _rows(path: Path) -> Iterable[list[str]]:
@@ -145,24 +117,82 @@ def name_lexicon(folder: Path = GAZETTEERS) -> NameLexicon:
     """The lexicon of ``folder`` (loaded once per process: a worker reuses it for every
     article)."""
     single: dict[str, str] = {}
-    double: dict[tuple[str, str], str] = {}
+    double: dict[str, dict[str, str]] = {}
     for row in _rows(folder / "gazetteer.tsv"):
         if len(row) < 3 or row[2] not in ("LOC", "PER", "ORG"):
             continue
         surface, canonical = normalize_fast(row[0]).split(), normalize_fast(row[1])
         if len(surface) == 1:
-            single.setdefault(surface[0], canonical)
+            for form in clitic_forms(surface[0]):
+                single.setdefault(form, canonical)
         elif len(surface) == 2:
-            double.setdefault((surface[0], surface[1]), canonical)
-    given: set[str] = set()
+            for form in clitic_forms(surface[0]):
+                double.setdefault(form, {}).setdefault(surface[1], canonical)
+    given: dict[str, str] = {}
     family: set[str] = set()
-    for name, target in (("given.tsv", given), ("family.tsv", family)):
-        path = folder / "names" / name
-        if path.exists():
-            for row in _rows(path):
-                if len(row) >= 2 and row[1].isdigit() and int(row[1]) >= MIN_NAME_OCCURRENCES:
-                    target.add(normalize_fast(row[0]))
+    names = folder / "names"
+    for name, frequent in (("given.tsv", True), ("family.tsv", False)):
+        path = names / name
+        if not path.exists():
+            continue
+        for row in _rows(path):
+            if len(row) >= 2 and row[1].isdigit() and int(row[1]) >= MIN_NAME_OCCURRENCES:
+                word = normalize_fast(row[0])
+                if frequent:
+                    for form in clitic_forms(word):
+                        given.setdefault(form, word)
+                else:
+                    family.add(word)
     curated = folder / "curated" / "given_names.txt"
     if curated.exists():
-        given.update(normalize_fast(r[0]) for r in _rows(curated) if r[0].strip())
-    return NameLexicon(single, double, frozenset(given), frozenset(family))
+        for row in _rows(curated):
+            word = normalize_fast(row[0].strip())
+            if word:
+                for form in clitic_forms(word):
+                    given.setdefault(form, word)
+    return NameLexicon(
+        single,
+        double,
+        given,
+        frozenset(family),
+        frozenset(single),
+        frozenset(double),
+        frozenset(given),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class WordFrequency:
+    """The forms of ANT's frequent terms (``seeds/idf_ant.tsv.gz``, the 20,000 terms in three
+    or more articles, built by ``seeds/build_idf.py`` for extraction's keywords)."""
+
+    common: frozenset[str]  # every clitic form of a term in more than RARE_DF articles
+
+    def rare_words(self, words: Iterable[str]) -> set[str]:
+        """Words at most ``RARE_DF`` ANT articles use (``common`` holds every word of one or two
+        letters too, so only the set difference runs per article; numbers count as rare)."""
+        return (words if isinstance(words, set) else set(words)) - self.common
+
+    def content_words(self, words: Iterable[str]) -> set[str]:
+        """Words that say what a title is about: not function words, three letters or more."""
+        return {w for w in set(words) - FUNCTION_WORDS if len(w) >= 3 and not w.isdigit()}
+
+
+@functools.lru_cache(maxsize=2)
+def word_frequency(path: Path = IDF_TABLE) -> WordFrequency:
+    """The frequency table (loaded once per process)."""
+    common: set[str] = set()
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("#"):
+                continue
+            word, _, count = line.rstrip("\n").partition("\t")
+            if not count.isdigit():
+                continue
+            if int(count) > RARE_DF:
+                common.update(clitic_forms(word))
+    common.update(FUNCTION_WORDS)
+    letters = [chr(c) for c in range(0x0621, 0x064B)]  # hamza .. yeh, normalized forms included
+    common.update(letters)
+    common.update(a + b for a in letters for b in letters)
+    return WordFrequency(frozenset(common))

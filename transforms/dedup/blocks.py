@@ -3,7 +3,8 @@
 A programme blurb, an "about us" paragraph or a disclaimer that an outlet appends to many
 articles makes two different episodes or stories look alike: their shared words are the
 blurb's. Such a block is a *sentence* (a piece between ``.``, ``!``, ``?``, ``؟`` or a line
-break, at least ``MIN_BLOCK_WORDS`` words) that one source carries in at least
+break, more than ``MIN_BLOCK_WORDS`` words, hashed as it stands: the matching text is
+normalized already) that one source carries in at least
 ``MIN_BLOCK_ARTICLES`` distinct articles, counted over the runs within the state horizon.
 
 Each run counts, per source, the articles carrying each sentence (``BlockCounter``, from the
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import re
 import time
+from array import array
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
@@ -32,10 +34,10 @@ from apache_beam.io.filesystems import FileSystems
 from akhbar.transforms.state import join, use_storage_options
 from akhbar.transforms.write import write_parquet_atomic
 
-MIN_BLOCK_WORDS = 6
+MIN_BLOCK_WORDS = 6  # a sentence with fewer spaced words (as it stands, stripped) is no block
 MIN_BLOCK_ARTICLES = 5
 _PIECES = re.compile(r"([.!?؟\n]+)")
-_WORD = re.compile(r"\w+")
+_SPLIT = re.compile(r"[.!?؟\n]+")
 BLOCKS_SCHEMA = pa.schema(
     [
         pa.field("source", pa.string(), nullable=False),
@@ -49,20 +51,14 @@ def blocks_dir(output: str) -> str:
     return join(output, "_state", "near_blocks")
 
 
-def _hash(words: list[str]) -> int:
-    return zlib.crc32(" ".join(words).encode())
-
-
 def sentence_hashes(text: str) -> bytes:
     """Sorted unique hashes of the block-sized sentences of ``text`` (uint32)."""
-    found = set()
-    for piece in _PIECES.split(text)[::2]:
-        words = _WORD.findall(piece)
-        if len(words) >= MIN_BLOCK_WORDS:
-            found.add(_hash(words))
-    if not found:
-        return b""
-    return np.array(sorted(found), np.uint32).tobytes()
+    found = {
+        zlib.crc32(piece.strip().encode())
+        for piece in _SPLIT.split(text)
+        if piece.count(" ") >= MIN_BLOCK_WORDS + 1
+    }
+    return array("I", sorted(found)).tobytes() if found else b""
 
 
 def strip_blocks(text: str, blocks: frozenset[int]) -> str:
@@ -70,10 +66,12 @@ def strip_blocks(text: str, blocks: frozenset[int]) -> str:
     parts = _PIECES.split(text)
     kept = []
     for i, part in enumerate(parts):
-        if i % 2 == 0:
-            words = _WORD.findall(part)
-            if len(words) >= MIN_BLOCK_WORDS and _hash(words) in blocks:
-                continue
+        if (
+            i % 2 == 0
+            and part.count(" ") >= MIN_BLOCK_WORDS + 1
+            and zlib.crc32(part.strip().encode()) in blocks
+        ):
+            continue
         kept.append(part)
     return "".join(kept)
 

@@ -60,14 +60,14 @@ def doc_band_keys(doc: NearDoc, config: MinhashConfig) -> np.ndarray:
     """A document's band keys: its signature's, and its lead signature's (issue 20: a short
     copy of the lead meets the long article there). Both use the same bands and permutations,
     so the short text's own keys meet the long one's lead keys."""
-    keys = band_key_array(doc.signature, config)
-    if doc.lead and config.verify and len(keys):
-        # joined as bytes: numpy's concatenate and unique turn the big-endian fields native,
-        # which changes the bytes; a key in both halves is one (key, document) row in
+    width = 4 * config.rows * config.bands
+    if len(doc.signature) < width:
+        return band_key_array(b"", config)
+    if doc.lead and config.verify:
+        # one pass over both signatures; a key in both halves is one (key, document) row in
         # ``verified_pairs``
-        joined = keys.tobytes() + band_key_array(doc.lead, config).tobytes()
-        keys = np.frombuffer(joined, BAND_KEY_DTYPE)
-    return keys
+        return band_key_array(doc.signature[:width] + doc.lead[:width], config)
+    return band_key_array(doc.signature, config)
 
 
 def doc_band_blob(doc: NearDoc, config: MinhashConfig) -> bytes:
