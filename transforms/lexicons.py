@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,11 +41,58 @@ _BEFORE_ARTICLE = ("و", "ف", "ب", "ك", "وب", "فب")
 # Function words the frequency table leaves out (it counts content terms only).
 FUNCTION_WORDS = frozenset(
     normalize_fast(w)
-    for w in (
-        "على إلى الى التي الذي الذين هذا هذه ذلك تلك بعد قبل عن من في مع حول خلال بين ضد عند "
-        "منذ حتى أمام امام دون غير كل بعض أي أن إن كان كانت يكون تكون قد لم لن ما لا هل أو ثم "
-        "وقد كما أيضا اليوم أمس غدا"
-    ).split()
+    for w in [
+        "على",
+        "إلى",
+        "الى",
+        "التي",
+        "الذي",
+        "الذين",
+        "هذا",
+        "هذه",
+        "ذلك",
+        "تلك",
+        "بعد",
+        "قبل",
+        "عن",
+        "من",
+        "في",
+        "مع",
+        "حول",
+        "خلال",
+        "بين",
+        "ضد",
+        "عند",
+        "منذ",
+        "حتى",
+        "أمام",
+        "امام",
+        "دون",
+        "غير",
+        "كل",
+        "بعض",
+        "أي",
+        "أن",
+        "إن",
+        "كان",
+        "كانت",
+        "يكون",
+        "تكون",
+        "قد",
+        "لم",
+        "لن",
+        "ما",
+        "لا",
+        "هل",
+        "أو",
+        "ثم",
+        "وقد",
+        "كما",
+        "أيضا",
+        "اليوم",
+        "أمس",
+        "غدا",
+    ]
 )
 
 
@@ -100,7 +148,7 @@ class NameLexicon:
         givens = set(words) & self.given_keys
         found = set()
         if givens:
-            for word, nxt in zip(words, words[1:], strict=False):
+            for word, nxt in itertools.pairwise(words):
                 if word in givens and (nxt in self.family or nxt in self.given):
                     found.add(f"{self.given[word]} {self.given.get(nxt, nxt)}")
         return found

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import re
 import time
-from array import array
 import zlib
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any

@@ -111,7 +111,7 @@ def dedup_key(
     sequence = shingle_sequence(words, config)
     found = set(sequence)
     features = text_features(
-        words, sequence, config.shingle_size, config.num_perm, config.seed, config.lead_words
+        text, words, sequence, config.shingle_size, config.num_perm, config.seed, config.lead_words
     )
     return replace(
         key,
