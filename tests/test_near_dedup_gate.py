@@ -12,9 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from akhbar.seeds.ant import read_ant_docs
 from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH
-
 from benchmarks.dedup_eval import Evaluation, evaluate, prepare, run_beam, run_plain
 from benchmarks.syndication import PERTURBATIONS, build_set
 
@@ -76,3 +76,33 @@ def test_normalization_carries_a_large_share_of_recall(labelled, beam_evaluation
     off = evaluate(items, run_plain(prepare(items, normalize=False), DEFAULT_MINHASH).clusters)
     assert off.overall.recall < evaluation.overall.recall - 0.3
     assert off.copy_recall["egyptian"] < 0.5 and off.copy_recall["diacritics"] < 0.5
+
+
+# --- issue 20: judged real-news pairs, per class (benchmarks/pairs/dedup_pairs.tsv) ------------
+# The pairs' items through ExactDedupGroups | NearDedup on FnApiRunner. Floors are pinned: raise
+# them as the code improves, never lower them to let a change pass. Where the issue's target is
+# met the floor is the target; where it is not (syndicated recall 0.95, rewrite recall 0.90,
+# no follow-up filed as a duplicate), the floor is today's measured level, and the gap is in
+# benchmarks/results/dedup_pairs.md.
+PAIR_RECALL_FLOORS = {"syndicated": 0.85, "rewrite": 0.15, "cutdown": 0.90}
+PAIR_PRECISION_FLOORS = {"syndicated": 0.98, "rewrite": 0.98, "cutdown": 0.98}
+PAIR_MAX_MERGES = {"template": 0, "shared_block": 0, "related": 1, "followup": 3}
+
+
+@pytest.fixture(scope="module")
+def pair_report(shared_data: Path):
+    from benchmarks.dedup_eval import NOW
+    from benchmarks.dedup_pairs import evaluate_pairs
+
+    return evaluate_pairs(DEFAULT_MINHASH, NOW, beam=True).report
+
+
+@pytest.mark.slow
+def test_judged_pairs_per_class_floors(pair_report) -> None:
+    for cls, floor in PAIR_RECALL_FLOORS.items():
+        assert pair_report.recall(cls) >= floor, (cls, pair_report.per_class[cls])
+    for cls, floor in PAIR_PRECISION_FLOORS.items():
+        assert pair_report.class_precision[cls] >= floor, (cls, pair_report.class_precision)
+    for cls, most in PAIR_MAX_MERGES.items():
+        assert pair_report.false_merges(cls) <= most, (cls, pair_report.per_class[cls])
+    assert sum(s.pairs for s in pair_report.per_class.values()) >= 300

@@ -124,3 +124,23 @@ def test_signatures_of_another_config_are_skipped_not_misread(tmp_path: Path) ->
     docs, skipped = read_prior_docs(written.path, replace(CFG, seed=1))
     assert docs == [] and skipped == 2
     assert len(read_prior_docs(written.path, CFG)[0]) == 2
+
+
+def test_a_prior_article_keeps_its_verification_features(tmp_path: Path) -> None:
+    """An earlier run's article is judged with the same features as this run's (issue 20): the
+    index stores them, and a file written before them reads with none."""
+    import pyarrow.parquet as pq
+
+    group = groups_by_day([0])[0]
+    [written] = save_index([index_entry(group, CFG)], str(tmp_path), "run1")
+    doc = next(read_index_file(written.path)).as_doc()
+    fresh = near_doc(group.canonical, CFG)
+    assert (doc.marks, doc.numbers, doc.names, doc.rare, doc.source) == (
+        fresh.marks, fresh.numbers, fresh.names, fresh.rare, fresh.source,
+    )  # fmt: skip
+    assert doc.marks  # a real text has marks
+    old = tmp_path / "old.parquet"  # the layout before issue 20: no feature columns
+    table = pq.read_table(written.path)
+    pq.write_table(table.drop(["marks", "numbers", "names", "rare", "lead"]), old)
+    legacy = next(read_index_file(str(old))).as_doc()
+    assert legacy.signature == doc.signature and legacy.marks == b"" and legacy.lead == b""
