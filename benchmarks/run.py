@@ -6,8 +6,11 @@
 What runs is ``benchmarks/scenarios.py``: corpora (unique articles in two date layouts, the
 duplicate-heavy ANT 5x, the real SaudiNewsNet) and the runs on each. Per corpus, the
 repetitions are interleaved (round 1 of every run, then round 2, ...), so a change of the
-machine's load hits every run alike; each repetition starts from empty output folders. The
-Flink runs come last on their corpus, with the local cluster up only for them.
+machine's load hits every run alike; each repetition starts from empty output folders. A run
+whose process tree outgrows ``--memory-limit-gb`` (default: 75% of the machine's memory) is
+killed and reported as failed, with the size it reached: the 1M scenarios must not wake the
+OOM killer on a shared machine. The Flink runs come last on their corpus, with the local
+cluster up only for them.
 
 Every scenario row gives: the median wall time and articles/s, CPU seconds, the peak RSS of the
 largest process and the sampled peak of the whole process tree (timing.py), the 1-minute load
@@ -47,7 +50,7 @@ from benchmarks import progress_probe, readback, scenarios, targets
 from benchmarks.report import markdown
 from benchmarks.scenarios import QUICK_PLAN, RUNS, Plan, Scenario, select
 from benchmarks.startup import parse_importtime, startup
-from benchmarks.timing import run_once
+from benchmarks.timing import memory_limit_mb, run_once
 
 __all__ = ["RESULTS", "main", "markdown", "parse_importtime", "run", "select"]
 
@@ -158,7 +161,7 @@ class Tally:
         self.failed = ""
         self.extra: dict[str, Any] = {}
 
-    def once(self, extra_roots: Any = None) -> None:
+    def once(self, limit_mb: float, extra_roots: Any = None) -> None:
         """One repetition from empty folders (a failure ends the scenario, not the benchmark)."""
         if self.failed:
             return
@@ -166,7 +169,7 @@ class Tally:
             shutil.rmtree(folder, ignore_errors=True)
         try:
             got = run_once(self.scenario.cmd, cwd=str(REPO), terminal=self.scenario.run.terminal,
-                           extra_roots=extra_roots)  # fmt: skip
+                           extra_roots=extra_roots, limit_mb=limit_mb)  # fmt: skip
         except RuntimeError as exc:
             self.failed = str(exc)[-1500:]
             return
@@ -253,7 +256,7 @@ def run_corpus(
             yield {"corpus": corpus, "size": n, "label": name, "articles": n, "skipped": why}
         for _ in range(repeat):
             for tally in local:
-                tally.once()
+                tally.once(options["limit_mb"])
         for tally in local:
             tally.finish(options["readbacks"])
             yield tally.row()
@@ -266,7 +269,7 @@ def run_corpus(
                                "skipped": why}  # fmt: skip
                         continue
                     for _ in range(repeat):
-                        tally.once(flink_pids)
+                        tally.once(options["limit_mb"], flink_pids)
                     tally.finish(options["readbacks"])
                     yield tally.row()
 
@@ -300,6 +303,7 @@ def run(
     profiles: bool = True,
     with_startup: bool = True,
     head: int | None = None,
+    limit_mb: float | None = None,
 ) -> dict[str, Any]:
     report: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -307,6 +311,7 @@ def run(
         "repeat": repeat,
         "repeat_1m": repeat_1m,
         "head": head,
+        "memory_limit_mb": round(limit_mb or memory_limit_mb()),
         "scenarios": scenarios.names(plan),
         "corpora": {},
         "profiles": {},
@@ -325,7 +330,8 @@ def run(
     options = {"corpora": report["corpora"], "profiles": profiles,
                "profiles_out": report["profiles"], "beam_out": report["beam_stages"],
                "beam_stages": () if quick else BEAM_STAGES_CORPORA, "datatrove": datatrove,
-               "readbacks": 1 if quick or head else 3, "head": head}  # fmt: skip
+               "readbacks": 1 if quick or head else 3, "head": head,
+               "limit_mb": limit_mb or memory_limit_mb()}  # fmt: skip
     if with_startup:
         with tempfile.TemporaryDirectory(prefix="akhbar-bench-") as tmp:
             report["startup"] = startup(Path(tmp), repeat)
@@ -365,6 +371,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-profiles", action="store_true", help="no per-stage plain loop")
     parser.add_argument("--no-startup", action="store_true")
     parser.add_argument(
+        "--memory-limit-gb",
+        type=float,
+        help="kill a run whose process tree grows past this (default: 75%% of the memory)",
+    )
+    parser.add_argument(
         "--head",
         type=int,
         metavar="N",
@@ -398,8 +409,9 @@ def main(argv: list[str] | None = None) -> int:
     with_startup = not args.no_startup and (
         args.quick or not args.scenarios or STARTUP in args.scenarios
     )
+    limit = args.memory_limit_gb * 1024 if args.memory_limit_gb else None
     report = run(plan, repeat, args.repeat_1m, args.quick, not args.no_profiles, with_startup,
-                 args.head)  # fmt: skip
+                 args.head, limit)  # fmt: skip
     quality = read_quality()
     report["targets"] = [row.as_dict() for row in targets.derived(report, quality)]
     report["ceilings"] = [row.as_dict() for row in targets.ceilings(report)]

@@ -12,7 +12,9 @@ Two memory figures per run:
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import statistics
 import subprocess
 import tempfile
@@ -74,6 +76,32 @@ def _children() -> dict[int, list[int]]:
     return kids
 
 
+def descendants(root: int) -> list[int]:
+    """``root`` and every process below it, now."""
+    kids = _children()
+    found, stack = [], [root]
+    while stack:
+        pid = stack.pop()
+        if pid not in found:
+            found.append(pid)
+            stack.extend(kids.get(pid, ()))
+    return found
+
+
+def memory_limit_mb(share: float = 0.75) -> float:
+    """``share`` of the machine's memory (MemTotal), in MB: above it a run is stopped, so
+    that a benchmark that outgrows the machine fails alone instead of waking the OOM killer
+    on the machine's other work (there is no swap on these machines)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemTotal:"):
+                    return share * int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return float("inf")
+
+
 def tree_rss_mb(root: int) -> float:
     """Summed resident memory (MB) of ``root`` and its descendants, now; 0 if it is gone."""
     kids = _children()
@@ -93,16 +121,32 @@ def tree_rss_mb(root: int) -> float:
 
 
 class _TreeSampler(threading.Thread):
-    def __init__(self, pid: int, extra_roots: Callable[[], list[int]] | None = None) -> None:
+    """Samples the tree's RSS; past ``limit_mb`` it kills the run's own processes (by pid,
+    never the extra roots: a cluster that was running before the run is not the run's)."""
+
+    def __init__(
+        self,
+        pid: int,
+        extra_roots: Callable[[], list[int]] | None = None,
+        limit_mb: float = float("inf"),
+    ) -> None:
         super().__init__(daemon=True)
         self.pid, self.peak, self.done = pid, 0.0, threading.Event()
         self.extra_roots = extra_roots
+        self.limit_mb = limit_mb
+        self.killed_at: tuple[float, float] | None = None  # (seconds after start, MB)
+        self.started = time.perf_counter()
 
     def run(self) -> None:
         while not self.done.wait(SAMPLE_S):
             extra = self.extra_roots() if self.extra_roots else []
             now = tree_rss_mb(self.pid) + sum(tree_rss_mb(pid) for pid in extra)
             self.peak = max(self.peak, now)
+            if now > self.limit_mb and self.killed_at is None:
+                self.killed_at = (time.perf_counter() - self.started, now)
+                for pid in reversed(descendants(self.pid)):
+                    with contextlib.suppress(OSError):  # already gone
+                        os.kill(pid, signal.SIGKILL)
 
 
 @dataclass(frozen=True)
@@ -150,6 +194,7 @@ def run_once(
     cwd: str | None = None,
     terminal: bool = False,
     extra_roots: Callable[[], list[int]] | None = None,
+    limit_mb: float | None = None,
 ) -> RunOnce:
     """Run ``cmd`` to its end and measure it (see ``RunOnce``).
 
@@ -160,6 +205,8 @@ def run_once(
     hang. ``terminal``: stdout and stderr are a pseudo-terminal instead, drained by a thread.
     ``extra_roots``: pids of processes that work for the run without being its descendants
     (a Flink cluster's TaskManagers and worker pool), added to the sampled tree.
+    ``limit_mb`` (default: ``memory_limit_mb()``): the run is killed when the sampled tree
+    grows past it, and ``run_once`` raises ``RuntimeError`` saying when and at what size.
     """
     load = os.getloadavg()[0]
     frames: list[tuple[float, str]] = []
@@ -178,7 +225,8 @@ def run_once(
             os.close(slave)
             reader = threading.Thread(target=_drain, args=(master, started, frames), daemon=True)
             reader.start()
-        sampler = _TreeSampler(proc.pid, extra_roots)
+        limit = memory_limit_mb() if limit_mb is None else limit_mb
+        sampler = _TreeSampler(proc.pid, extra_roots, limit)
         sampler.start()
         _pid, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - started
@@ -188,6 +236,12 @@ def run_once(
             reader.join(timeout=10)
             os.close(master)
         proc.returncode = os.waitstatus_to_exitcode(status)
+        if sampler.killed_at is not None:
+            at, size = sampler.killed_at
+            raise RuntimeError(
+                f"killed after {at:.0f} s: the process tree held {size:.0f} MB, over the "
+                f"benchmark's limit of {limit:.0f} MB ({' '.join(cmd[:6])} ...)"
+            )
         if proc.returncode != 0:
             if terminal:
                 tail = "".join(text for _t, text in frames)[-3000:]

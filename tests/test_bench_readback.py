@@ -1,8 +1,9 @@
-"""The benchmark's read-back and progress helpers (benchmarks/readback.py, progress_probe.py)."""
+"""The benchmark's read-back, progress and memory-guard helpers (readback, progress_probe, timing)."""
 
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 
 import pyarrow.dataset as ds
@@ -11,6 +12,7 @@ from rich.console import Console
 
 from akhbar.pipelines.progress_view import render
 from benchmarks import progress_probe, readback
+from benchmarks.timing import run_once
 from tests.conftest import SampleRun
 
 
@@ -96,3 +98,16 @@ def test_progress_analysis_of_what_the_display_drew() -> None:
         "met": False,
         "why": "no live display was drawn",
     }
+
+
+def test_a_run_that_outgrows_the_memory_limit_is_killed() -> None:
+    """The guard that keeps a 1M scenario from waking the OOM killer: the child holds 300 MB
+    and waits for a signal; the sampler kills it past 100 MB and the run fails saying so."""
+    code = (
+        "import signal\n"
+        "block = bytearray(300 * 2**20)\n"
+        "block[:: 4096] = b'x' * len(block[:: 4096])\n"
+        "signal.pause()\n"
+    )
+    with pytest.raises(RuntimeError, match=r"killed after \d+ s: the process tree held \d+ MB"):
+        run_once([sys.executable, "-c", code], limit_mb=100)
