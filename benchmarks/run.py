@@ -41,12 +41,12 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from benchmarks import progress_probe, readback, scenarios, targets
+from benchmarks.engines_bench import datatrove_python, flink_cluster, flink_pids
 from benchmarks.report import markdown
 from benchmarks.scenarios import QUICK_PLAN, RUNS, Plan, Scenario, select
 from benchmarks.startup import parse_importtime, startup
@@ -61,59 +61,6 @@ PROFILE_LIMIT = 10_000  # articles of each corpus profiled in the plain loop
 BEAM_STAGES_CORPORA = ("unique-backfill-50k",)
 MILLION = 1_000_000
 STARTUP = "startup"  # a --scenarios name of its own: the start-up section
-
-
-def datatrove_python() -> tuple[str | None, str]:
-    """(the datatrove venv's python, "") or (None, why it cannot be had)."""
-    try:  # dedup_quality owns the venv recipe; imported here only when datatrove is wanted
-        from benchmarks.dedup_quality import DATATROVE_VENV, ensure_datatrove_venv
-
-        python = ensure_datatrove_venv()
-    except Exception as exc:  # offline, no wheel, no venv module: each one a skip
-        return None, f"could not make the datatrove venv: {exc}"
-    check = subprocess.run(
-        [str(python), "-c", "import datatrove, spacy"], capture_output=True, text=True
-    )
-    if check.returncode:
-        return None, (
-            f"{DATATROVE_VENV} does not import datatrove (an earlier install failed? delete the "
-            f"folder to retry): {check.stderr.strip()[-500:]}"
-        )
-    return str(python), ""
-
-
-def flink_pids() -> list[int]:
-    """The local Flink cluster's JobManager, TaskManagers and SDK worker pool (their trees hold
-    the SDK workers): they work for a Flink run without being its descendants."""
-    from akhbar.pipelines.engines import engine_cache
-
-    run_dir = Path(os.environ.get("FLINK_RUN_DIR") or engine_cache() / "flink" / "run")
-    pids = []
-    for path in (run_dir / "pid").glob("*.pid"):
-        try:
-            pids += [int(x) for x in path.read_text().split()]
-        except (OSError, ValueError):
-            continue
-    return [p for p in pids if Path(f"/proc/{p}").exists()]
-
-
-@contextmanager
-def flink_cluster() -> Iterator[str]:
-    """ "" while ``deploy/flink/local.sh``'s cluster is up (started here, and stopped again, if
-    it was not running), or why it could not be had."""
-    script = REPO / "deploy" / "flink" / "local.sh"
-    if subprocess.run([script, "status"], capture_output=True).returncode == 0:
-        yield ""
-        return
-    up = subprocess.run([script, "up"], capture_output=True, text=True)
-    if up.returncode:
-        subprocess.run([script, "down"], capture_output=True)
-        yield f"deploy/flink/local.sh up failed: {(up.stderr or up.stdout).strip()[-400:]}"
-        return
-    try:
-        yield ""
-    finally:
-        subprocess.run([script, "down"], capture_output=True)
 
 
 def run_record(output: Path) -> dict[str, Any]:

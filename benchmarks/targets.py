@@ -14,6 +14,7 @@ run (interleaved repetitions), so a throughput ratio A/B is time(B)/time(A).
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -27,6 +28,8 @@ AT_50K = "unique-backfill-50k"
 BACKFILL_1M, LIVE_1M = "unique-backfill-1m", "unique-live-1m"
 DEFAULT = "akhbar_default_all"
 AKHBAR_ALL = (DEFAULT, "akhbar_1w_all", "akhbar_2w_all", "akhbar_prism_all", "akhbar_flink_all")
+
+_KILLED = re.compile(r"killed after (\d+) s: the process tree held (\d+) MB")
 
 OPS: dict[str, Callable[[float, float], bool]] = {
     "<=": operator.le,
@@ -155,10 +158,45 @@ def _tree_mb(row: dict[str, Any]) -> float:
     return max(row.get("tree_rss_mb") or 0.0, row.get("peak_rss_mb") or 0.0)
 
 
-def _memory_rows(res: Results) -> list[Row]:
+def killed(report: dict[str, Any]) -> dict[tuple[str, str], tuple[float, float]]:
+    """(corpus, run) -> (seconds, MB) of runs the harness killed at its memory limit."""
+    out = {}
+    for r in report.get("results", []):
+        found = _KILLED.search(str(r.get("failed") or ""))
+        if found:
+            out[(r["corpus"], r["label"])] = (float(found[1]), float(found[2]))
+    return out
+
+
+def _growth_rows(res: Results) -> list[Row]:
+    """Tree RSS per article between the 10k and 50k corpora, carried on to 1M: what a run at
+    1M would hold if nothing changes (a straight line; the 1M runs measure it)."""
+    rows = []
+    small, large = "unique-backfill-10k", AT_50K
+    for run in ("akhbar_1w_all", "akhbar_2w_all", DEFAULT):
+        if (small, run) not in res or (large, run) not in res:
+            continue
+        a, b = res[(small, run)], res[(large, run)]
+        per = (_tree_mb(b) - _tree_mb(a)) / max(b["articles"] - a["articles"], 1)
+        at_1m = _tree_mb(b) + per * (1_000_000 - b["articles"])
+        note = (f"{_tree_mb(a):.0f} MB at 10k, {_tree_mb(b):.0f} MB at 50k: "
+                f"{per * 1024:.1f} KB per article")  # fmt: skip
+        what = f"{run}: tree RSS, 10k -> 50k, extrapolated to 1M"
+        rows.append(
+            Row("... extrapolated from 10k and 50k", what, at_1m, "MB", "<=", RSS_LIMIT_MB, note)
+        )
+    return rows
+
+
+def _memory_rows(res: Results, dead: dict[tuple[str, str], tuple[float, float]]) -> list[Row]:
     big = [(c, res[(c, DEFAULT)]) for c in (BACKFILL_1M, LIVE_1M) if (c, DEFAULT) in res]
     target = "peak RSS, process tree, at 1M unique articles"
-    if big:
+    gone = [(c, dead[(c, DEFAULT)]) for c in (BACKFILL_1M, LIVE_1M) if (c, DEFAULT) in dead]
+    if gone:
+        corpus, (seconds, mb) = max(gone, key=lambda x: x[1][1])
+        note = f"killed at the benchmark's memory limit after {seconds:.0f} s: at least this much"
+        rows = [Row(target, f"{corpus}/{DEFAULT}", mb, "MB", "<=", RSS_LIMIT_MB, note, False)]
+    elif big:
         corpus, top = max(big, key=lambda x: _tree_mb(x[1]))
         largest = f"largest process {top.get('peak_rss_mb', 0):.0f} MB"
         rows = [
@@ -178,13 +216,19 @@ def _memory_rows(res: Results) -> list[Row]:
         else:
             rows.append(Row("... flat from 100k to 1M", what, None, "x", "<=", FLAT_LIMIT,
                             _missing(f"{small}/{DEFAULT}", f"{large}/{DEFAULT}")))  # fmt: skip
-    return rows
+    return rows + _growth_rows(res)
 
 
-def _live_rows(res: Results, ceiling_s: float | None) -> list[Row]:
+def _live_rows(
+    res: Results, ceiling_s: float | None, dead: dict[tuple[str, str], tuple[float, float]]
+) -> list[Row]:
     target = "1M unique articles, live layout, end to end"
     what = f"{LIVE_1M}/{DEFAULT}: wall time"
     row = res.get((LIVE_1M, DEFAULT))
+    if (LIVE_1M, DEFAULT) in dead:
+        seconds, mb = dead[(LIVE_1M, DEFAULT)]
+        note = f"killed at the memory limit ({mb:.0f} MB) after {seconds:.0f} s: did not finish"
+        return [Row(target, what, seconds, "s", "<=", 600.0, note, False)]
     if row is None:
         note = _missing(f"{LIVE_1M}/{DEFAULT}") + " (make bench-1m)"
         return [Row(target, what, None, "s", "<=", 600.0, note),
@@ -256,6 +300,7 @@ def live_ceiling_s(report: dict[str, Any]) -> float | None:
 def derived(report: dict[str, Any], quality: dict[str, Any] | None = None) -> list[Row]:
     """Issue 19's eight targets (with their parts), in the issue's order."""
     res = measured(report)
+    dead = killed(report)
     return [
         _ratio_row(res, "50k unique articles vs the reference script (1 process)",
                    DEFAULT, "reference_script", ">=", 0.5),
@@ -265,8 +310,8 @@ def derived(report: dict[str, Any], quality: dict[str, Any] | None = None) -> li
         _ratio_row(res, "Beam overhead (pipeline vs its own plain loop)",
                    "akhbar_1w_all", "plain_loop_all", "<=", 1.25, of_time=True),
         *_scaling_rows(res),
-        *_memory_rows(res),
-        *_live_rows(res, live_ceiling_s(report)),
+        *_memory_rows(res, dead),
+        *_live_rows(res, live_ceiling_s(report), dead),
         *_per_article_rows(res),
         _readback_row(res),
     ]  # fmt: skip

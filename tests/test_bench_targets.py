@@ -45,7 +45,7 @@ def report() -> dict[str, Any]:
             result(K50, "reference_script", 5.0, 50_000),
             result(K50, "plain_loop_all", 30.0, 50_000),
             result(K50, d, 20.0, 50_000, runner="FnApiRunner (multi_processing, 2 workers)"),
-            result(K50, "akhbar_1w_all", 40.0, 50_000),
+            result(K50, "akhbar_1w_all", 40.0, 50_000, tree=1300.0),
             result(K50, "akhbar_2w_all", 25.0, 50_000),
             result(K50, "akhbar_prism_all", 20.0, 50_000),
             result(K50, "datatrove", 80.0, 50_000),
@@ -57,6 +57,7 @@ def report() -> dict[str, Any]:
                 "skipped": "no cluster",
             },
             result(K10, d, 15.0, 10_000),
+            result(K10, "akhbar_1w_all", 12.0, 10_000, tree=600.0),
             result(K100, d, 100.0, 100_000, tree=1200.0),
             result(L100, d, 90.0, 100_000, tree=1000.0),
             result(
@@ -167,3 +168,29 @@ def test_scenario_selection() -> None:
     ]
     with pytest.raises(ValueError, match="no scenario matches"):
         select(["akhbar_3w"])
+
+
+def test_memory_growth_is_carried_to_1m_and_a_killed_run_counts_against_its_targets() -> None:
+    got = by_target(targets.derived(report(), QUALITY))
+    # akhbar_1w_all: 600 MB at 10k, 1300 MB at 50k: 700 MB / 40k articles, on to 1M;
+    # the default run held 500 MB at both sizes
+    assert got["... extrapolated from 10k and 50k"] == [(17925.0, False), (500.0, True)]
+
+    dead = report()
+    dead["results"] = [r for r in dead["results"] if r["corpus"] != M_LIVE]
+    dead["results"].append(
+        {
+            "corpus": M_LIVE,
+            "size": 1_000_000,
+            "label": "akhbar_default_all",
+            "articles": 1_000_000,
+            "failed": "killed after 812 s: the process tree held 18100 MB, "
+            "over the benchmark's limit of 18079 MB (python -m akhbar ...)",
+        }
+    )
+    rows = {r.target: r for r in targets.derived(dead, QUALITY)}
+    memory = rows["peak RSS, process tree, at 1M unique articles"]
+    assert (memory.value, memory.met) == (18100.0, False)
+    assert "killed at the benchmark's memory limit after 812 s" in memory.note
+    live = rows["1M unique articles, live layout, end to end"]
+    assert (live.value, live.met) == (812.0, False) and "did not finish" in live.note
