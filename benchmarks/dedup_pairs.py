@@ -23,6 +23,7 @@ false merges; ``followup`` pairs must not be merged either (and may share a clus
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import time
@@ -268,7 +269,9 @@ def summary_counts(pairs: Sequence[Pair]) -> Counter[tuple[str, str]]:
     return Counter((p.cls, p.origin) for p in pairs)
 
 
+@functools.cache
 def ant_docs() -> dict[str, dict[str, str]]:
+    """ANT by DOCNO, read once per process (callers must not change it)."""
     from akhbar.seeds.ant import read_ant_docs
 
     return {d["docno"]: d for d in read_ant_docs()}
