@@ -2,7 +2,7 @@
 
 Beam's portable runners fetch what they need at submit time: FlinkRunner and SparkRunner a
 job-server jar from Maven Central, PrismRunner a prebuilt binary from GitHub releases. akhbar
-fetches or builds them once instead (``make engines``: pinned and checksum-verified in
+fetches, builds or assembles them once instead (``make engines``: pinned and checksum-verified in
 ``deploy/engines.lock``) into one cache folder, ``$AKHBAR_ENGINE_CACHE`` or
 ``~/.cache/akhbar/engines``, one subfolder per engine, and passes the cached path to Beam, so a
 run needs no network and uses exactly the pinned artifact. A flag the user gives wins.
@@ -37,9 +37,9 @@ def prism_binary(cache: Path | None = None) -> Path | None:
     return path if path.is_file() and os.access(path, os.X_OK) else None
 
 
-# Beam's Flink job server as deploy/flink/fetch.sh builds it (its version: deploy/engines.lock).
-FLINK_JOB_SERVER_JAR = "beam-runners-flink-1.20-job-server-2.73.0.jar"
-FLINK_VERSION = "1.20"
+# Beam's Flink job server as deploy/flink/fetch.sh assembles it (its version: deploy/engines.lock).
+FLINK_JOB_SERVER_JAR = "beam-runners-flink-1.19-job-server-2.62.0.jar"
+FLINK_VERSION = "1.19"  # the Flink line of that jar, and of the cluster deploy/flink/local.sh starts
 # Where a TaskManager finds Beam's Python SDK worker pool: next to it, on its own host (the
 # sidecar of deploy/flink/flink-session.yaml, the pool deploy/flink/local.sh starts).
 FLINK_WORKER_POOL = "localhost:50000"
@@ -47,7 +47,7 @@ FLINK_EMBEDDED = frozenset({"[local]", "[auto]"})
 
 
 def flink_job_server_jar(cache: Path | None = None) -> Path | None:
-    """Beam's Flink 1.20 job-server jar built by ``deploy/flink/fetch.sh``, or None.
+    """Beam's Flink 1.19 job-server jar assembled by ``deploy/flink/fetch.sh``, or None.
 
     Only existence is checked: ``fetch.sh`` moves the jar into place after checking its sha256
     (``deploy/flink/fetch.sh --check`` checks it again).
@@ -71,7 +71,7 @@ def with_flink_defaults(argv: list[str]) -> list[str]:
     """FlinkRunner's argv plus what akhbar's Flink set-up needs, each unless the user gave it.
 
     - ``--flink_job_server_jar=<cache>/flink/...jar`` when the cached jar is there and no other
-      Flink version was asked for (``--flink_version``: the jar is for Flink 1.20).
+      Flink version was asked for (``--flink_version``: the jar is for Flink 1.19).
     - ``--environment_type=EXTERNAL --environment_config=localhost:50000`` for a Flink cluster
       (``--flink_master=host:port``): the Python steps run in the SDK worker pool beside each
       TaskManager. Beam's own default there is DOCKER, a container per worker, which needs a

@@ -1,16 +1,15 @@
 #!/usr/bin/env bash
-# Pre-fetch Beam's Flink job server jar, so that FlinkRunner does not download it from Maven
-# Central at submit time (machines without internet, reproducible deploys). Pinned: Beam
-# 2.77.0 for Flink 1.20; the checksum is Maven Central's own .sha1 for that file.
+# Put Beam's Flink job server on the submitting machine, so that FlinkRunner does not download
+# a jar at submit time (machines without internet, reproducible deploys). It is the jar the local
+# cluster is tested with: Beam 2.62.0's Flink 1.19 job server, assembled from Maven Central's
+# published jars by deploy/flink/fetch.sh (jobserver/pom.xml) and checked against the sha256 in
+# deploy/engines.lock, then copied to DEST. Needs mvn, Java 11+ and pip (fetch.sh).
 set -euo pipefail
-BEAM_VERSION="${BEAM_VERSION:-2.77.0}"
-FLINK_VERSION="${FLINK_VERSION:-1.20}"
+HERE="$(cd "$(dirname "$0")" && pwd)"
 DEST="${DEST:-/opt/beam}"
-ARTIFACT="beam-runners-flink-${FLINK_VERSION}-job-server"
-URL="https://repo.maven.apache.org/maven2/org/apache/beam/${ARTIFACT}/${BEAM_VERSION}/${ARTIFACT}-${BEAM_VERSION}.jar"
+JAR="beam-runners-flink-1.19-job-server-2.62.0.jar"
 
+CACHE="$("$HERE/fetch.sh")"
 mkdir -p "$DEST"
-curl -fsSL -o "$DEST/${ARTIFACT}-${BEAM_VERSION}.jar" "$URL"
-curl -fsSL -o "$DEST/${ARTIFACT}-${BEAM_VERSION}.jar.sha1" "$URL.sha1"
-(cd "$DEST" && echo "$(cat "${ARTIFACT}-${BEAM_VERSION}.jar.sha1")  ${ARTIFACT}-${BEAM_VERSION}.jar" | sha1sum -c -)
-echo "$DEST/${ARTIFACT}-${BEAM_VERSION}.jar"
+cp "$CACHE/$JAR" "$DEST/$JAR.tmp" && mv "$DEST/$JAR.tmp" "$DEST/$JAR"
+echo "$DEST/$JAR"

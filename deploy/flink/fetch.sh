@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
-# Fetch Flink 1.20.3 and build Beam's Flink job server into the engine cache, pinned and
+# Fetch Flink 1.19.3 and assemble Beam's Flink job server into the engine cache, pinned and
 # verified by deploy/engines.lock. Idempotent: what is already there and verified is kept.
-#   deploy/flink/fetch.sh           fetch/build what is missing, print the cache folder
+#   deploy/flink/fetch.sh           fetch/assemble what is missing, print the cache folder
 #   deploy/flink/fetch.sh --check   verify what is there, fetch nothing (exit 1 if incomplete)
 #
 # Cache: ${AKHBAR_ENGINE_CACHE:-$HOME/.cache/akhbar/engines}/flink/
-#   flink-1.20.3/        Flink's distribution: lib/, opt/, plugins/ and bin/bash-java-utils.jar from
+#   flink-1.19.3/        Flink's distribution: lib/, opt/, plugins/ and bin/bash-java-utils.jar from
 #                        PyPI's apache-flink-libraries sdist, bin/ and conf/ from the apache-flink
 #                        wheel (Maven Central does not serve flink-dist)
-#   beam-runners-flink-1.20-job-server-2.73.0.jar
-#                        Beam's Flink job server, built here from Beam's sources
-#                        (deploy/flink/jobserver/pom.xml says why and how)
+#   beam-runners-flink-1.19-job-server-2.62.0.jar
+#                        Beam's Flink job server, assembled from Maven Central's published jars
+#                        (deploy/flink/jobserver/pom.xml says why and how; nothing is compiled)
+#   downloads/           the two PyPI files
 #
 # Environment: AKHBAR_PYTHON (an interpreter with pip; default the repository's .venv, else
-# python3), BEAM_GIT_DIR (a git directory of github.com/apache/beam holding the pinned commit;
-# needed only when the job server has to be built), JAVA_HOME.
+# python3), JAVA_HOME (for mvn).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -44,13 +44,12 @@ python_with_pip() {
 
 read -r FLINK_VERSION LIBS_SHA LIBS_SRC <<<"$(lock flink-libraries)"
 read -r SCRIPTS_VERSION SCRIPTS_SHA SCRIPTS_SRC <<<"$(lock flink-scripts)"
-read -r BEAM_SRC_VERSION BEAM_COMMIT BEAM_SRC_ORIGIN <<<"$(lock beam-source)"
 read -r JOBSERVER_VERSION JOBSERVER_SHA JOBSERVER_SRC <<<"$(lock flink-job-server)"
 [ "$FLINK_VERSION" = "$SCRIPTS_VERSION" ] || die "flink-libraries and flink-scripts versions differ in $LOCK"
 
 FLINK_HOME="$CACHE/flink-$FLINK_VERSION"
 DOWNLOADS="$CACHE/downloads"
-JAR="$CACHE/beam-runners-flink-1.20-job-server-$JOBSERVER_VERSION.jar"
+JAR="$CACHE/beam-runners-flink-1.19-job-server-$JOBSERVER_VERSION.jar"
 LIBS_FILE="$DOWNLOADS/apache-flink-libraries-$FLINK_VERSION.tar.gz"
 SCRIPTS_FILE="$DOWNLOADS/${SCRIPTS_SRC##*:}"   # the wheel's file name is the source's last field
 
@@ -88,45 +87,25 @@ fetch_flink() {
   mv "$tmp" "$FLINK_HOME"
 }
 
-find_beam_git() {
-  local dir
-  for dir in "${BEAM_GIT_DIR:-}" "$REPO/../beam/.git" /work/.mirror/apache+beam/repo /work/.mirror/Abacn+beam/repo; do
-    [ -n "$dir" ] && git --git-dir="$dir" cat-file -e "$BEAM_COMMIT^{commit}" 2>/dev/null && { echo "$dir"; return 0; }
-  done
-  die "the job server must be built from Beam's sources at commit $BEAM_COMMIT ($BEAM_SRC_ORIGIN), and no git directory here holds it: clone https://github.com/apache/beam and set BEAM_GIT_DIR=/path/to/beam/.git"
-}
-
-build_job_server() {
+assemble_job_server() {
   sha_ok "$JAR" "$JOBSERVER_SHA" && return 0
   [ "$CHECK_ONLY" = 1 ] && die "job server missing or wrong checksum: $JAR (run make engines)"
-  command -v mvn >/dev/null || die "mvn is needed to build Beam's Flink job server (apt-get install maven)"
-  local git_dir build
-  git_dir="$(find_beam_git)"
+  command -v mvn >/dev/null || die "mvn is needed to assemble Beam's Flink job server (apt-get install maven)"
+  local build
   build="$(mktemp -d)"
   trap 'rm -rf "$build"' RETURN
-  echo "building Beam's Flink job server from $BEAM_SRC_ORIGIN@$BEAM_COMMIT (about 2 minutes) ..." >&2
-  mkdir -p "$build/src" "$build/tree/java" "$build/tree/resources"
-  git --git-dir="$git_dir" archive "$BEAM_COMMIT" runners/flink/src/main runners/flink/1.20/src/main \
-    runners/java-job-service/src/main sdks/java/build-tools/src/main/java 2>"$build/archive.log" \
-    | tar -x -C "$build/src"
-  # Beam's Gradle build lays the 1.20 overrides over the shared Flink sources (flink_runner.gradle).
-  local part
-  for part in runners/flink/src/main/java runners/flink/1.20/src/main/java \
-      runners/java-job-service/src/main/java sdks/java/build-tools/src/main/java; do
-    cp -r "$build/src/$part/." "$build/tree/java/"
-  done
-  cp -r "$build/src/runners/flink/src/main/resources/." "$build/tree/resources/"
+  echo "assembling Beam's Flink job server $JOBSERVER_VERSION from Maven Central (about 1 minute) ..." >&2
   cp "$HERE/jobserver/pom.xml" "$build/pom.xml"
   (cd "$build" && mvn -B -q package -DskipTests >"$build/build.log" 2>&1) \
-    || { tail -40 "$build/archive.log" "$build/build.log" >&2; die "the job server build failed (log above)"; }
-  local built="$build/target/beam-runners-flink-1.20-job-server-$JOBSERVER_VERSION.jar"
+    || { grep -v '^\[WARNING\]' "$build/build.log" | tail -40 >&2; die "the job server assembly failed (log above)"; }
+  local built="$build/target/beam-runners-flink-1.19-job-server-$JOBSERVER_VERSION.jar"
   if ! sha_ok "$built" "$JOBSERVER_SHA"; then
-    die "the built job server's sha256 is $(sha256sum "$built" | cut -d' ' -f1), not $JOBSERVER_SHA (deploy/engines.lock): a different Maven dependency or JDK?"
+    die "the assembled job server's sha256 is $(sha256sum "$built" | cut -d' ' -f1), not $JOBSERVER_SHA (deploy/engines.lock): a different Maven artifact?"
   fi
   mkdir -p "$CACHE"
   mv "$built" "$JAR.tmp" && mv "$JAR.tmp" "$JAR"
 }
 
 fetch_flink
-build_job_server
+assemble_job_server
 echo "$CACHE"

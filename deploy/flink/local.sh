@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A Flink 1.20 session cluster on this machine (Flink's ports and the SDK worker pool on
+# A Flink 1.19 session cluster on this machine (Flink's ports and the SDK worker pool on
 # 127.0.0.1): one JobManager (REST at 127.0.0.1:8081), two TaskManagers (1 slot, 1280 MB each)
 # as separate JVMs, and Beam's Python SDK worker pool on 127.0.0.1:50000, which starts one SDK
 # worker process per TaskManager and job (akhbar runs on it with --environment_type=EXTERNAL
@@ -7,7 +7,7 @@
 #   deploy/flink/local.sh up       fetch what is missing (fetch.sh), start, wait for 2 TaskManagers
 #   deploy/flink/local.sh down     stop everything this script started
 #   deploy/flink/local.sh status   what runs (exit 0 only when the cluster is complete)
-#   deploy/flink/local.sh fetch    only fetch/build the artifacts (what `make engines` calls)
+#   deploy/flink/local.sh fetch    only fetch/assemble the artifacts (what `make engines` calls)
 # Environment: AKHBAR_ENGINE_CACHE (the cache), FLINK_RUN_DIR (config, logs and pids of the
 # cluster; default the cache's flink/run/, and down/status must be given the same), AKHBAR_PYTHON
 # (the interpreter of the worker pool and its workers: it must have akhbar installed; default the

@@ -3,14 +3,15 @@
 #   deploy/flink/submit.sh stream   # continuous polling (the usual Flink job)
 #   deploy/flink/submit.sh ingest   # one batch run (backfill or one poll)
 # Needs on this machine: akhbar installed (same version as the image), Java 11+ (FlinkRunner
-# starts the job server from the jar), the pre-fetched jar (fetch-job-server.sh), and the
+# starts the job server from the jar), the pre-fetched jar (fetch-job-server.sh: Beam 2.62.0's
+# job server for Flink 1.19, the one the local cluster is tested with), and the
 # JobManager's REST endpoint, e.g. kubectl port-forward svc/akhbar-flink-rest 8081.
 # The output must be object storage: the workers are pods.
 set -euo pipefail
 COMMAND="${1:-stream}"
 FLINK_MASTER="${FLINK_MASTER:-localhost:8081}"
-FLINK_VERSION="${FLINK_VERSION:-1.20}"
-JOB_SERVER_JAR="${JOB_SERVER_JAR:-/opt/beam/beam-runners-flink-1.20-job-server-2.77.0.jar}"
+FLINK_VERSION="${FLINK_VERSION:-1.19}"
+JOB_SERVER_JAR="${JOB_SERVER_JAR:-/opt/beam/beam-runners-flink-1.19-job-server-2.62.0.jar}"
 OUTPUT="${OUTPUT:-s3://news-bucket/akhbar}"
 FEEDS="${FEEDS:-/opt/akhbar/seeds/feeds.yaml}"
 PARALLELISM="${PARALLELISM:-4}"

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 from akhbar.pipelines.cli import main as akhbar
+from akhbar.pipelines.engines import FLINK_JOB_SERVER_JAR, FLINK_VERSION
 
 from tests.conftest import REPO
 from tests.deploy.commands import DEPLOY, Command, all_commands, dag_module
@@ -84,16 +85,42 @@ def test_cronjob_never_overlaps() -> None:
     assert cron["spec"]["jobTemplate"]["spec"]["backoffLimit"] >= 1
 
 
+def engines_lock() -> dict[str, tuple[str, str, str]]:
+    """deploy/engines.lock as name -> (version, checksum, source)."""
+    lines = (DEPLOY / "engines.lock").read_text().splitlines()
+    return {f[0]: (f[1], f[2], f[3]) for f in (ln.split() for ln in lines) if f and f[0][0] != "#"}
+
+
 def test_flink_versions_agree() -> None:
+    """One Flink and one job server everywhere: the lock (what make engines fetches and the
+    local cluster runs), the job server's pom, the jar akhbar looks for, and the Kubernetes
+    files, which are not run here and so would drift unseen."""
+    lock = engines_lock()
+    flink, _, _ = lock["flink-libraries"]
+    assert lock["flink-scripts"][0] == flink
+    line = ".".join(flink.split(".")[:2])  # 1.19.3 -> 1.19
+    assert line == FLINK_VERSION
+    beam, _, source = lock["flink-job-server"]
+    assert source == "maven:deploy/flink/jobserver/pom.xml" and "beam-source" not in lock
+    jar = f"beam-runners-flink-{line}-job-server-{beam}.jar"
+    assert jar == FLINK_JOB_SERVER_JAR
+    pom = (DEPLOY / "flink" / "jobserver" / "pom.xml").read_text()
+    assert f"<beam.version>{beam}</beam.version>" in pom
+    assert f"<flink.version>{flink}</flink.version>" in pom
+    assert f"<artifactId>beam-runners-flink-{line}</artifactId>" in pom
+    assert "<sourceDirectory>" not in pom  # assembled from published jars, nothing compiled
+    fetch_sh = (DEPLOY / "flink" / "fetch.sh").read_text()
+    assert "git " not in fetch_sh and f"beam-runners-flink-{line}-job-server-" in fetch_sh
+
     deployment = yaml_documents(DEPLOY / "flink" / "flink-session.yaml")[0]
     sidecars = deployment["spec"]["taskManager"]["podTemplate"]["spec"]["containers"]
     pool = next(c for c in sidecars if c["name"] == "beam-worker-pool")
     assert pool["args"] == ["--worker_pool"] and pool["ports"][0]["containerPort"] == 50000
-    assert deployment["spec"]["flinkVersion"] == "v1_20"
+    assert deployment["spec"]["flinkVersion"] == "v" + line.replace(".", "_")
+    assert deployment["spec"]["image"].startswith(f"flink:{flink}-")
     submit = (DEPLOY / "flink" / "submit.sh").read_text()
-    fetch = (DEPLOY / "flink" / "fetch-job-server.sh").read_text()
-    assert f"beam-runners-flink-1.20-job-server-{BEAM}.jar" in submit
-    assert f'BEAM_VERSION="${{BEAM_VERSION:-{BEAM}}}"' in fetch
+    assert f"/{jar}}}" in submit and f'FLINK_VERSION="${{FLINK_VERSION:-{line}}}"' in submit
+    assert f'JAR="{jar}"' in (DEPLOY / "flink" / "fetch-job-server.sh").read_text()
     assert "--environment_type=EXTERNAL" in submit and "--flink_job_server_jar=" in submit
 
 

@@ -1,6 +1,6 @@
-"""akhbar on Flink: a real Flink 1.20 session cluster started by ``deploy/flink/local.sh`` (a
+"""akhbar on Flink: a real Flink 1.19 session cluster started by ``deploy/flink/local.sh`` (a
 JobManager and 2 TaskManagers as separate JVMs, Beam's SDK worker pool, all on 127.0.0.1), and
-Beam's embedded Flink (``--flink_master=[local]``), with the job server ``make engines`` built.
+Beam's embedded Flink (``--flink_master=[local]``), with the job server ``make engines`` assembled.
 ``akhbar ingest --runner=flink`` as a user runs it, against FnApiRunner on the same input (the
 bundled samples, 2,000 ANT articles, a run with 62 rejects of 17 kinds): the tables must be
 equal row for row sorted by id, and the run records equal in every count.
@@ -58,11 +58,11 @@ def test_embedded_flink_keeps_beams_loopback_workers(cache: Path, master: list[s
     [
         (["--flink_job_server_jar=/opt/js.jar"], POOL),
         (["--flink_job_server_jar", "/opt/js.jar"], POOL),
-        # another Flink version: the cached jar (Flink 1.20) is not for it
+        # another Flink version: the cached jar (Flink 1.19) is not for it
         (["--flink_version=2.0"], POOL),
         (["--environment_type=LOOPBACK"], ["--flink_job_server_jar={jar}"]),
         (
-            ["--environment_type", "PROCESS", "--flink_version=1.20"],
+            ["--environment_type", "PROCESS", "--flink_version=1.19"],
             ["--flink_job_server_jar={jar}"],
         ),
     ],
