@@ -213,7 +213,7 @@ def markdown(report: dict[str, Any], quality: dict[str, Any] | None = None) -> s
         " at 1M articles), repetitions interleaved across the runs of a corpus. Peak RSS: the "
         "largest single process (exact, from wait4); tree: the whole process tree's summed RSS, "
         "sampled every 0.2 s (for Flink, the cluster's JobManager, TaskManagers and worker pool "
-        "too).",
+        "too, in memory and in CPU seconds).",
         "",
         *corpora_lines(report),
         "",

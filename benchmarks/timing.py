@@ -88,6 +88,22 @@ def descendants(root: int) -> list[int]:
     return found
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of ``pids`` and of the children they have waited for, now (from
+    /proc/PID/stat); processes that are gone count 0."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(b")") + 2 :].split()
+        total += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+    return total / ticks
+
+
 def memory_limit_mb(share: float = 0.75) -> float:
     """``share`` of the machine's memory (MemTotal), in MB: above it a run is stopped, so
     that a benchmark that outgrows the machine fails alone instead of waking the OOM killer
@@ -204,12 +220,15 @@ def run_once(
     (datatrove's logs, ``-X importtime``) would fill a pipe nobody reads while we wait, and
     hang. ``terminal``: stdout and stderr are a pseudo-terminal instead, drained by a thread.
     ``extra_roots``: pids of processes that work for the run without being its descendants
-    (a Flink cluster's TaskManagers and worker pool), added to the sampled tree.
+    (a Flink cluster's TaskManagers and worker pool), added to the sampled tree, and the CPU
+    they spent during the run (with the workers they reaped) to the run's.
     ``limit_mb`` (default: ``memory_limit_mb()``): the run is killed when the sampled tree
     grows past it, and ``run_once`` raises ``RuntimeError`` saying when and at what size.
     """
     load = os.getloadavg()[0]
     frames: list[tuple[float, str]] = []
+    outside = extra_roots() if extra_roots else []
+    outside_cpu = cpu_seconds(outside)
     with tempfile.TemporaryFile() as err:
         master = slave = -1
         out: Any = subprocess.DEVNULL
@@ -250,7 +269,7 @@ def run_once(
                 tail = err.read().decode(errors="replace")[-3000:]
             raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {tail}")
     peak = usage.ru_maxrss / 1024.0
-    cpu = usage.ru_utime + usage.ru_stime
+    cpu = usage.ru_utime + usage.ru_stime + cpu_seconds(outside) - outside_cpu
     return RunOnce(elapsed, peak, max(sampler.peak, peak), cpu, load, frames)
 
 
