@@ -43,14 +43,15 @@ engines: $(STAMP)
 	deploy/flink/fetch.sh
 	deploy/spark/fetch.sh
 
-# Speed benchmarks (issue 19; benchmarks/run.py, README "Speed"): unique-article corpora at
-# 10k-100k in two date layouts, ANT 5x (duplicate-heavy), SaudiNewsNet (real); akhbar on
+# Speed benchmarks (issue 19; benchmarks/run.py, README "Speed"): unique-article corpora of
+# 10k and 50k articles, ANT 5x (duplicate-heavy), SaudiNewsNet (real); akhbar on
 # FnApiRunner (1 and 2 workers, default options), Prism and the local Flink cluster, against the
 # reference script, its own plain loop and datatrove; median of 3 interleaved runs ->
 # benchmarks/results/<date>.{md,json} and latest.md, with the targets table; about an hour on
 # 2 idle cores. Per-stage cProfile of the plain loop -> benchmarks/results/profile-<date>.md.
-# `make bench-1m` adds the 1M-article corpora (one run each, ~1.5 GB of JSONL per layout,
-# written once into benchmarks/data/): the whole targets table in one run, about 2.5 hours.
+# `make bench-1m` adds the 1M-article corpora in both date layouts (one run each, ~1.8 GB of
+# JSONL per layout, written once into benchmarks/data/) and the 10k/100k runs they are compared
+# with: the whole targets table in one run, about 3 hours.
 # BENCH_ARGS="--scenarios unique-backfill-50k '*/akhbar_prism_all'" runs a subset (names,
 # corpora, prefixes or globs; see benchmarks/scenarios.py), BENCH_ARGS="--repeat 1" fewer runs.
 BENCH_ARGS ?=

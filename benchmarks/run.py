@@ -201,9 +201,10 @@ def run_corpus(
             (flink if spec.engine == "flink" else local).append(Tally(scenario, n))
         for name, why in skipped:
             yield {"corpus": corpus, "size": n, "label": name, "articles": n, "skipped": why}
-        for _ in range(repeat):
+        for round_ in range(repeat):
             for tally in local:
-                tally.once(options["limit_mb"])
+                if round_ < (tally.scenario.run.max_repeat or repeat):
+                    tally.once(options["limit_mb"])
         for tally in local:
             tally.finish(options["readbacks"])
             yield tally.row()
@@ -215,7 +216,7 @@ def run_corpus(
                         yield {"corpus": corpus, "size": n, "label": name, "articles": n,
                                "skipped": why}  # fmt: skip
                         continue
-                    for _ in range(repeat):
+                    for _ in range(min(repeat, tally.scenario.run.max_repeat or repeat)):
                         tally.once(options["limit_mb"], flink_pids)
                     tally.finish(options["readbacks"])
                     yield tally.row()

@@ -159,7 +159,6 @@ def test_scenario_selection() -> None:
     assert names(select(["*/datatrove", "saudinewsnet"])) == [
         "unique-backfill-50k/datatrove",
         "saudinewsnet/reference_script",
-        "saudinewsnet/akhbar_1w_all",
         "saudinewsnet/akhbar_default_all",
     ]
     # a pair that no plan holds, named in full
