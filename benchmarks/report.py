@@ -165,7 +165,8 @@ def progress_lines(report: dict[str, Any]) -> list[str]:
         "## Progress display (`akhbar ingest` with default options, on a terminal)",
         "",
         "When the live table first appeared, the longest time without a new frame, and the "
-        "longest time during which no count in it changed (`benchmarks/progress_probe.py`).",
+        "longest time during which no count in it changed (`benchmarks/progress_probe.py`), in "
+        "the repetition whose counts froze longest.",
         "",
         "| corpus | run s | display from s | longest gap s | longest count freeze s | "
         "whole way | why not |",

@@ -124,8 +124,11 @@ class Tally:
         self.cpu.append(round(got.cpu_s, 1))
         self.load.append(round(got.load_before, 2))
         self.peak, self.tree = max(self.peak, got.peak_rss_mb), max(self.tree, got.tree_rss_mb)
-        if self.scenario.run.terminal:
-            self.extra["progress"] = progress_probe.analyse(got.frames, got.seconds)
+        if self.scenario.run.terminal:  # the repetition whose counts froze longest
+            seen = progress_probe.analyse(got.frames, got.seconds)
+            worst = self.extra.get("progress") or {}
+            if seen.get("longest_freeze_s", float("inf")) >= worst.get("longest_freeze_s", -1.0):
+                self.extra["progress"] = seen
 
     def finish(self, readbacks: int) -> None:
         """After the last repetition: what akhbar wrote, and what reading it back costs."""
