@@ -174,7 +174,7 @@ def _currency(tokens: list[Token], k: int) -> tuple[str, str, int] | None:
     if base not in _CURRENCIES:
         return None
     table = _CURRENCIES[base]
-    if k + 1 < len(tokens) and tokens[k + 1].is_word:
+    if k + 1 < len(tokens) and tokens[k + 1].kind == "w":
         qualifier = tokens[k + 1].text
         for ending in ("ين", "يه", "ا", "ه"):
             stem = qualifier[: -len(ending)] if qualifier.endswith(ending) else qualifier
@@ -268,7 +268,7 @@ def find_amounts(
             resume = end_index
             continue
         nxt = tokens[after] if after < len(tokens) else None
-        unit_follows = nxt is not None and nxt.is_word and nxt.text not in _NOT_COUNTED
+        unit_follows = nxt is not None and nxt.kind == "w" and nxt.text not in _NOT_COUNTED
         implied = _implied_currency(out, tokens, i) if scaled and not unit_follows else None
         if implied is not None:
             out.append(Amount(start, tokens[after - 1].end, value, implied))
@@ -291,12 +291,12 @@ def _counted(tokens: list[Token], i: int, after: int, value: float, from_words: 
             return None  # a year
         if i > 0:
             prev = tokens[i - 1]
-            if prev.end == first.start and prev.is_word and prev.text != "و":
+            if prev.end == first.start and prev.kind == "w" and prev.text != "و":
                 return None  # "الـ12": an ordinal ("و18" is a conjunction, not one)
             if prev.text in (":", "/", "-", ".") or prev.text in _LABEL_NOUNS:
                 return None
             if (
-                prev.is_word
+                prev.kind == "w"
                 and prev.text.startswith("ال")
                 and len(prev.text) > 3
                 and prev.text not in _NOT_COUNTED
@@ -317,7 +317,7 @@ def _counted(tokens: list[Token], i: int, after: int, value: float, from_words: 
         later = read_number(tokens, after + 1)
         if later is not None and _counted(tokens, after + 1, later[1], later[0], False):
             return after
-    if not nxt.is_word or nxt.text in _NOT_COUNTED or nxt.text in SCALES:
+    if nxt.kind != "w" or nxt.text in _NOT_COUNTED or nxt.text in SCALES:
         return None
     if not from_words and (
         (nxt.text.startswith("و") and len(nxt.text) > 3)

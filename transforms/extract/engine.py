@@ -20,8 +20,7 @@ from akhbar.transforms.extract.dates import local_time
 from akhbar.transforms.extract.gazetteer import load_lexicons
 from akhbar.transforms.extract.keywords import load_idf, top_keywords
 from akhbar.transforms.extract.offsets import align
-from akhbar.transforms.extract.scan import DATE, NUMBER, VERB, scan
-from akhbar.transforms.extract.tokens import tokenize
+from akhbar.transforms.extract.scan import DATE, NUMBER, VERB, read
 from akhbar.transforms.normalize import normalize_fast
 
 if TYPE_CHECKING:
@@ -54,8 +53,7 @@ class Extractor:
         """
         cfg = self.config
         aligned = align(text)
-        tokens = tokenize(aligned.normalized)
-        found_roles = scan(tokens, self.resources.roles)
+        tokens, found_roles = read(aligned.normalized, self.resources.roles)
         out: dict[str, Any] = {}
         need_entities = cfg.entities or cfg.quotes or cfg.amounts
         found = (
@@ -93,6 +91,7 @@ class Extractor:
                 found.spans,
                 found.persons.titles,
                 found_roles.where(VERB),
+                found_roles.ends,
             )
             out["quotes"] = quotes.to_dicts(aligned, found_quotes, surfaces)
         if cfg.keywords:
@@ -101,7 +100,7 @@ class Extractor:
                 self.idf,
                 cfg.keyword_count,
                 normalize_fast(title),
-                found_roles.texts,
+                terms=found_roles.terms,
             )
         return out
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
+from operator import itemgetter
 from typing import Any, Protocol
 
 from akhbar.transforms.extract.entity_rules import (
@@ -61,6 +62,7 @@ from akhbar.transforms.extract.tokens import Span, Token, covering
 from akhbar.transforms.normalize import normalize_fast
 
 ENTITY_TYPES = ("PER", "ORG", "LOC")
+_START = itemgetter(0)  # Span.start
 
 
 class SpanSource(Protocol):
@@ -82,7 +84,7 @@ class EntityResources:
     people: PersonLexicon
     single_word: dict[str, tuple[str, str, str]]  # key -> (canonical, type, country), for stems
     loc_keys: frozenset[str] = frozenset()  # normalized keys of gazetteer places
-    roles: Roles = field(default_factory=lambda: Roles(lambda word: 0))
+    roles: Roles = field(default_factory=lambda: Roles(lambda word: 0))  # + keyword terms
 
 
 def build_resources(
@@ -94,8 +96,9 @@ def build_resources(
         e.key: (e.canonical, e.type, e.country) for e in entries if " " not in e.key and not e.weak
     }
     loc_keys = frozenset(e.key for e in entries if e.type == "LOC")
-    roles = Roles(partial(classify, people.given_names))
-    return EntityResources(GazetteerMatcher(entries), lexicons, people, single, loc_keys, roles)
+    matcher = GazetteerMatcher(entries)
+    roles = Roles(partial(classify, people.given_names), idf.keyword_term, matcher.splits)
+    return EntityResources(matcher, lexicons, people, single, loc_keys, roles)
 
 
 def classify(given: frozenset[str], word: str) -> int:
@@ -175,7 +178,7 @@ def find_entities(
         found = scan(tokens, res.roles)
     gazetteer = [
         Span(m.start, m.end, m.entry.type, m.entry.canonical, "gazetteer", m.entry.country)
-        for m in res.matcher.find(norm)
+        for m in res.matcher.find_at(norm, found.openers())
     ]
     if segmenter is not None:
         gazetteer += _segmented(tokens, gazetteer, res, segmenter)
@@ -185,7 +188,7 @@ def find_entities(
     idf = res.people.idf
     people = res.people
     org_heads, place_heads = found.where(ORG_HEAD), found.where(PLACE_HEAD)
-    cover = covering(tokens, gazetteer) if org_heads or place_heads else None
+    cover = covering(tokens, gazetteer, found.ends) if org_heads or place_heads else None
     patterns = organisation_spans(
         tokens,
         gazetteer,
@@ -215,9 +218,9 @@ def find_entities(
         chosen += quoted_acronyms(tokens, chosen)
     agency = dateline_agency(norm, tokens, chosen)
     if agency:
-        inside = agency[0]
-        chosen = [c for c in chosen if c.end <= inside.start or c.start >= inside.end] + agency
-    persons = find_persons(tokens, chosen, res.people, original, found.where(PERSON))
+        outlet = agency[0]
+        chosen = [c for c in chosen if c.end <= outlet.start or c.start >= outlet.end] + agency
+    persons = find_persons(tokens, chosen, res.people, original, found.where(PERSON), found.ends)
     for span in persons.spans:
         if clip(span, chosen):
             chosen.append(span)
@@ -226,7 +229,7 @@ def find_entities(
     chosen = _unify_people(chosen)
     if ner is not None:
         chosen += _ner_spans(aligned, ner, chosen)
-    chosen.sort(key=lambda s: s.start)
+    chosen.sort(key=_START)
     return EntityResult(chosen, persons)
 
 
@@ -271,7 +274,7 @@ def _segmented(
     out: list[Span] = []
     for tok in tokens:
         if (
-            not tok.is_word
+            tok.kind != "w"
             or len(tok.text) < 4
             or not clip(Span(tok.start, tok.end, "", "", ""), found + out)
         ):

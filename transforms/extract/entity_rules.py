@@ -6,9 +6,14 @@ Each is a pure function over spans and tokens, applied by ``entities.find_entiti
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from operator import itemgetter
+
 from akhbar.transforms.extract.lexicon import COUNTRY_ADMIN_HEADS, CURRENCY_WORDS
 from akhbar.transforms.extract.tokens import Span, Token
 from akhbar.transforms.normalize import normalize_fast
+
+_END = itemgetter(2)  # Token.end
 
 
 def clip(span: Span, others: list[Span]) -> bool:
@@ -58,7 +63,7 @@ def quoted_acronyms(tokens: list[Token], spans: list[Span]) -> list[Span]:
         if tok.text != "«" or i == 0 or tokens[i - 1].end not in ends:
             continue
         k = i + 1
-        while k < len(tokens) and k - i <= 3 and tokens[k].is_word:
+        while k < len(tokens) and k - i <= 3 and tokens[k].kind == "w":
             k += 1
         if k < len(tokens) and tokens[k].text == "»" and k > i + 1:
             out.append(Span(tokens[i + 1].start, tokens[k - 1].end, "ORG", "", "pattern"))
@@ -71,14 +76,14 @@ def dateline_agency(norm: str, tokens: list[Token], spans: list[Span]) -> list[S
     line_end = norm.find("\n")
     if line_end < 0 or line_end > 60:
         return []
-    first = [t for t in tokens if t.end <= line_end]
+    first = tokens[: bisect_right(tokens, line_end, key=_END)]  # the tokens of that line
     if len(first) < 3 or first[1].text not in ("-", "/", "–"):
         return []
     place = [s for s in spans if s.type == "LOC" and s.start <= first[0].start < s.end]
     words = first[2:]
     if words and words[0].text == "«" and words[-1].text == "»":
         words = words[1:-1]
-    if not place or not 1 <= len(words) <= 3 or not all(t.is_word for t in words):
+    if not place or not 1 <= len(words) <= 3 or not all(t.kind == "w" for t in words):
         return []
     span = Span(words[0].start, words[-1].end, "ORG", "", "pattern")
     inside = [s for s in spans if span.start <= s.start and s.end <= span.end]

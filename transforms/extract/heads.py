@@ -144,7 +144,7 @@ def _chain(
             kinds += [*pending, f"gaz-{span.type}"]
             pending, j, kept_end = [], k, k
             continue
-        if not tok.is_word or span is not None:
+        if tok.kind != "w" or span is not None:
             break
         word = tok.text
         if word[:1] in "وف" and (word[1:] in ORG_HEADS or word[1:] in COMPANY_HEADS):
@@ -193,7 +193,7 @@ def _lam_complement(tokens: list[Token], j: int) -> bool:
         return True
     return (
         text[:1] == "و"
-        and tokens[j].is_word
+        and tokens[j].kind == "w"
         and j + 1 < len(tokens)
         and tokens[j + 1].text.startswith("ال")
     )
@@ -325,7 +325,7 @@ def _bare_name(tokens: list[Token], i: int, gaz: list[Span | None], idf: IdfTabl
     Not when they are a person's ("رئيس النادي فهد بن نافل"): a name particle ends it.
     """
     k = i
-    while k < len(tokens) and k - i < 2 and gaz[k] is None and tokens[k].is_word:
+    while k < len(tokens) and k - i < 2 and gaz[k] is None and tokens[k].kind == "w":
         word = tokens[k].text
         if (
             word.startswith("ال")
@@ -350,7 +350,7 @@ def _quoted_name(tokens: list[Token], i: int) -> Span | None:
     closing = "»" if tokens[i].text == "«" else '"'
     for k in range(i + 1, min(i + 7, len(tokens))):
         if tokens[k].text == closing:
-            if k == i + 1 or not all(t.is_word for t in tokens[i + 1 : k]):
+            if k == i + 1 or not all(t.kind == "w" for t in tokens[i + 1 : k]):
                 return None
             return Span(tokens[i + 1].start, tokens[k - 1].end, "ORG", "", "pattern")
     return None
@@ -373,13 +373,13 @@ def person_name_end(
     ("الأمير عبدالله الفيصل", "الهادي شاكر", "محمد السادس"), or None. An honorific or a given
     name opens it; given and family names, particles, "الله"/"الدين" and a regnal ordinal
     continue it. Two words at least (one given name is too little to take)."""
-    if i >= len(tokens) or gaz[i] is not None or not tokens[i].is_word:
+    if i >= len(tokens) or gaz[i] is not None or tokens[i].kind != "w":
         return None
     first = tokens[i].text
     if first not in NAME_HONORIFICS and first not in given and not first.startswith("عبد"):
         return None
     k = i + 1
-    while k < len(tokens) and k - i < MAX_PERSON_NAME and tokens[k].is_word and gaz[k] is None:
+    while k < len(tokens) and k - i < MAX_PERSON_NAME and tokens[k].kind == "w" and gaz[k] is None:
         word = tokens[k].text
         prev = tokens[k - 1].text
         if (

@@ -13,14 +13,13 @@ which words are too common to be a name.
 from __future__ import annotations
 
 import gzip
-import heapq
-import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from operator import mul, neg
+from itertools import compress
+from operator import mul
 from pathlib import Path
 
 from akhbar.transforms.extract.lexicon import ATTRIBUTION_VERBS, STOPWORDS
@@ -140,11 +139,7 @@ class _KeywordMemo(dict[str, str]):
         self._table = table
 
     def __missing__(self, word: str) -> str:
-        term_ = ""
-        if word not in _STOP and _WORD.fullmatch(word):
-            t = self._table.term(word)
-            if len(t) >= 3 and t not in _STOP:
-                term_ = t
+        term_ = self._table.keyword_term(word)
         if len(self) > 200_000:
             self.clear()
         self[word] = term_
@@ -188,6 +183,14 @@ class IdfTable:
             if len(self._terms) > 200_000:
                 self._terms.clear()
         return found
+
+    def keyword_term(self, word: str) -> str:
+        """The keyword term of one token text, "" for a stop word, number or punctuation."""
+        if word not in _STOP and _WORD.fullmatch(word):
+            t = self.term(word)
+            if len(t) >= 3 and t not in _STOP:
+                return t
+        return ""
 
     @property
     def keyword_memo(self) -> _KeywordMemo:
@@ -240,34 +243,39 @@ def top_keywords(
     k: int = 10,
     title: str = "",
     words: Sequence[str] | None = None,
+    terms: Sequence[str] | None = None,
 ) -> list[str]:
     """The ``k`` terms with the highest tf*idf; title terms count twice. Ties keep text order.
 
-    No Python loop per word: the words are mapped to their terms through a memo (``map`` over a
-    dict subclass, in C), ``Counter`` counts the terms, the idf of each distinct term comes from
-    a second memo the same way, and a heap keeps the top ``k``. ``words``: the
-    text's tokens when the caller has them (their hashes are already computed); tokens that are
-    no keyword word (numbers, punctuation, one letter) are memoized as stop words.
+    No Python loop per word: ``Counter`` counts the terms, the idf of each distinct term comes
+    from a memo through ``map``, and the top ``k`` are picked by sorting indices on their scores
+    (``sorted`` is stable with ``reverse=True``, so equal scores keep text order). ``terms``:
+    each token's keyword term ("" for none) when the caller has them (``scan`` looks them up
+    with the role bits, one dictionary lookup per token); else ``words`` (the text's tokens) or
+    the text's words are mapped to their terms through a memo.
     """
     if k <= 0:
         return []
-    if words is None:
-        words = _WORD.findall(normalized)
-    memo = idf.keyword_memo
-    counts = Counter(map(memo.__getitem__, words))  # term -> occurrences, in text order
+    if terms is None:
+        if words is None:
+            words = _WORD.findall(normalized)
+        terms = list(map(idf.keyword_memo.__getitem__, words))
+    counts = Counter(terms)  # term -> occurrences, in order of first occurrence
     counts.pop("", None)  # stop words, numbers, punctuation
-    for word in _WORD.findall(title):
-        t = memo[word]
-        if t:
-            counts[t] += 2
+    if title:
+        memo = idf.keyword_memo
+        for word in _WORD.findall(title):
+            t = memo[word]
+            if t:
+                counts[t] += 2
     if not counts:
         return []
-    scores = list(map(mul, counts.values(), map(idf.idf_memo.__getitem__, counts)))
-    items = zip(scores, map(neg, itertools.count()), counts, strict=False)
+    keys = list(counts)
+    scores = list(map(mul, counts.values(), map(idf.idf_memo.__getitem__, keys)))
     if len(scores) > k:
-        # the k-th best score over plain floats, then only the items at or above it are
-        # compared as tuples (score, then text order): tuple comparisons were the heap's cost
-        cut = heapq.nlargest(k, scores)[-1]
-        items = itertools.compress(items, map(cut.__le__, scores))
-    best = sorted(items, reverse=True)[:k]
-    return [t for _, _, t in best]
+        cut = sorted(scores)[-k]  # the k-th best score
+        chosen: Iterable[int] = compress(range(len(scores)), map(cut.__le__, scores))
+    else:
+        chosen = range(len(scores))
+    best = sorted(chosen, key=scores.__getitem__, reverse=True)[:k]
+    return [keys[i] for i in best]

@@ -69,7 +69,7 @@ _E = r"(?![\w])"
 # "يوم", "أمس") and rightwards (paired name, year, qualifier) in small windows: far cheaper than
 # trying long alternations of month names at every position of the text.
 _MONTH_WORD = re.compile(rf"{_B}(?:{_MONTH}){_E}")
-_UNITS_ORD = ("الاول", "الثاني", "الثالث", "الرابع", "الخامس")
+_UNITS_ORD: tuple[str, ...] = ("الاول", "الثاني", "الثالث", "الرابع", "الخامس")
 _UNITS_ORD += ("السادس", "السابع", "الثامن", "التاسع")
 # "السابع من تشرين الأول", "الحادي والعشرين من", "فاتح شتنبر": ordinal days, normalized
 ORDINAL_DAYS: dict[str, int] = {

@@ -88,7 +88,7 @@ def read_number(tokens: list[Token], i: int) -> tuple[float, int, bool, bool] | 
         k = i + 1
     while k < len(tokens):
         tok = tokens[k]
-        if not tok.is_word:
+        if tok.kind != "w":
             break
         continuation = k > i
         word = _word(tok, continuation and (current is not None or total > 0))

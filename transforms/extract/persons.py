@@ -96,9 +96,10 @@ class _Reader:
         known: list[Span],
         lex: PersonLexicon,
         original: Callable[[Token], str],
+        ends: list[int] | None = None,
     ) -> None:
         self.tokens = tokens
-        self.known = covering(tokens, known)
+        self.known = covering(tokens, known, ends)
         self.lex = lex
         self.original = original
 
@@ -107,7 +108,7 @@ class _Reader:
         if word in self.lex.given_names:
             return False  # "أمين" is a name before it is a title
         return (
-            not tok.is_word
+            tok.kind != "w"
             or word in STOPWORDS
             or word in _TITLES
             or word in _ROLES
@@ -156,7 +157,7 @@ class _Reader:
         while k < len(tokens) and k - j < MAX_NAME_TOKENS:
             tok = tokens[k]
             prev = tokens[k - 1].text
-            if prev in NAME_PARTICLES and tok.is_word and self.known[k] is None:
+            if prev in NAME_PARTICLES and tok.kind == "w" and self.known[k] is None:
                 k += 1  # "بن الشيخ", "آل ثاني": whatever follows a particle is a name
                 continue
             if (
@@ -244,7 +245,7 @@ class _Reader:
                     j += 1
                     continue
                 return None
-            if not tok.is_word:
+            if tok.kind != "w":
                 return None
             if word in _SKIPPABLE:
                 j += 1  # "المتحدث باسم": باسم is "on behalf of" here, not the name Bassem
@@ -275,17 +276,20 @@ def find_persons(
     lex: PersonLexicon,
     original: Callable[[Token], str],
     candidates: list[int] | None = None,
+    ends: list[int] | None = None,
 ) -> Persons:
     """Person spans (normalized offsets) introduced by titles, roles or speech verbs.
 
     ``candidates``: indices of the tokens that can announce or start a name (``scan.PERSON``),
     in text order; every token is tried when None.
     """
-    reader = _Reader(tokens, known, lex, original)
+    reader = _Reader(tokens, known, lex, original, ends)
     result = Persons()
     for span in known:
         if span.type == "PER":
-            _record_title_before(tokens, span, result)
+            if ends is None:
+                ends = list(map(_END, tokens))
+            _record_title_before(tokens, span, result, ends)
     if candidates is None:
         triggers = _triggers(lex.given_names)
         candidates = [
@@ -300,7 +304,7 @@ def find_persons(
         if i < resume:
             continue
         tok = tokens[i]
-        if reader.known[i] is not None or not tok.is_word:
+        if reader.known[i] is not None or tok.kind != "w":
             continue
         base = strip_conjunction(tok.text)
         name: tuple[int, int] | None = None
@@ -324,7 +328,7 @@ def find_persons(
                     and k < len(tokens)
                     and not reader.is_stop(tokens[k])
                     and reader.known[k] is None
-                    and tokens[k].is_word
+                    and tokens[k].kind == "w"
                 ):
                     role = _role_after(tokens, k + 1)  # one family name the rules missed
                     k = k + 1 if role else k
@@ -336,7 +340,7 @@ def find_persons(
             continue
         j, k = name
         start, end = tokens[j].start, tokens[k - 1].end
-        canonical = " ".join(t.text for t in tokens[j:k])
+        canonical = " ".join(map(_TEXT, tokens[j:k]))
         if conjoined_given(tokens[j].text, lex.given_names):
             start, canonical = start + 1, canonical[1:]  # the و is a conjunction
         result.spans.append(Span(start, end, "PER", canonical, "person"))
@@ -403,9 +407,9 @@ def _role_after(tokens: list[Token], k: int) -> str:
     return ""
 
 
-def _record_title_before(tokens: list[Token], span: Span, result: Persons) -> None:
+def _record_title_before(tokens: list[Token], span: Span, result: Persons, ends: list[int]) -> None:
     """ "الرئيس عبد الفتاح السيسي" (a gazetteer name): remember that the title went with it."""
-    i = bisect_right(list(map(_END, tokens)), span.start)  # the first token the span covers
+    i = bisect_right(ends, span.start)  # the first token the span covers
     if i >= len(tokens) or tokens[i].start >= span.end:
         return
     previous = tokens[i - 1] if i > 0 else None
@@ -414,4 +418,5 @@ def _record_title_before(tokens: list[Token], span: Span, result: Persons) -> No
 
 
 _POSITION = itemgetter(0)
+_TEXT = itemgetter(0)
 _END = itemgetter(2)

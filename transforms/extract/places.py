@@ -96,7 +96,7 @@ def _admin_names(
 ) -> list[Span]:
     out = []
     for k in (i, i + 2) if dual else (i,):
-        if k >= len(tokens) or gaz[k] is not None or not tokens[k].is_word:
+        if k >= len(tokens) or gaz[k] is not None or tokens[k].kind != "w":
             break
         tok = tokens[k]
         word = tok.text[1:] if k > i and tok.text.startswith("و") else tok.text
@@ -109,7 +109,7 @@ def _admin_names(
             dual
             and k + 1 < len(tokens)
             and tokens[k + 1].text.startswith("و")
-            and tokens[k + 1].is_word
+            and tokens[k + 1].kind == "w"
         ):
             # "محافظتي أسيوط وسوهاج": the second name is glued to و
             nxt = tokens[k + 1]
@@ -140,7 +140,7 @@ def _person_facility(
 def _facility(
     tokens: list[Token], i: int, gaz: list[Span | None], idf: IdfTable, start: int
 ) -> Span | None:
-    if i >= len(tokens) or not tokens[i].is_word:
+    if i >= len(tokens) or tokens[i].kind != "w":
         return None
     span = gaz[i]
     if span is not None:

@@ -79,13 +79,15 @@ def propagate(
             word_start = pos
             while word_start > 0 and normalized[word_start - 1].isalnum() and pos - word_start < 3:
                 word_start -= 1
-            ok = (end >= n or not normalized[end].isalnum()) and (
-                word_start == 0 or not normalized[word_start - 1].isalnum()
+            ok = (
+                (end >= n or not normalized[end].isalnum())
+                and (word_start == 0 or not normalized[word_start - 1].isalnum())
+                and normalized[word_start:pos] in VALID_PREFIXES
+                and all(end <= s or pos >= e for s, e in occupied)
             )
-            free = all(end <= s or pos >= e for s, e in occupied)
-            if ok and free and form in first_forms and _another_name_follows(normalized, end, lex):
-                free = False  # "محمد قرامي" after "محمد القرامي": another full name, not "محمد"
-            if ok and free and normalized[word_start:pos] in VALID_PREFIXES:
+            if ok and form in first_forms and _another_name_follows(normalized, end, lex):
+                ok = False  # "محمد قرامي" after "محمد القرامي": another full name, not "محمد"
+            if ok:
                 out.append(Span(pos, end, "PER", canonical, "propagated"))
                 occupied.append((pos, end))
             pos = normalized.find(form, end)

@@ -11,7 +11,10 @@ unnamed source ("معاون وزير الاقتصاد"), reported with type UNK.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from akhbar.transforms.extract.lexicon import (
@@ -38,6 +41,8 @@ MAX_SUBJECT_TOKENS = 22
 PARTICIPLE_REACH = 4
 _OPEN_QUOTES = {"«": "»", '"': '"', "“": "”"}
 _SENTENCE_END = frozenset([".", "!", "?", "؟"])
+_STOP_CHAR = re.compile("[.!?؟\n]")  # a sentence end or a line break
+_START = itemgetter(1)  # Token.start
 _ADJUNCT_HEADS = frozenset(
     ["في", "خلال", "عقب", "امام", "اثناء", "لدي", "عبر", "بعد", "قبل", "علي", "الي", "حسب"]
 )
@@ -54,6 +59,9 @@ class Quote:
 
 
 def _line_break(normalized: str, a: Token, b: Token) -> bool:
+    gap = b.start - a.end
+    if gap <= 1:
+        return gap == 1 and normalized[a.end] == "\n"
     return "\n" in normalized[a.end : b.start]
 
 
@@ -91,19 +99,28 @@ def _is_speech(tokens: list[Token], i: int, j: int) -> bool:
 
 
 def _content_end(tokens: list[Token], j: int, normalized: str) -> int:
-    """End (normalized offset) of the reported content opened at token ``j``."""
+    """End (normalized offset) of the reported content opened at token ``j``: its closing
+    quote, else the end of the token before the first sentence end or line break.
+
+    Found with a string search instead of a walk over the tokens: a quotation mark or a
+    sentence-end mark is always a token of its own, and a line break always lies between two
+    tokens, so the first such character after token ``j`` names the token where the walk would
+    stop; only a "." inside a number ("2.5") is skipped.
+    """
     closing = _OPEN_QUOTES.get(tokens[j].text)
     if closing is None and j + 1 < len(tokens) and tokens[j + 1].text in _OPEN_QUOTES:
         closing = _OPEN_QUOTES[tokens[j + 1].text]
         j += 1
-    for k in range(j + 1, len(tokens)):
-        tok = tokens[k]
-        if closing is not None:
-            if tok.text == closing:
-                return tok.end
-            continue
-        if tok.text in _SENTENCE_END or _line_break(normalized, tokens[k - 1], tok):
+    if closing is not None:
+        at = normalized.find(closing, tokens[j].end)
+        return at + 1 if at >= 0 else tokens[-1].end
+    pos = tokens[j].end
+    while (found := _STOP_CHAR.search(normalized, pos)) is not None:
+        at = found.start()
+        k = bisect_left(tokens, at, key=_START)  # the first token at or after the mark
+        if found.group() == "\n" or (k < len(tokens) and tokens[k].start == at):
             return tokens[k - 1].end
+        pos = at + 1  # a decimal point
     return tokens[-1].end
 
 
@@ -113,10 +130,13 @@ def find_quotes(
     entities: list[Span],
     titles: list[tuple[int, str, str]],
     candidates: list[int] | None = None,
+    ends: list[int] | None = None,
 ) -> list[Quote]:
     """Quotes in text order; ``candidates``: indices of attribution-verb tokens (``scan.VERB``),
-    found here when None."""
-    cover = covering(tokens, [s for s in entities if s.type in ("PER", "ORG")])
+    found here when None; ``ends``: the token ends when the caller has them."""
+    if not candidates and candidates is not None:
+        return []
+    cover = covering(tokens, [s for s in entities if s.type in ("PER", "ORG")], ends)
     out: list[Quote] = []
     previous: tuple[str, str] | None = None
     if candidates is None:
@@ -185,14 +205,16 @@ def _speaker(
     if (
         not prefixed
         and before is not None
-        and tokens[i - 1].is_word
+        and tokens[i - 1].kind == "w"
         and not _line_break(normalized, tokens[i - 1], tokens[i])
     ):
         return before.canonical, before.type  # "بأن الرئيس السيسي شدد"
     pluperfect = _pluperfect_subject(tokens, i, cover)
     if pluperfect is not None:
         return pluperfect  # "وكان الدكتور عمرو طلعت ... قد أكد"
-    words = [tok.text for tok in tokens[i + 1 : end] if tok.is_word and tok.text not in STOPWORDS]
+    words = [
+        tok.text for tok in tokens[i + 1 : end] if tok.kind == "w" and tok.text not in STOPWORDS
+    ]
     if not words:
         return previous if previous else (None, "UNK")
     key = title_key(words[0])

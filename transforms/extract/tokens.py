@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 from functools import partial
 from itertools import accumulate
 from operator import itemgetter
@@ -43,11 +44,23 @@ def tokenize(normalized: str) -> list[Token]:
     bound to ``Token`` builds the named tuples inside ``map``: 20% less than a ``finditer``
     comprehension with ``group``/``start``/``end`` calls per token (measured on ANT articles).
     """
-    parts = _SPLIT(normalized)
+    parts = SPLIT(normalized)
     bounds = list(accumulate(map(len, parts), initial=0))
     texts = parts[1::2]
     kinds = map(_KIND_OF.__getitem__, map(_FIRST, texts))
-    return list(map(_MAKE, zip(texts, bounds[1::2], bounds[2::2], kinds, strict=False)))
+    return make_tokens(texts, bounds[1::2], bounds[2::2], kinds)
+
+
+def make_tokens(
+    texts: list[str], starts: list[int], ends: list[int], kinds: Iterable[str]
+) -> list[Token]:
+    """Tokens from their parallel fields, built in C (``map`` of ``tuple.__new__``)."""
+    return list(map(_MAKE, zip(texts, starts, ends, kinds, strict=False)))
+
+
+def kind_of(text: str) -> str:
+    """A token's kind from its first character: "n" number, "w" word, "p" punctuation."""
+    return _KIND_OF[text[0]]
 
 
 class _Kinds(dict[str, str]):
@@ -60,7 +73,7 @@ class _Kinds(dict[str, str]):
 
 
 # Words (letters, possibly with digits glued), numbers with their separators, single punctuation.
-_SPLIT = re.compile(r"([^\W\d_]+|\d+(?:[.,٫٬]\d+)*|[^\w\s])").split
+SPLIT = re.compile(r"([^\W\d_]+|\d+(?:[.,٫٬]\d+)*|[^\w\s])").split
 _KIND_OF = _Kinds()
 _FIRST = itemgetter(0)
 
@@ -108,16 +121,20 @@ class Span(NamedTuple):
     country: str = ""
 
 
-def covering(tokens: list[Token], spans: list[Span]) -> list[Span | None]:
+def covering(
+    tokens: list[Token], spans: list[Span], ends: list[int] | None = None
+) -> list[Span | None]:
     """For each token, the span that covers (part of) it, or None.
 
-    A bisect per span over the token ends (tokens are tuples, so ``itemgetter`` reads them at C
-    speed): the cost follows the number of spans, not of tokens.
+    A bisect per span over the token ends (``ends``, when the caller has them; tokens are
+    tuples, so ``itemgetter`` reads them at C speed otherwise): the cost follows the number of
+    spans, not of tokens.
     """
     out: list[Span | None] = [None] * len(tokens)
     if not spans:
         return out
-    ends = list(map(_END, tokens))
+    if ends is None:
+        ends = list(map(_END, tokens))
     size = len(tokens)
     for span in sorted(spans, key=_SPAN_START, reverse=True):
         i = bisect_right(ends, span.start)
