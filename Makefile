@@ -82,7 +82,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check akhbar pipelines transforms schemas seeds tests benchmarks
 	$(BIN)/ruff format --check akhbar pipelines transforms schemas seeds tests benchmarks
 	rm -rf $(MYPY_TREE) && mkdir -p $(MYPY_TREE)/akhbar
-	for f in akhbar/__init__.py akhbar/py.typed; do ln -s $(CURDIR)/$$f $(MYPY_TREE)/$$f; done
+	for f in akhbar/__init__.py akhbar/_quiet_imports.py akhbar/py.typed; do ln -s $(CURDIR)/$$f $(MYPY_TREE)/$$f; done
 	for d in pipelines transforms schemas seeds; do ln -s $(CURDIR)/$$d $(MYPY_TREE)/akhbar/$$d; done
 	cd $(MYPY_TREE) && $(CURDIR)/$(BIN)/mypy --config-file $(CURDIR)/pyproject.toml -p akhbar
 

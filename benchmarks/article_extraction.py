@@ -224,9 +224,10 @@ def _synthetic_warc(records: int) -> bytes:
 
 
 def warc_speed(records: int) -> dict[str, float]:
-    from akhbar.transforms.sources.warc import WarcStats, open_warc_stream, read_warc
     from fastwarc.warc import ArchiveIterator as FastIterator
     from warcio.archiveiterator import ArchiveIterator
+
+    from akhbar.transforms.sources.warc import WarcStats, open_warc_stream, read_warc
 
     data = _synthetic_warc(records)
     result: dict[str, float] = {"records": records, "mb": len(data) / 1e6}
@@ -252,9 +253,10 @@ def warc_speed(records: int) -> dict[str, float]:
 
 def library_coverage(folder: Path = WARC_SAMPLES) -> list[tuple[str, str, str, str]]:
     """Per shared sample file: what warcio alone, fastwarc alone and read_warc make of it."""
-    from akhbar.transforms.sources.warc import read_warc_file
     from fastwarc.warc import ArchiveIterator as FastIterator
     from warcio.archiveiterator import ArchiveIterator
+
+    from akhbar.transforms.sources.warc import read_warc_file
 
     def count(make: Callable[[], Iterable[Any]]) -> str:
         n = 0

@@ -53,7 +53,6 @@ def load_records(path: Path, size: int | None) -> list[dict[str, str]]:
 def to_articles(records: list[dict[str, str]]) -> list[Any]:
     from akhbar.schemas.records import Article, RawItem
     from akhbar.transforms.prepare import PrepareConfig, prepare_item
-
     from benchmarks.dedup_eval import NOW
 
     out = []
@@ -77,8 +76,9 @@ def to_articles(records: list[dict[str, str]]) -> list[Any]:
 
 def run_beam_exact(articles: list[Any]) -> int:
     import apache_beam as beam
-    from akhbar.transforms.dedup.exact import ExactDedupGroups
     from apache_beam.options.pipeline_options import PipelineOptions
+
+    from akhbar.transforms.dedup.exact import ExactDedupGroups
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "count"
@@ -102,7 +102,6 @@ def measure(path: Path, size: int | None, mode: str) -> dict[str, Any]:
     from akhbar.transforms.dedup.exact import exact_groups_plain
     from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH
     from akhbar.transforms.dedup.near_cluster import near_dedup_plain
-
     from benchmarks.dedup_eval import run_beam
 
     articles = to_articles(load_records(path, size))

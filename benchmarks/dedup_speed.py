@@ -132,8 +132,7 @@ def measure(articles: int, rounds: int, baseline: str | None) -> dict[str, objec
             child.close()
     best = {
         name: {
-            key: round(min(p[key] for p in values), 1)
-            for key in ("sign_us", "near_us", "total_us")
+            key: round(min(p[key] for p in values), 1) for key in ("sign_us", "near_us", "total_us")
         }
         | {"articles": values[0]["articles"], "stories": values[0]["stories"]}
         for name, values in passes.items()

@@ -28,6 +28,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import apache_beam as beam
+from apache_beam.options.pipeline_options import PipelineOptions
+
 from akhbar.schemas.records import Article, Duplicate
 from akhbar.seeds.ant import read_ant_docs
 from akhbar.transforms.dedup.exact import DedupGroup, cluster_id_for
@@ -37,8 +39,6 @@ from akhbar.transforms.dedup.near_index import index_entry, save_index
 from akhbar.transforms.dedup.stateful_near import Canonical, NearIndex, StreamingNearDedup, decide
 from akhbar.transforms.normalize import normalize_fast
 from akhbar.transforms.prepare import content_hash
-from apache_beam.options.pipeline_options import PipelineOptions
-
 from tests.helpers import make_article
 
 T0 = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)

@@ -39,7 +39,9 @@ def prism_binary(cache: Path | None = None) -> Path | None:
 
 # Beam's Flink job server as deploy/flink/fetch.sh assembles it (its version: deploy/engines.lock).
 FLINK_JOB_SERVER_JAR = "beam-runners-flink-1.19-job-server-2.62.0.jar"
-FLINK_VERSION = "1.19"  # the Flink line of that jar, and of the cluster deploy/flink/local.sh starts
+FLINK_VERSION = (
+    "1.19"  # the Flink line of that jar, and of the cluster deploy/flink/local.sh starts
+)
 # Where a TaskManager finds Beam's Python SDK worker pool: next to it, on its own host (the
 # sidecar of deploy/flink/flink-session.yaml, the pool deploy/flink/local.sh starts).
 FLINK_WORKER_POOL = "localhost:50000"

@@ -22,6 +22,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import apache_beam as beam
+from apache_beam.coders import PickleCoder
+from apache_beam.transforms import window as beam_window
+from apache_beam.transforms.periodicsequence import PeriodicImpulse
+from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
+from apache_beam.utils.timestamp import MAX_TIMESTAMP
+
 from akhbar.schemas.records import Reject, stable_id
 from akhbar.schemas.tables import TABLES
 from akhbar.transforms.accounting import AlreadyIngested, ReadCount
@@ -44,11 +50,6 @@ from akhbar.transforms.sources.http import Fetcher
 from akhbar.transforms.sources.poll import ArticleFetcher, PollConfig, poll_feed
 from akhbar.transforms.state import FetchState
 from akhbar.transforms.write import WriteTables
-from apache_beam.coders import PickleCoder
-from apache_beam.transforms import window as beam_window
-from apache_beam.transforms.periodicsequence import PeriodicImpulse
-from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
-from apache_beam.utils.timestamp import MAX_TIMESTAMP
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +200,8 @@ def run_stream(argv: list[str]) -> dict[str, Any]:
     """Lock the output, seed state from earlier runs, stream until ``--duration`` ends."""
     from pathlib import Path
 
+    from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+
     from akhbar.pipelines.ingest import extract_config_from, fetch_config_from, read_limits_from
     from akhbar.pipelines.options import StreamOptions, storage_settings
     from akhbar.transforms.commit import recover_incomplete_runs
@@ -207,7 +210,6 @@ def run_stream(argv: list[str]) -> dict[str, Any]:
     from akhbar.transforms.lock import OutputLock
     from akhbar.transforms.sources.feedlist import load_feed_list
     from akhbar.transforms.state import list_files, load_validators, read_json
-    from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
     options = PipelineOptions(argv)
     options.view_as(StandardOptions).streaming = True

@@ -24,8 +24,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from akhbar.transforms.normalize import normalize_fast
 from camel_tools.utils.dediac import dediac_ar
+
+from akhbar.transforms.normalize import normalize_fast
 
 HERE = Path(__file__).resolve().parent / "gazetteers"
 CURATED = HERE / "curated"

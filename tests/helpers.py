@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from akhbar.schemas.records import Article, Duplicate, RawItem, Reject, make_reject
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing.test_pipeline import TestPipeline
+
+from akhbar.schemas.records import Article, Duplicate, RawItem, Reject, make_reject
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 SEED_ARTICLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "seed-article-ar.txt"

@@ -9,6 +9,7 @@ import sys
 import textwrap
 
 import pytest
+
 from akhbar.pipelines.allocator import MMAP_THRESHOLD_ENV, _glibc, tune_allocator
 
 needs_glibc = pytest.mark.skipif(_glibc() is None, reason="glibc only (mallopt)")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from akhbar.transforms.charmap import CharMap
 from akhbar.transforms.extract.offsets import _ONE_TO_ONE
 from akhbar.transforms.normalize import DEFAULT_NORMALIZE, NormalizeConfig, _build_table
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 TABLES = {
     "normalize": _build_table(DEFAULT_NORMALIZE),

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from akhbar.transforms.clean import (
     CleanConfig,
     clean_line,
@@ -10,8 +13,6 @@ from akhbar.transforms.clean import (
     html_to_text,
     remove_invisible,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 REMOVED = (
     [chr(c) for c in range(0x200B, 0x2010)]

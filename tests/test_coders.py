@@ -43,6 +43,7 @@ def values() -> list[object]:
         PartitionResult(
             frozenset({("a", "b")}),
             (("a", "b"),),
+            (("a", "c"),),
             frozenset({"a"}),
             {"p": prior},
             (OversizedBand(9),),

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from akhbar.transforms.extract.dates import parse_arabic_date, parse_date
-from akhbar.transforms.extract.metadata import clean_names, resolve_published, word_count
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from akhbar.transforms.extract.dates import parse_arabic_date, parse_date
+from akhbar.transforms.extract.metadata import clean_names, resolve_published, word_count
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 

@@ -6,6 +6,9 @@ import re
 from dataclasses import fields
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from akhbar.schemas.records import Article
 from akhbar.transforms.normalize import (
     MAX_EXPANSION,
@@ -16,9 +19,6 @@ from akhbar.transforms.normalize import (
     normalize_reference,
 )
 from akhbar.transforms.prepare import PrepareConfig, prepare_item
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from tests.helpers import NOW, SEED_ARTICLE, make_raw
 
 IMPLEMENTATIONS = [normalize_fast, normalize_reference]
@@ -231,10 +231,11 @@ def test_numpy_script_counts_decide_like_the_reference() -> None:
     seed and mixed-script strings, including ties (left to the reference) and astral letters."""
     import itertools
 
-    from akhbar.seeds.ant import read_ant_docs
-    from akhbar.transforms.normalize import _script_counts, _script_counts_in_order
     from hypothesis import given, settings
     from hypothesis import strategies as st
+
+    from akhbar.seeds.ant import read_ant_docs
+    from akhbar.transforms.normalize import _script_counts, _script_counts_in_order
 
     texts = [d.get("text") or "" for d in itertools.islice(read_ant_docs(), 2000)]
     texts += [

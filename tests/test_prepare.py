@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from apache_beam import Create, Map
+from apache_beam.testing.util import assert_that, equal_to
+
 from akhbar.schemas.records import Article, Reject
 from akhbar.transforms.normalize import normalize_fast
 from akhbar.transforms.prepare import (
@@ -14,9 +17,6 @@ from akhbar.transforms.prepare import (
     content_hash,
     prepare_item,
 )
-from apache_beam import Create, Map
-from apache_beam.testing.util import assert_that, equal_to
-
 from tests.helpers import ARABIC_TEXT, NOW, beam_pipeline, make_raw
 
 DEFAULT = PrepareConfig()

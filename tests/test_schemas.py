@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pyarrow as pa
 import pytest
+
 from akhbar.schemas.records import (
     TABLE_OF,
     Article,
@@ -24,7 +25,6 @@ from akhbar.schemas.tables import (
     TABLES,
     with_version,
 )
-
 from tests.conftest import SAMPLES
 from tests.helpers import NOW, make_article, make_duplicate, make_reject_row
 
@@ -182,7 +182,6 @@ def test_as_table_equals_rows_through_from_pylist(tmp_path) -> None:
     """The writer builds Arrow column by column; it must equal the row-dict path on real records
     (extracted entities, quotes, dates, nulls, empty lists) of all three tables."""
     from akhbar.schemas.records import as_table
-
     from benchmarks.plain_loop import stages
 
     state: dict = {}

@@ -5,10 +5,11 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from akhbar.transforms.dedup.urls import canonical_url, host_of, url_key
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.provisional import urls
+
+from akhbar.transforms.dedup.urls import canonical_url, host_of, url_key
 
 
 def test_canonical_url_drops_tracking_fragment_and_default_port() -> None:
@@ -171,10 +172,11 @@ def test_fast_unquote_is_unquote() -> None:
     import itertools
     from urllib.parse import unquote, urlsplit
 
-    from akhbar.seeds.ant import read_ant_docs
-    from akhbar.transforms.dedup.urls import canonical_url, fast_unquote
     from hypothesis import given, settings
     from hypothesis import strategies as st
+
+    from akhbar.seeds.ant import read_ant_docs
+    from akhbar.transforms.dedup.urls import canonical_url, fast_unquote
 
     urls = [d.get("url") or "" for d in itertools.islice(read_ant_docs(), 2000)]
     paths = [urlsplit(canonical_url(u) or u).path for u in urls]

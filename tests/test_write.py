@@ -7,6 +7,11 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from apache_beam import Create, Map
+from apache_beam.testing.util import assert_that, equal_to
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from akhbar.schemas.tables import SCHEMA_VERSION, TABLES
 from akhbar.transforms.write import (
     WriteTables,
@@ -17,11 +22,6 @@ from akhbar.transforms.write import (
     slug_to_name,
     write_partition,
 )
-from apache_beam import Create, Map
-from apache_beam.testing.util import assert_that, equal_to
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from tests.helpers import NOW, beam_pipeline, make_article, make_duplicate, make_reject_row
 
 FP = "f00dfeed"

@@ -11,8 +11,9 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from akhbar.transforms.charmap import changed_class
 from lxml import etree
+
+from akhbar.transforms.charmap import changed_class
 
 BLOCK_TAGS = frozenset(
     [

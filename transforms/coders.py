@@ -60,7 +60,11 @@ class RecordCoder(Coder):
         return False  # values only; never a grouping key
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.compress == self.compress  # type: ignore[attr-defined]
+        return (
+            isinstance(other, RecordCoder)
+            and type(other) is type(self)
+            and (other.compress == self.compress)
+        )
 
     def __hash__(self) -> int:
         return hash((type(self), self.compress))

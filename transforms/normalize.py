@@ -19,7 +19,6 @@ from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
-from akhbar.transforms.charmap import CharMap
 from camel_tools.utils.charsets import AR_DIAC_CHARSET
 from camel_tools.utils.dediac import dediac_ar
 from camel_tools.utils.normalize import (
@@ -28,6 +27,8 @@ from camel_tools.utils.normalize import (
     normalize_teh_marbuta_ar,
     normalize_unicode,
 )
+
+from akhbar.transforms.charmap import CharMap
 
 TATWEEL = "\u0640"
 ALEF_VARIANTS = "\u0625\u0623\u0671\u0622"  # إ أ ٱ آ  (camel-tools' normalize_alef_ar set)

@@ -7,6 +7,9 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from akhbar.schemas.records import RawItem, Reject
 from akhbar.transforms.clean import clean_text
 from akhbar.transforms.sources.article import (
@@ -16,9 +19,6 @@ from akhbar.transforms.sources.article import (
 )
 from akhbar.transforms.sources.encoding import decode_document
 from akhbar.transforms.sources.html_page import parse_html_page
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from benchmarks.article_extraction import expected_texts
 from tests.conftest import REPO
 from tests.sources.conftest import markup_bytes

@@ -5,6 +5,9 @@ from __future__ import annotations
 from urllib.robotparser import RobotFileParser
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from akhbar.transforms.sources.article import (
     RobotsRules,
     robots_allows,
@@ -12,8 +15,6 @@ from akhbar.transforms.sources.article import (
     robots_token,
     robots_url,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 UA = "akhbar/0.1 (+https://github.com/akhbar/akhbar)"
 OTHER = "SomeOtherBot/2.0"

@@ -9,10 +9,10 @@ from __future__ import annotations
 import urllib.request
 
 import pytest
+
 from akhbar.schemas.records import RawItem
 from akhbar.transforms.clean import clean_text
 from akhbar.transforms.sources.article import extract_article_page
-
 from benchmarks.article_extraction import Expected, expected_texts, token_scores
 
 from .conftest import NOW, PageServer

@@ -13,7 +13,6 @@ from typing import Any
 from akhbar.schemas.records import Article
 from akhbar.transforms.normalize import normalize_fast
 from akhbar.transforms.prepare import content_hash
-
 from tests.helpers import SEED_ARTICLE, make_article
 
 T0 = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from akhbar.transforms.dedup.boilerplate import strip_boilerplate
 from akhbar.transforms.normalize import normalize_fast
 
@@ -83,11 +84,12 @@ def test_source_hint_never_skips_a_source_line() -> None:
     (normalized and not) and on spelled-out variants, contains a hint match."""
     import itertools
 
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
     from akhbar.seeds.ant import read_ant_docs
     from akhbar.transforms.dedup.boilerplate import _SOURCE_HINT, SOURCE_LINE
     from akhbar.transforms.normalize import normalize_fast
-    from hypothesis import given, settings
-    from hypothesis import strategies as st
 
     texts = [d.get("text") or "" for d in itertools.islice(read_ant_docs(), 3000)]
     texts += [normalize_fast(t) for t in texts]

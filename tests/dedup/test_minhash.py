@@ -9,6 +9,9 @@ from array import array
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from akhbar.transforms.dedup.minhash import _TOKEN as MINHASH_TOKEN
 from akhbar.transforms.dedup.minhash import (
     DEFAULT_MINHASH,
@@ -28,9 +31,6 @@ from akhbar.transforms.dedup.minhash import (
     tokens,
 )
 from akhbar.transforms.normalize import normalize_fast
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from tests.conftest import REPO
 from tests.dedup.stories import cut, egyptian, paragraphs
 

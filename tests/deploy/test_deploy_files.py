@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from akhbar.pipelines.cli import main as akhbar
 from akhbar.pipelines.engines import FLINK_JOB_SERVER_JAR, FLINK_VERSION
-
 from tests.conftest import REPO
 from tests.deploy.commands import DEPLOY, Command, all_commands, dag_module
 

@@ -158,10 +158,19 @@ def executor_logs(cluster: SparkCluster, app_id: str) -> list[str]:
     ]
 
 
+def sdk_workers_started(cluster: SparkCluster) -> int:
+    """How many SDK worker processes the cluster's worker pool has started so far."""
+    log = cluster.run_dir / "log" / "worker-pool.log"
+    return log.read_text(errors="replace").count(" started (pid ")
+
+
 def spark_run(output: Path, jar: Path, cluster: SparkCluster, *args: str) -> EngineRun:
     """``akhbar ingest`` on the cluster; it ran as one more finished Spark application whose
-    two executors (one per worker) reached the driver on 127.0.0.1."""
+    two executors (one per worker) reached the driver on 127.0.0.1, no task failed (Spark
+    retries a failed task: a run can succeed with failures in it), and each executor kept one
+    SDK worker for the whole job."""
     before = {app["id"] for app in cluster.status()["completedapps"]}
+    workers_before = sdk_workers_started(cluster)
     run = ingest_run(output, *args, *cluster.runner_args(), timeout=1200)
     assert run.record["runner"] == "SparkRunner"
     # Beam started the cached job server (nothing downloaded): its log names the command line
@@ -174,6 +183,9 @@ def spark_run(output: Path, jar: Path, cluster: SparkCluster, *args: str) -> Eng
     for log in logs:
         driver = re.search(r"--driver-url\W+spark://CoarseGrainedScheduler@([^:]+):", log)
         assert driver and driver.group(1) == "127.0.0.1", log[:2000]
+        failed = [line for line in log.splitlines() if "Exception in task" in line]
+        assert not failed, failed
+    assert 1 <= sdk_workers_started(cluster) - workers_before <= 2
     return run
 
 

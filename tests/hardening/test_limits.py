@@ -12,11 +12,11 @@ import json
 from pathlib import Path
 
 import pytest
+
 from akhbar.schemas.records import Article, RawItem, Reject
 from akhbar.transforms.prepare import RAW_MARKUP_FACTOR, PrepareConfig, prepare_item
 from akhbar.transforms.sources.files import InputFile, read_input_file
 from akhbar.transforms.sources.limits import HTML_MAX_DEPTH, ReadLimits
-
 from tests.conftest import run_akhbar
 from tests.hardening.hostile import ARABIC
 from tests.helpers import NOW, make_raw

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pyarrow.dataset as ds
 import pytest
-from akhbar.pipelines.views import connect
 
+from akhbar.pipelines.views import connect
 from tests.conftest import run_akhbar
 from tests.hardening.hostile import ARABIC
 

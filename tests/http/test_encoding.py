@@ -7,6 +7,9 @@ import gzip
 import zlib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from akhbar.transforms.sources.encoding import (
     BodyError,
     CappedDecompressor,
@@ -17,8 +20,6 @@ from akhbar.transforms.sources.encoding import (
     is_textual,
     to_utf8_document,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from .feeds import TITLES, rss
 

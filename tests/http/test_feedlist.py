@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from akhbar.transforms.sources.feedlist import (
     FeedListError,
     FeedSpec,

@@ -14,11 +14,11 @@ import json
 from pathlib import Path
 
 import pytest
+from apache_beam.options.pipeline_options import PipelineOptions
+
 from akhbar.pipelines.ingest import fetch_config_from
 from akhbar.pipelines.options import IngestOptions
 from akhbar.transforms.sources.http import FetchConfig, Fetcher
-from apache_beam.options.pipeline_options import PipelineOptions
-
 from tests.conftest import run_akhbar
 
 from .conftest import FAST, Reply, ScriptedServer

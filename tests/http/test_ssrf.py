@@ -10,6 +10,7 @@ import ipaddress
 import socket
 
 import pytest
+
 from akhbar.transforms.sources.ssrf import (
     address_category,
     check_address,

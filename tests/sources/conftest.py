@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import strategies as st
+
 from akhbar.schemas.records import RawItem, Reject
 from akhbar.transforms.sources.files import InputFile, read_input_file
-from hypothesis import strategies as st
 
 NOW = datetime(2026, 2, 1, 12, 0, tzinfo=UTC)
 

@@ -8,11 +8,12 @@ from html import escape
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from akhbar.transforms.clean import clean_text
 from akhbar.transforms.sources.feeds import parse_feed
 from akhbar.transforms.sources.files import expand_inputs, read_input_file
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from .conftest import NOW, check_results, markup_bytes, markup_text, split
 

@@ -9,6 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from akhbar.transforms.sources import files
 from akhbar.transforms.sources.files import (
     InputFile,
@@ -17,8 +20,6 @@ from akhbar.transforms.sources.files import (
     sniff_format,
     source_hint_for,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from .conftest import NOW, check_results, markup_bytes, split
 

@@ -7,10 +7,11 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from akhbar.transforms.clean import clean_text
-from akhbar.transforms.sources.html_page import parse_html_page
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from akhbar.transforms.clean import clean_text
+from akhbar.transforms.sources.html_page import parse_html_page
 
 from .conftest import NOW, check_results, markup_bytes, only_item, only_reject, split
 

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from akhbar.transforms.sources.jsonl import parse_jsonl
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from akhbar.transforms.sources.jsonl import parse_jsonl
 
 from .conftest import NOW, check_results, markup_bytes, split
 

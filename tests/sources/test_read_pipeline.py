@@ -6,10 +6,11 @@ from collections import Counter
 from pathlib import Path
 
 import apache_beam as beam
-from akhbar.transforms.sources import ReadInputFiles
-from akhbar.transforms.sources.files import InputFile, expand_inputs, read_input_file
 from apache_beam.testing.test_pipeline import TestPipeline as BeamTestPipeline
 from apache_beam.testing.util import assert_that, equal_to
+
+from akhbar.transforms.sources import ReadInputFiles
+from akhbar.transforms.sources.files import InputFile, expand_inputs, read_input_file
 
 from .conftest import NOW, split
 

@@ -9,12 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from akhbar.transforms.sources.feeds import parse_feed
 from akhbar.transforms.sources.files import InputFile, read_input_file
 from akhbar.transforms.sources.html_page import parse_html_page
 from akhbar.transforms.sources.xml_safety import MAX_ENTITY_DECLARATIONS, UnsafeXML, screen_xml
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from .conftest import NOW, markup_bytes, only_item, only_reject, split
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from akhbar.pipelines import report_charts
 
+from akhbar.pipelines import report_charts
 from tests.conftest import run_akhbar
 
 ARABIC = re.compile(r"[\u0600-\u06ff]")

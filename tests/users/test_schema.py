@@ -10,10 +10,10 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
+
 from akhbar.pipelines.schema_cmd import block_between, markdown, replace_block
 from akhbar.pipelines.views import connect
 from akhbar.schemas.tables import SCHEMA_VERSION, TABLES
-
 from tests.conftest import REPO, run_akhbar
 
 README = REPO / "README.md"

@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from akhbar.schemas.records import RawItem, Reject
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
+
+from akhbar.schemas.records import RawItem, Reject
 
 SHARED_WARC = Path(__file__).resolve().parents[3] / "shared" / "data" / "warc"
 PAGES = Path(__file__).resolve().parents[3] / "shared" / "data" / "articles-html"

@@ -8,11 +8,11 @@ import json
 from pathlib import Path
 
 import pytest
-from akhbar.transforms.clean import clean_text
-from akhbar.transforms.sources.warc import WarcConfig, WarcStats, read_warc, read_warc_file
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 
+from akhbar.transforms.clean import clean_text
+from akhbar.transforms.sources.warc import WarcConfig, WarcStats, read_warc, read_warc_file
 from benchmarks.article_extraction import expected_texts
 
 from .conftest import NOW, PAGES, WarcBuilder, chunked, gzip_body, split

@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+
 from akhbar.transforms.sources.warc import (
     DEFAULT_WARC_CONFIG,
     WarcConfig,

@@ -9,13 +9,13 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from akhbar.schemas.records import Reject
 from akhbar.transforms.sources import files
 from akhbar.transforms.sources.files import InputFile, expand_inputs, read_input_file, sniff_format
 from akhbar.transforms.sources.warc import WarcStats, read_warc_file
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from tests.sources.conftest import check_results
 
 from .conftest import NOW, SHARED_WARC, WarcBuilder, split

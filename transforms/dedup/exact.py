@@ -128,9 +128,13 @@ def exact_groups_plain(articles: Iterable[Story]) -> list[DedupGroup]:
 
 
 def with_story_counts(group: DedupGroup) -> Article:
-    """The canonical article carrying how many copies its story had and which outlets ran it."""
-    outlets = sorted({group.canonical.source, *(d.source for d in group.duplicates)})
-    return replace(group.canonical, duplicate_count=len(group.duplicates), syndicated_by=outlets)
+    """The canonical article carrying how many copies its story had and which outlets ran it
+    (the plain path, whose stories hold Articles; the pipeline's hold keys: ``route.py``)."""
+    canonical = group.canonical
+    if not isinstance(canonical, Article):
+        raise TypeError(f"{canonical.id}: story counts are set on Articles, not on keys")
+    outlets = sorted({canonical.source, *(d.source for d in group.duplicates)})
+    return replace(canonical, duplicate_count=len(group.duplicates), syndicated_by=outlets)
 
 
 def _emit(group: DedupGroup) -> Iterator[Article | beam.pvalue.TaggedOutput]:

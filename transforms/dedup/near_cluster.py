@@ -262,7 +262,11 @@ def components(
 
 
 def near_duplicate(
-    article: Article, canonical_id: str, cluster_id: str, similarity: float, same_text: bool
+    article: Article | DedupKey,
+    canonical_id: str,
+    cluster_id: str,
+    similarity: float,
+    same_text: bool,
 ) -> Duplicate:
     return duplicate_row(
         article,

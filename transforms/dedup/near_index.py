@@ -33,6 +33,7 @@ from apache_beam.io.filesystems import FileSystems
 
 from akhbar.schemas.records import Article
 from akhbar.transforms.dedup.exact import DedupGroup, cluster_id_for
+from akhbar.transforms.dedup.keys import DedupKey
 from akhbar.transforms.dedup.minhash import MinhashConfig
 from akhbar.transforms.dedup.near_cluster import NearDoc, near_doc, order_key
 from akhbar.transforms.state import delete_quietly, join, list_files, use_storage_options
@@ -130,7 +131,7 @@ def index_entry(group: DedupGroup, config: MinhashConfig) -> IndexEntry:
     return article_entry(group.canonical, near_doc(group.canonical, config), config)
 
 
-def article_entry(article: Article, doc: NearDoc, config: MinhashConfig) -> IndexEntry:
+def article_entry(article: Article | DedupKey, doc: NearDoc, config: MinhashConfig) -> IndexEntry:
     """The index row of a canonical ``article`` whose ``doc`` (signature) is already computed."""
     return IndexEntry(
         id=article.id,

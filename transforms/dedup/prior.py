@@ -17,10 +17,11 @@ from typing import Any
 
 import apache_beam as beam
 import pyarrow.parquet as pq
+from apache_beam.io.filesystems import FileSystems
+
 from akhbar.transforms.dedup.urls import url_key
 from akhbar.transforms.state import use_storage_options
 from akhbar.transforms.write import slug_to_name
-from apache_beam.io.filesystems import FileSystems
 
 _SOURCE = re.compile(r"/source=([^/]+)/")
 

@@ -17,11 +17,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import apache_beam as beam
+from apache_beam.coders import PickleCoder
+from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
+
 from akhbar.schemas.records import Article
 from akhbar.transforms.dedup.exact import DUPLICATES_TAG, SEEN_TAG, as_duplicate, cluster_id_for
 from akhbar.transforms.dedup.prior import PriorEntry
-from apache_beam.coders import PickleCoder
-from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
 
 
 @dataclass(frozen=True, slots=True)

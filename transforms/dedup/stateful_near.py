@@ -44,6 +44,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import apache_beam as beam
+from apache_beam.coders import PickleCoder
+from apache_beam.metrics import Metrics
+from apache_beam.transforms.userstate import BagStateSpec, ReadModifyWriteStateSpec
+
 from akhbar.schemas.records import Article, Duplicate, stable_id
 from akhbar.transforms.dedup.exact import DUPLICATES_TAG
 from akhbar.transforms.dedup.minhash import MinhashConfig, band_keys
@@ -52,9 +56,6 @@ from akhbar.transforms.dedup.near_index import (
     article_entry,
     read_index_file,
 )
-from apache_beam.coders import PickleCoder
-from apache_beam.metrics import Metrics
-from apache_beam.transforms.userstate import BagStateSpec, ReadModifyWriteStateSpec
 
 LOG = logging.getLogger(__name__)
 NAMESPACE = "near_dedup"

@@ -282,7 +282,7 @@ def _read_jsonl(
         )
 
 
-def _lines(handle: io.BufferedIOBase) -> Iterator[bytes]:
+def _lines(handle: BinaryIO) -> Iterator[bytes]:
     """Lines as UTF-8 bytes. JSON Lines are UTF-8, but exporters on Windows write UTF-16 with
     a byte order mark, which is unambiguous: such files are decoded here, line by line (a lone
     surrogate survives into the line and makes it ``jsonl:invalid-utf8``, as in UTF-8 files)."""

@@ -30,6 +30,10 @@ from typing import Any
 from urllib.parse import urljoin
 
 import urllib3
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import HTTPError
+from urllib3.util import Timeout, parse_url
+
 from akhbar.schemas.records import PAYLOAD_LIMIT, Reject, make_reject, stable_id
 from akhbar.transforms.bounds import DEFAULT_MAX_FETCH_BYTES, DEFAULT_MAX_REDIRECTS
 from akhbar.transforms.sources.encoding import (
@@ -49,9 +53,6 @@ from akhbar.transforms.sources.ssrf import (
     inspect_url,
     parse_networks,
 )
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import HTTPError
-from urllib3.util import Timeout, parse_url
 
 DEFAULT_USER_AGENT = "akhbar/0.1 (+https://github.com/akhbar-news/akhbar)"
 DEFAULT_ACCEPT = (

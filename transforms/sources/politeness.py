@@ -24,8 +24,6 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from akhbar.transforms.sources.encoding import BodyError
-from akhbar.transforms.sources.ssrf import BlockedAddressError
 from urllib3.exceptions import (
     ConnectTimeoutError,
     HTTPError,
@@ -35,6 +33,9 @@ from urllib3.exceptions import (
     ReadTimeoutError,
     SSLError,
 )
+
+from akhbar.transforms.sources.encoding import BodyError
+from akhbar.transforms.sources.ssrf import BlockedAddressError
 
 
 @dataclass(frozen=True, slots=True)
