@@ -67,6 +67,7 @@ bench-profile: $(STAMP)
 	$(BIN)/python -m benchmarks.unique_corpus --sizes 10 --layouts backfill
 	$(BIN)/python -m benchmarks.profile_stages benchmarks/data/unique-backfill-10k.jsonl \
 	  --out benchmarks/results/profile-$(BENCH_DATE).md > /dev/null
+	$(BIN)/python -m benchmarks.write_speed --out benchmarks/results/write_speed-$(BENCH_DATE).md > /dev/null
 
 # The harness itself at 1k articles, every scenario once (about a minute): it runs, and its
 # report has every section. Not part of `make test` (it checks the tooling, not akhbar).

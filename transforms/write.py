@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
@@ -22,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
+from apache_beam.utils.windowed_value import WindowedValue
 
 from akhbar.schemas.records import Article, Duplicate, Record, Reject, as_table
 from akhbar.schemas.tables import PARTITIONED_BY_SOURCE, with_version
@@ -36,6 +39,8 @@ ROW_GROUP_SIZE = 64 * 1024
 # 57.2 MB; on 9,000 distinct articles in one file the dictionary still saved only 2% of the size.
 DICTIONARY_MIN_ROWS = 1_000
 MAX_ROWS_PER_FILE = 1_000_000
+# Files written at once by one writer DoFn instance (docs/design-notes.md#parallel-writes).
+DEFAULT_WRITER_THREADS = 2
 _SLUG_SAFE = frozenset("-_")
 WINDOWS_RESERVED = frozenset(
     {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
@@ -138,6 +143,54 @@ def _facets(records: list[Any], table: str) -> tuple[tuple[str, str, int], ...]:
     return tuple((column, value, n) for (column, value), n in sorted(tally.items()))
 
 
+@dataclass(frozen=True, slots=True)
+class PlannedFile:
+    """One file of a partition, converted to Arrow and named, not yet on disk: converting holds
+    the GIL, writing it (``write_parquet_atomic``) mostly does not."""
+
+    arrow: pa.Table
+    temp: str
+    target: str
+    written: WrittenFile
+
+
+def plan_partition(
+    output: str,
+    key: tuple[str, str, str | None],
+    records: Iterable[Article | Duplicate | Reject],
+    schema: pa.Schema,
+    fingerprint: str,
+    max_rows_per_file: int = MAX_ROWS_PER_FILE,
+    staging: str | None = None,
+) -> list[PlannedFile]:
+    """One partition's rows (sorted by id) as the files ``write_partition`` writes."""
+    table, date, source = key
+    ordered = sorted(records, key=lambda r: r.id)
+    folder = partition_dir(output, table, date, source)
+    write_folder = partition_dir(staging, table, date, source) if staging else folder
+    planned = []
+    for shard, start in enumerate(range(0, len(ordered), max_rows_per_file)):
+        chunk = ordered[start : start + max_rows_per_file]
+        name = f"part-{fingerprint}-{shard:04d}.parquet"
+        target = f"{write_folder}/{name}"
+        written = WrittenFile(
+            table,
+            f"{folder}/{name}",
+            len(chunk),
+            _counts(chunk, table),
+            staged=target if staging else None,
+            facets=_facets(chunk, table),
+        )
+        arrow = as_table(chunk, with_version(schema))
+        planned.append(PlannedFile(arrow, f"{write_folder}/.{name}.inprogress", target, written))
+    return planned
+
+
+def write_planned(planned: PlannedFile) -> WrittenFile:
+    write_parquet_atomic(planned.arrow, planned.temp, planned.target)
+    return planned.written
+
+
 def write_partition(
     output: str,
     key: tuple[str, str, str | None],
@@ -152,28 +205,12 @@ def write_partition(
     With ``staging``, files are written under that folder with the same layout and only the
     commit step moves them to their final place, so a run that dies leaves no rows visible.
     """
-    table, date, source = key
-    ordered = sorted(records, key=lambda r: r.id)
-    folder = partition_dir(output, table, date, source)
-    write_folder = partition_dir(staging, table, date, source) if staging else folder
     written = []
-    for shard, start in enumerate(range(0, len(ordered), max_rows_per_file)):
-        chunk = ordered[start : start + max_rows_per_file]
-        arrow = as_table(chunk, with_version(schema))
-        name = f"part-{fingerprint}-{shard:04d}.parquet"
-        target = f"{write_folder}/{name}"
-        write_parquet_atomic(arrow, f"{write_folder}/.{name}.inprogress", target)
+    for planned in plan_partition(
+        output, key, records, schema, fingerprint, max_rows_per_file, staging
+    ):
+        written.append(write_planned(planned))
         crash_point("after-file")
-        written.append(
-            WrittenFile(
-                table,
-                f"{folder}/{name}",
-                len(chunk),
-                _counts(chunk, table),
-                staged=target if staging else None,
-                facets=_facets(chunk, table),
-            )
-        )
     return written
 
 
@@ -199,6 +236,11 @@ def window_fingerprint(fingerprint: str, window: Any) -> str:
 
 
 class _WritePartitionFn(beam.DoFn):
+    """Writes each partition's files on a small thread pool: the GIL-bound part (records to
+    Arrow) runs here while earlier files are encoded, compressed and written by Arrow's C++
+    writer, which releases the GIL (docs/design-notes.md#parallel-writes). A file is reported
+    (and counted) once it is on disk; the bundle ends only when all of its files are."""
+
     def __init__(
         self,
         output: str,
@@ -208,6 +250,7 @@ class _WritePartitionFn(beam.DoFn):
         progress_dir: str | None = None,
         per_window: bool = False,
         storage: dict[str, Any] | None = None,
+        writer_threads: int = DEFAULT_WRITER_THREADS,
     ) -> None:
         self.output = output
         self.schemas = schemas
@@ -216,21 +259,27 @@ class _WritePartitionFn(beam.DoFn):
         self.progress_dir = progress_dir
         self.per_window = per_window
         self.storage = storage
+        self.writer_threads = writer_threads
 
     def setup(self) -> None:
         use_storage_options(self.storage)
         self.progress = ProgressCounter(self.progress_dir, min_interval=0.0)
+        self.pool = ThreadPoolExecutor(self.writer_threads, thread_name_prefix="akhbar-write")
+
+    def start_bundle(self) -> None:
+        self.pending: deque[tuple[Future[WrittenFile], WindowedValue]] = deque()
 
     def process(
         self,
         element: tuple[tuple[str, str, str | None], Iterable[Any]],
         window: Any = beam.DoFn.WindowParam,
-    ) -> Iterator[WrittenFile]:
+        timestamp: Any = beam.DoFn.TimestampParam,
+    ) -> Iterator[WindowedValue]:
         key, records = element
         fingerprint = (
             window_fingerprint(self.fingerprint, window) if self.per_window else self.fingerprint
         )
-        for written in write_partition(
+        for planned in plan_partition(
             self.output,
             key,
             records,
@@ -238,8 +287,29 @@ class _WritePartitionFn(beam.DoFn):
             fingerprint,
             staging=self.staging,
         ):
-            self.progress.add(f"written:{written.table}", written.rows)
-            yield written
+            future = self.pool.submit(write_planned, planned)
+            self.pending.append((future, WindowedValue(None, timestamp, [window])))
+            # at most two files per thread in memory: bounded, and the threads never starve
+            while len(self.pending) > 2 * self.writer_threads:
+                yield self._finish_oldest()
+
+    def finish_bundle(self) -> Iterator[WindowedValue]:
+        while self.pending:
+            yield self._finish_oldest()
+
+    def _finish_oldest(self) -> WindowedValue:
+        """The oldest file once written, in its own element's window (it may have been
+        submitted while an earlier element was processed)."""
+        future, where = self.pending.popleft()
+        written = future.result()
+        crash_point("after-file")
+        self.progress.add(f"written:{written.table}", written.rows)
+        return where.with_value(written)
+
+    def teardown(self) -> None:
+        pool = getattr(self, "pool", None)
+        if pool is not None:
+            pool.shutdown(wait=True)
 
 
 PartitionKey = tuple[str, str, str | None]
@@ -261,8 +331,10 @@ class WriteTables(beam.PTransform):
         progress_dir: str | None = None,
         per_window: bool = False,
         storage: dict[str, Any] | None = None,
+        writer_threads: int = DEFAULT_WRITER_THREADS,
     ) -> None:
         super().__init__()
+        self.writer_threads = writer_threads
         self.per_window = per_window
         self.storage = storage
         self.output = output
@@ -295,6 +367,7 @@ class WriteTables(beam.PTransform):
                     self.progress_dir,
                     self.per_window,
                     self.storage,
+                    self.writer_threads,
                 )
             )
         )
