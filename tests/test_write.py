@@ -300,3 +300,43 @@ def test_write_tables_keys_and_packs_each_input_before_they_meet(tmp_path: Path)
     pipeline.run().wait_until_finish()
     assert pq.read_table(tmp_path / "articles").num_rows == 2
     assert pq.read_table(tmp_path / "rejects").num_rows == 1
+
+
+# --- the writer DoFn's thread pool ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_threaded_writer_reports_each_file_on_disk_in_its_own_window(
+    tmp_path: Path, threads: int
+) -> None:
+    """Files finish out of step with the elements that asked for them: each one must still come
+    out in the window (and with the timestamp) of its own partition's element, only once it is
+    on disk, and the bundle must not end before every file is written."""
+    from apache_beam.transforms.window import IntervalWindow
+    from apache_beam.utils.windowed_value import WindowedValue
+
+    from akhbar.transforms.write import _WritePartitionFn
+
+    fn = _WritePartitionFn(str(tmp_path), TABLES, FP, None, per_window=True, writer_threads=threads)
+    fn.setup()
+    fn.start_bundle()
+    emitted: list[WindowedValue] = []
+    asked: dict[str, tuple[IntervalWindow, int]] = {}
+    for n in range(12):
+        window = IntervalWindow(600 * n, 600 * (n + 1))
+        article = make_article(id=f"a{n}", source=f"src{n}", published_at=PUBLISHED)
+        key = partition_key(article)
+        for value in fn.process((key, [article]), window=window, timestamp=n):
+            assert Path(value.value.path).is_file()
+            emitted.append(value)
+        asked[partition_dir(str(tmp_path), *key)] = (window, n)
+    for value in fn.finish_bundle():
+        assert Path(value.value.path).is_file()
+        emitted.append(value)
+    fn.teardown()
+    assert len(emitted) == 12
+    for value in emitted:
+        written: WrittenFile = value.value
+        window, timestamp = asked[str(Path(written.path).parent)]
+        assert list(value.windows) == [window] and value.timestamp == timestamp
+        assert f"-w{int(window.start)}-" in written.path
