@@ -14,7 +14,6 @@ from __future__ import annotations
 import shutil
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import apache_beam as beam
@@ -67,38 +66,15 @@ def _build_ingest(options: PipelineOptions, runner: str) -> tuple[beam.Pipeline,
 
 
 def _build_stream(options: PipelineOptions) -> tuple[beam.Pipeline, dict[str, Any]]:
-    from akhbar.pipelines.ingest import fetch_config_from
-    from akhbar.pipelines.stream import StreamPlan, build_stream
-    from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH
-    from akhbar.transforms.prepare import PrepareConfig
-    from akhbar.transforms.sources.feedlist import FeedSpec, load_feed_list
-    from akhbar.transforms.sources.poll import PollConfig
+    """The graph a stream run builds from this line (``stream.stream_plan``, unresolved)."""
+    from akhbar.pipelines.stream import build_stream, stream_plan
 
     options.view_as(StandardOptions).streaming = True
     opts = options.view_as(StreamOptions)
-    if not opts.feeds:
-        raise ValueError("akhbar stream needs --feeds FILE")
-    specs = (
-        load_feed_list(opts.feeds)
-        if Path(opts.feeds).is_file()
-        else [FeedSpec(source="dry-run", url=opts.feeds)]
-    )
-    plan = StreamPlan(
-        output=opts.output,
-        run_id="dry-run",
-        specs=specs,
-        poll=PollConfig(fetch=fetch_config_from(opts), fetch_articles=opts.fetch_articles),
-        prepare=PrepareConfig(min_text_chars=opts.min_text_chars),
-        validators={},
-        prior_files=[],
-        poll_interval=opts.poll_interval,
-        window=opts.window or opts.poll_interval,
-        duration=opts.duration,
-        near=None if opts.no_near_dedup else DEFAULT_MINHASH,
-    )
+    plan = stream_plan(options, opts.output, "dry-run", resolve=False)
     pipeline = _graph_only_pipeline(options)
     build_stream(pipeline, plan, datetime.now(UTC).timestamp())
-    return pipeline, {"inputs": 0, "feeds": len(specs), "output": opts.output}
+    return pipeline, {"inputs": 0, "feeds": len(plan.specs), "output": opts.output}
 
 
 def dry_run(command: str, argv: list[str]) -> int:

@@ -68,6 +68,7 @@ class StreamPlan:
     extract: ExtractConfig | None = None
     near: MinhashConfig | None = DEFAULT_MINHASH  # None: --no-near-dedup
     prior_index_files: list[str] = field(default_factory=list)
+    blocks: dict[str, frozenset[int]] = field(default_factory=dict)  # learned (dedup.blocks)
     clock: Callable[[], datetime] = utc_now  # "now" of each element (tests inject one)
 
     @property
@@ -140,7 +141,7 @@ def build_stream(pipeline: beam.Pipeline, plan: StreamPlan, start: float) -> Non
     index_files = []
     if plan.near is not None:
         unique, duplicates, index_entries = (unique, duplicates) | "NearDedup" >> (
-            StreamingNearDedup(plan.near, plan.horizon_days, plan.prior_index_files)
+            StreamingNearDedup(plan.near, plan.horizon_days, plan.prior_index_files, plan.blocks)
         )
         index_files.append(
             index_entries
@@ -196,20 +197,79 @@ def wait_until(deadline: float) -> None:
         time.sleep(min(0.5, max(0.0, deadline - time.time())))
 
 
+def stream_plan(options: Any, output: str, run_id: str, resolve: bool = True) -> StreamPlan:
+    """The plan of ``akhbar stream``'s line, shared by the run and ``--dry-run`` so that both
+    build one graph. ``resolve=False`` (``--dry-run``) reads nothing from the output (no
+    validators, earlier files, near-dup index or learned blocks) and stands a feed list that
+    is not on this machine in for one feed. The near-dup window is ``--near-window-days``, as
+    in ``akhbar ingest``."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    from akhbar.pipelines.ingest import extract_config_from, fetch_config_from, read_limits_from
+    from akhbar.pipelines.options import StreamOptions
+    from akhbar.transforms.dedup.blocks import blocks_dir, load_blocks, recent_block_files
+    from akhbar.transforms.dedup.near_index import index_dir, recent_index_files
+    from akhbar.transforms.dedup.prior import prior_files
+    from akhbar.transforms.sources.feedlist import load_feed_list
+    from akhbar.transforms.state import load_validators
+
+    opts = options.view_as(StreamOptions)
+    if not opts.feeds:
+        raise ValueError("akhbar stream needs --feeds FILE")
+    languages = tuple(x.strip() for x in (opts.languages or "").split(",") if x.strip())
+    near = (
+        None
+        if opts.no_near_dedup
+        else replace(DEFAULT_MINHASH, max_days_apart=opts.near_window_days)
+    )
+    horizon = opts.state_horizon_days
+    specs = (
+        load_feed_list(opts.feeds)
+        if resolve or Path(opts.feeds).is_file()
+        else [FeedSpec(source="dry-run", url=opts.feeds)]
+    )
+    return StreamPlan(
+        output=output,
+        run_id=run_id,
+        specs=specs,
+        poll=PollConfig(
+            fetch=fetch_config_from(opts),
+            fetch_articles=opts.fetch_articles,
+            limits=read_limits_from(opts),
+        ),
+        prepare=PrepareConfig(
+            min_text_chars=opts.min_text_chars,
+            languages=languages,
+            max_text_chars=opts.max_text_chars,
+        ),
+        validators=load_validators(output) if resolve else {},
+        prior_files=prior_files(output, "-", horizon) if resolve else [],
+        poll_interval=opts.poll_interval,
+        window=opts.window or opts.poll_interval,
+        duration=opts.duration,
+        horizon_days=float(horizon),
+        extract=extract_config_from(opts),
+        near=near,
+        prior_index_files=(
+            recent_index_files(index_dir(output), horizon) if near and resolve else []
+        ),
+        blocks=(
+            load_blocks(recent_block_files(blocks_dir(output), horizon)) if near and resolve else {}
+        ),
+    )
+
+
 def run_stream(argv: list[str]) -> dict[str, Any]:
     """Lock the output, seed state from earlier runs, stream until ``--duration`` ends."""
     from pathlib import Path
 
     from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
-    from akhbar.pipelines.ingest import extract_config_from, fetch_config_from, read_limits_from
     from akhbar.pipelines.options import StreamOptions, storage_settings
     from akhbar.transforms.commit import recover_incomplete_runs
-    from akhbar.transforms.dedup.near_index import index_dir, recent_index_files
-    from akhbar.transforms.dedup.prior import prior_files
     from akhbar.transforms.lock import OutputLock
-    from akhbar.transforms.sources.feedlist import load_feed_list
-    from akhbar.transforms.state import list_files, load_validators, read_json
+    from akhbar.transforms.state import list_files, read_json
 
     options = PipelineOptions(argv)
     options.view_as(StandardOptions).streaming = True
@@ -219,36 +279,9 @@ def run_stream(argv: list[str]) -> dict[str, Any]:
     output = opts.output if "://" in opts.output else str(Path(opts.output).resolve())
     started = time.time()
     run_id = opts.run_id or datetime.fromtimestamp(started, UTC).strftime("stream-%Y%m%dT%H%M%SZ")
-    languages = tuple(x.strip() for x in (opts.languages or "").split(",") if x.strip())
-    near = None if opts.no_near_dedup else DEFAULT_MINHASH
     with OutputLock(output, wait_seconds=opts.lock_wait, storage=storage_settings(options)):
         recover_incomplete_runs(output)
-        plan = StreamPlan(
-            output=output,
-            run_id=run_id,
-            specs=load_feed_list(opts.feeds),
-            poll=PollConfig(
-                fetch=fetch_config_from(opts),
-                fetch_articles=opts.fetch_articles,
-                limits=read_limits_from(opts),
-            ),
-            prepare=PrepareConfig(
-                min_text_chars=opts.min_text_chars,
-                languages=languages,
-                max_text_chars=opts.max_text_chars,
-            ),
-            validators=load_validators(output),
-            prior_files=prior_files(output, "-", opts.state_horizon_days),
-            poll_interval=opts.poll_interval,
-            window=opts.window or opts.poll_interval,
-            duration=opts.duration,
-            horizon_days=float(opts.state_horizon_days),
-            extract=extract_config_from(opts),
-            near=near,
-            prior_index_files=(
-                recent_index_files(index_dir(output), opts.state_horizon_days) if near else []
-            ),
-        )
+        plan = stream_plan(options, output, run_id)
         with beam.Pipeline(options=options) as pipeline:
             build_stream(pipeline, plan, started)
     records = [

@@ -113,16 +113,21 @@ class NearDedupStats:
         )
 
 
-def near_doc(canonical: Article | DedupKey, config: MinhashConfig) -> NearDoc:
-    return signed(canonical, config)[0]
+def near_doc(
+    canonical: Article | DedupKey, config: MinhashConfig, blocks: frozenset[int] = frozenset()
+) -> NearDoc:
+    return signed(canonical, config, blocks)[0]
 
 
-def signed(canonical: Article | DedupKey, config: MinhashConfig) -> tuple[NearDoc, bytes]:
+def signed(
+    canonical: Article | DedupKey, config: MinhashConfig, blocks: frozenset[int] = frozenset()
+) -> tuple[NearDoc, bytes]:
     """The canonical's NearDoc and its ``shingle_hashes`` (for merging): a ``DedupKey`` carries
-    both (signed once, in the prepare step); an Article is shingled here."""
+    both (signed once, in the prepare step); an Article is shingled here, without the learned
+    ``blocks`` of its source (``transforms.dedup.blocks``; a key had them cut when made)."""
     if isinstance(canonical, DedupKey) and not canonical.signature:
         raise ValueError(f"{canonical.id}: a DedupKey made without a MinhashConfig is not signed")
-    key = canonical if isinstance(canonical, DedupKey) else dedup_key(canonical, config)
+    key = canonical if isinstance(canonical, DedupKey) else dedup_key(canonical, config, blocks)
     doc = NearDoc(
         id=key.id,
         order=key.order_key(),

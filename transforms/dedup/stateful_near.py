@@ -39,7 +39,7 @@ import itertools
 import logging
 import secrets
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -199,9 +199,16 @@ class Decision:
     dangling: bool = False  # rows already point at this id, which is itself a duplicate
 
 
-def decide(index: NearIndex, element: Article | Duplicate, now: float) -> Decision:
+def decide(
+    index: NearIndex,
+    element: Article | Duplicate,
+    now: float,
+    blocks: Mapping[str, frozenset[int]] | None = None,
+) -> Decision:
     """The decision for one element against the index (not changed: the caller adds
-    ``remember``). Pure, so it is unit-tested alone."""
+    ``remember``). Pure, so it is unit-tested alone. ``blocks``: per source, the repeated
+    sentences earlier runs learned (``transforms.dedup.blocks``), cut before matching as in
+    a batch run."""
     if isinstance(element, Duplicate):
         return _decide_duplicate(index, element, now)
     known = index.redirects.get(element.id)
@@ -210,7 +217,8 @@ def decide(index: NearIndex, element: Article | Duplicate, now: float) -> Decisi
     if known is not None:
         dup = near_duplicate(element, known.canonical_id, known.cluster_id, known.similarity, False)
         return Decision((), dup)
-    doc = replace(near_doc(element, index.config), cluster_id=element.cluster_id)
+    learned = blocks.get(element.source, frozenset()) if blocks else frozenset()
+    doc = replace(near_doc(element, index.config, learned), cluster_id=element.cluster_id)
     if element.id in index.pinned:  # rows already point at it: it must stay canonical
         return Decision((Canonical(doc, now),), element, doc)
     candidates, oversized = index.candidates(doc)
@@ -272,6 +280,7 @@ class _NearStateFn(beam.DoFn):
         config: MinhashConfig,
         horizon_seconds: float,
         prior_index_paths: Sequence[str] = (),
+        blocks: Mapping[str, frozenset[int]] | None = None,
         rewrite_share: float = 0.5,
         rewrite_min: int = 1000,
         clock: Callable[[], float] = time.time,
@@ -279,6 +288,7 @@ class _NearStateFn(beam.DoFn):
         self.config = config
         self.horizon = horizon_seconds
         self.prior_index_paths = list(prior_index_paths)
+        self.blocks = dict(blocks or {})
         self.rewrite_share = rewrite_share
         self.rewrite_min = rewrite_min
         self.clock = clock
@@ -332,7 +342,7 @@ class _NearStateFn(beam.DoFn):
                 entries.add(entry)
             bag_length = len(index)
             self.counters["bag_rewrites"].inc()
-        decision = decide(index, element[1], now)
+        decision = decide(index, element[1], now, self.blocks)
         for entry in decision.remember:
             index.add(entry)
             entries.add(entry)
@@ -367,7 +377,8 @@ class StreamingNearDedup(beam.PTransform):
     Articles that are near copies of a canonical become ``near`` duplicates; duplicate rows are
     re-pointed at canonicals; every new canonical's ``IndexEntry`` comes out for
     ``WriteStreamIndex``. ``prior_index_paths``: earlier runs' index files (select them with
-    ``near_index.recent_index_files``), read into the state on the first element.
+    ``near_index.recent_index_files``), read into the state on the first element. ``blocks``:
+    the repeated sentences earlier runs learned per source (``blocks.load_blocks``).
     """
 
     def __init__(
@@ -375,10 +386,11 @@ class StreamingNearDedup(beam.PTransform):
         config: MinhashConfig,
         horizon_days: float,
         prior_index_paths: Sequence[str] = (),
+        blocks: Mapping[str, frozenset[int]] | None = None,
         **tuning: Any,
     ) -> None:
         super().__init__()
-        self.fn = _NearStateFn(config, horizon_days * 86400.0, prior_index_paths, **tuning)
+        self.fn = _NearStateFn(config, horizon_days * 86400.0, prior_index_paths, blocks, **tuning)
 
     def expand(self, inputs):
         articles, duplicates = inputs
