@@ -88,7 +88,7 @@ def stage_times(docs: list[dict[str, str]]) -> dict[str, float]:
         totals.clear()
         for doc in docs:
             aligned = timed("align (normalize, offsets)", align, doc["text"])
-            tokens, roles = timed(
+            roles = timed(
                 "tokenize and scan (vocabulary)",
                 read,
                 aligned.normalized,
@@ -98,7 +98,6 @@ def stage_times(docs: list[dict[str, str]]) -> dict[str, float]:
                 "entities",
                 entities_mod.find_entities,
                 aligned,
-                tokens,
                 extractor.resources,
                 None,
                 None,
@@ -111,7 +110,7 @@ def stage_times(docs: list[dict[str, str]]) -> dict[str, float]:
                 mentions.find_dates,
                 aligned.normalized,
                 anchor,
-                tokens,
+                roles,
                 roles.where(DATE | NUMBER),
             )
             timed("date dicts", mentions.to_dicts, aligned, dates)
@@ -119,7 +118,7 @@ def stage_times(docs: list[dict[str, str]]) -> dict[str, float]:
             timed(
                 "amounts",
                 amounts_mod.find_amounts,
-                tokens,
+                roles,
                 blocked,
                 found.spans,
                 None,
@@ -129,7 +128,7 @@ def stage_times(docs: list[dict[str, str]]) -> dict[str, float]:
                 "quotes",
                 quotes.find_quotes,
                 aligned.normalized,
-                tokens,
+                roles,
                 found.spans,
                 found.persons.titles,
                 roles.where(VERB),

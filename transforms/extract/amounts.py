@@ -9,6 +9,7 @@ countries (دينار، ليرة، ريال، درهم، جنيه) are resolved 
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from akhbar.transforms.extract.numbers import (
     read_number,
 )
 from akhbar.transforms.extract.offsets import AlignedText
-from akhbar.transforms.extract.tokens import Span, Token
+from akhbar.transforms.extract.tokens import Span, Tokens
 from akhbar.transforms.normalize import normalize_fast
 
 # currency word (normalized, without case endings) -> {qualifier nisba stem: code, "": default}
@@ -163,19 +164,19 @@ class Amount:
     unit: str
 
 
-def _currency(tokens: list[Token], k: int) -> tuple[str, str, int] | None:
+def _currency(texts: list[str], kinds: list[str], k: int) -> tuple[str, str, int] | None:
     """(currency word, qualified code or "?", index after) for a currency at token ``k``."""
-    if k >= len(tokens):
+    if k >= len(texts):
         return None
-    word = tokens[k].text
+    word = texts[k]
     if word in _SYMBOLS:
         return word, _SYMBOLS[word], k + 1
     base = _CURRENCY_FORMS.get(word, word)
     if base not in _CURRENCIES:
         return None
     table = _CURRENCIES[base]
-    if k + 1 < len(tokens) and tokens[k + 1].kind == "w":
-        qualifier = tokens[k + 1].text
+    if k + 1 < len(texts) and kinds[k + 1] == "w":
+        qualifier = texts[k + 1]
         for ending in ("ين", "يه", "ا", "ه"):
             stem = qualifier[: -len(ending)] if qualifier.endswith(ending) else qualifier
             if stem in table and stem:
@@ -185,14 +186,14 @@ def _currency(tokens: list[Token], k: int) -> tuple[str, str, int] | None:
     return base, table[""], k + 1
 
 
-def _percent(tokens: list[Token], k: int) -> int | None:
+def _percent(texts: list[str], k: int) -> int | None:
     """Index after a percent marker at ``k`` ('%', '٪', 'في المائة', 'بالمئة'), or None."""
-    if k >= len(tokens):
+    if k >= len(texts):
         return None
-    word = tokens[k].text
+    word = texts[k]
     if word in ("%", "٪") or word in _PERCENT_GLUED:
         return k + 1
-    if word == "في" and k + 1 < len(tokens) and tokens[k + 1].text in _PERCENT_WORDS:
+    if word == "في" and k + 1 < len(texts) and texts[k + 1] in _PERCENT_WORDS:
         return k + 2
     return None
 
@@ -214,7 +215,7 @@ def resolve_currency(
 
 
 def find_amounts(
-    tokens: list[Token],
+    tokens: Tokens,
     blocked: Iterable[tuple[int, int]],
     entities: list[Span],
     default_country: str | None = None,
@@ -225,117 +226,131 @@ def find_amounts(
     ``candidates``: indices of the tokens that may start a number (``scan.NUMBER``), in text
     order; found here when None.
     """
-    blocked_spans = sorted(blocked)
-    countries: Counter[str] = Counter(s.country for s in entities if s.type == "LOC" and s.country)
-    out: list[Amount] = []
+    texts, starts, ends, kinds = tokens.texts, tokens.starts, tokens.ends, tokens.kinds
     if candidates is None:
-        candidates = [
-            i for i, tok in enumerate(tokens) if tok.kind == "n" or tok.text in NUMBER_STARTS
-        ]
+        candidates = [i for i, text in enumerate(texts) if kinds[i] == "n" or text in NUMBER_STARTS]
+    if not candidates:
+        return []
+    blocked_spans = sorted(blocked)
+    countries: Counter[str] | None = None
+    out: list[Amount] = []
+    size = len(texts)
     resume = 0
     for i in candidates:
         if i < resume:
             continue
-        tok = tokens[i]
-        if any(s <= tok.start < e for s, e in blocked_spans):
+        start = starts[i]
+        if blocked_spans and any(s <= start < e for s, e in blocked_spans):
             continue
-        symbol_before = (
-            i > 0 and tokens[i - 1].text in ("$", "€", "£") and tokens[i - 1].end == tok.start
-        )
-        number = read_number(tokens, i)
+        symbol_before = i > 0 and texts[i - 1] in ("$", "€", "£") and ends[i - 1] == start
+        number = read_number(texts, kinds, i)
         if number is None:
             continue
         value, after, from_words, scaled = number
-        start = tokens[i - 1].start if symbol_before else tok.start
         if symbol_before:
-            code = _SYMBOLS[tokens[i - 1].text]
-            out.append(Amount(start, tokens[after - 1].end, value, code))
+            code = _SYMBOLS[texts[i - 1]]
+            out.append(Amount(starts[i - 1], ends[after - 1], value, code))
             resume = after
             continue
-        percent_end = _percent(tokens, after)
+        percent_end = _percent(texts, after)
         if percent_end is not None:
-            out.append(Amount(start, tokens[percent_end - 1].end, value, "PERCENT"))
+            out.append(Amount(start, ends[percent_end - 1], value, "PERCENT"))
             resume = percent_end
             continue
-        currency = _currency(tokens, after)
+        currency = _currency(texts, kinds, after)
         if currency is not None:
             word, code, end_index = currency
             if code == "TND/1000":
                 value, code = value / 1000.0, "TND"
             else:
+                if countries is None:
+                    countries = Counter(
+                        s.country for s in entities if s.type == "LOC" and s.country
+                    )
                 code = resolve_currency(word, code, countries, default_country)
-            out.append(Amount(start, tokens[end_index - 1].end, value, code))
+            out.append(Amount(start, ends[end_index - 1], value, code))
             resume = end_index
             continue
-        nxt = tokens[after] if after < len(tokens) else None
-        unit_follows = nxt is not None and nxt.kind == "w" and nxt.text not in _NOT_COUNTED
+        unit_follows = after < size and kinds[after] == "w" and texts[after] not in _NOT_COUNTED
         implied = _implied_currency(out, tokens, i) if scaled and not unit_follows else None
         if implied is not None:
-            out.append(Amount(start, tokens[after - 1].end, value, implied))
+            out.append(Amount(start, ends[after - 1], value, implied))
             resume = after
             continue
-        counted = _counted(tokens, i, after, value, from_words)
+        counted = _counted(texts, starts, ends, kinds, i, after, value, from_words)
         if counted is not None:
-            out.append(Amount(start, tokens[counted - 1].end, value, "COUNT"))
+            out.append(Amount(start, ends[counted - 1], value, "COUNT"))
             resume = counted
             continue
         resume = after
     return out
 
 
-def _counted(tokens: list[Token], i: int, after: int, value: float, from_words: bool) -> int | None:
+def _counted(
+    texts: list[str],
+    starts: list[int],
+    ends: list[int],
+    kinds: list[str],
+    i: int,
+    after: int,
+    value: float,
+    from_words: bool,
+) -> int | None:
     """Index after the counted noun when the number counts something, else None."""
-    first = tokens[i]
-    if not from_words and first.kind == "n":
+    if not from_words and kinds[i] == "n":
         if after == i + 1 and 1900 <= value <= 2100 and float(value).is_integer():
             return None  # a year
         if i > 0:
-            prev = tokens[i - 1]
-            if prev.end == first.start and prev.kind == "w" and prev.text != "و":
+            prev = texts[i - 1]
+            if ends[i - 1] == starts[i] and kinds[i - 1] == "w" and prev != "و":
                 return None  # "الـ12": an ordinal ("و18" is a conjunction, not one)
-            if prev.text in (":", "/", "-", ".") or prev.text in _LABEL_NOUNS:
+            if prev in (":", "/", "-", ".") or prev in _LABEL_NOUNS:
                 return None
             if (
-                prev.kind == "w"
-                and prev.text.startswith("ال")
-                and len(prev.text) > 3
-                and prev.text not in _NOT_COUNTED
+                kinds[i - 1] == "w"
+                and prev.startswith("ال")
+                and len(prev) > 3
+                and prev not in _NOT_COUNTED
             ):
                 return None  # "الدورة 16": a label after its noun
-    if after >= len(tokens):
+    size = len(texts)
+    if after >= size:
         return None
-    nxt = tokens[after]
-    if nxt.text == "من" and after + 1 < len(tokens) and tokens[after + 1].text.startswith("ال"):
+    nxt = texts[after]
+    if nxt == "من" and after + 1 < size and texts[after + 1].startswith("ال"):
         return after + 2  # "ثلاثة من المصابين"
     if (
-        nxt.text == "و"
-        and after + 2 < len(tokens)
-        and tokens[after + 1].kind == "n"
-        and tokens[after + 1].start == nxt.end
+        nxt == "و"
+        and after + 2 < size
+        and kinds[after + 1] == "n"
+        and starts[after + 1] == ends[after]
     ):
         # "بين 14 و18 عاما": the first number of a range counts the noun after the second
-        later = read_number(tokens, after + 1)
-        if later is not None and _counted(tokens, after + 1, later[1], later[0], False):
+        later = read_number(texts, kinds, after + 1)
+        if later is not None and _counted(
+            texts, starts, ends, kinds, after + 1, later[1], later[0], False
+        ):
             return after
-    if nxt.kind != "w" or nxt.text in _NOT_COUNTED or nxt.text in SCALES:
+    if kinds[after] != "w" or nxt in _NOT_COUNTED or nxt in SCALES:
         return None
     if not from_words and (
-        (nxt.text.startswith("و") and len(nxt.text) > 3)
-        or nxt.text.startswith(("بال", "لل", "فال", "وال", "كال"))
-        or (nxt.text.startswith("ل") and nxt.text[1:2] in ("ت", "ي", "ن"))
+        (nxt.startswith("و") and len(nxt) > 3)
+        or nxt.startswith(("بال", "لل", "فال", "وال", "كال"))
+        or (nxt.startswith("ل") and nxt[1:2] in ("ت", "ي", "ن"))
     ):
         return None  # "22 وتتواصل", "16 لتظاهرة": a clause or a phrase, not a counted noun
     return after + 1
 
 
-def _implied_currency(found: list[Amount], tokens: list[Token], i: int) -> str | None:
+def _implied_currency(found: list[Amount], tokens: Tokens, i: int) -> str | None:
     """ "ارتفع إلى 10.6 مليارات دولار، بعدما كان 8.5 مليارات": a scaled number with no unit right
     after a money amount in the same sentence shares its currency."""
     if not found or found[-1].unit in ("PERCENT", "COUNT"):
         return None
     previous_end = found[-1].end
-    between = [t for t in tokens[:i] if t.start >= previous_end]
-    if len(between) > 8 or any(t.text in (".", "!", "?", "\n") for t in between):
+    first = bisect_left(tokens.starts, previous_end, 0, i)  # the tokens between the two
+    between = tokens.texts[first:i]
+    if len(between) > 8 or any(t in (".", "!", "?", "\n") for t in between):
         return None
     return found[-1].unit
 

@@ -53,12 +53,12 @@ class Extractor:
         """
         cfg = self.config
         aligned = align(text)
-        tokens, found_roles = read(aligned.normalized, self.resources.roles)
+        found_roles = read(aligned.normalized, self.resources.roles)
         out: dict[str, Any] = {}
         need_entities = cfg.entities or cfg.quotes or cfg.amounts
         found = (
             entities_mod.find_entities(
-                aligned, tokens, self.resources, self.segmenter, self.ner, found_roles
+                aligned, self.resources, self.segmenter, self.ner, found_roles
             )
             if need_entities
             else None
@@ -70,7 +70,7 @@ class Extractor:
             out["places"] = entities_mod.places(entity_dicts)
         dates = (
             mentions.find_dates(
-                aligned.normalized, published, tokens, found_roles.where(DATE | NUMBER)
+                aligned.normalized, published, found_roles, found_roles.where(DATE | NUMBER)
             )
             if (cfg.dates or cfg.amounts)
             else []
@@ -81,17 +81,16 @@ class Extractor:
             blocked = [(d.start, d.end) for d in dates if d.calendar]
             spans = found.spans if found else []
             found_amounts = amounts_mod.find_amounts(
-                tokens, blocked, spans, cfg.default_country, found_roles.where(NUMBER)
+                found_roles, blocked, spans, cfg.default_country, found_roles.where(NUMBER)
             )
             out["amounts"] = amounts_mod.to_dicts(aligned, found_amounts)
         if cfg.quotes and found is not None:
             found_quotes = quotes.find_quotes(
                 aligned.normalized,
-                tokens,
+                found_roles,
                 found.spans,
                 found.persons.titles,
                 found_roles.where(VERB),
-                found_roles.ends,
             )
             out["quotes"] = quotes.to_dicts(aligned, found_quotes, surfaces)
         if cfg.keywords:

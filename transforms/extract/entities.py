@@ -56,9 +56,9 @@ from akhbar.transforms.extract.scan import (
     VERB,
     Roles,
     Scan,
-    scan,
+    read,
 )
-from akhbar.transforms.extract.tokens import Span, Token, covering
+from akhbar.transforms.extract.tokens import Span, Tokens, covering
 from akhbar.transforms.normalize import normalize_fast
 
 ENTITY_TYPES = ("PER", "ORG", "LOC")
@@ -166,7 +166,6 @@ class EntityResult:
 
 def find_entities(
     aligned: AlignedText,
-    tokens: list[Token],
     res: EntityResources,
     segmenter: Segmenter | None = None,
     ner: SpanSource | None = None,
@@ -175,7 +174,8 @@ def find_entities(
     """Entity spans of one article; ``found``: the article's token scan (computed if None)."""
     norm = aligned.normalized
     if found is None:
-        found = scan(tokens, res.roles)
+        found = read(norm, res.roles)
+    tokens = found
     gazetteer = [
         Span(m.start, m.end, m.entry.type, m.entry.canonical, "gazetteer", m.entry.country)
         for m in res.matcher.find_at(norm, found.openers())
@@ -188,7 +188,7 @@ def find_entities(
     idf = res.people.idf
     people = res.people
     org_heads, place_heads = found.where(ORG_HEAD), found.where(PLACE_HEAD)
-    cover = covering(tokens, gazetteer, found.ends) if org_heads or place_heads else None
+    cover = covering(found.starts, found.ends, gazetteer) if org_heads or place_heads else None
     patterns = organisation_spans(
         tokens,
         gazetteer,
@@ -210,17 +210,18 @@ def find_entities(
             canonical = norm[span.start : span.end]  # already normalized
             chosen = [*others, Span(span.start, span.end, span.type, canonical, span.source)]
 
-    def original(tok: Token) -> str:
-        start, end = aligned.span(tok.start, tok.end)
-        return aligned.original[start:end]
+    def original(start: int, end: int) -> str:
+        first, last = aligned.span(start, end)
+        return aligned.original[first:last]
 
-    if found.where(QUOTE_MARK):
-        chosen += quoted_acronyms(tokens, chosen)
+    marks = found.where(QUOTE_MARK)
+    if marks:
+        chosen += quoted_acronyms(tokens, chosen, marks)
     agency = dateline_agency(norm, tokens, chosen)
     if agency:
         outlet = agency[0]
         chosen = [c for c in chosen if c.end <= outlet.start or c.start >= outlet.end] + agency
-    persons = find_persons(tokens, chosen, res.people, original, found.where(PERSON), found.ends)
+    persons = find_persons(tokens, chosen, res.people, original, found.where(PERSON))
     for span in persons.spans:
         if clip(span, chosen):
             chosen.append(span)
@@ -268,26 +269,24 @@ def _unify_people(spans: list[Span]) -> list[Span]:
 
 
 def _segmented(
-    tokens: list[Token], found: list[Span], res: EntityResources, segmenter: Segmenter
+    tokens: Tokens, found: list[Span], res: EntityResources, segmenter: Segmenter
 ) -> list[Span]:
     """Single-word names the prefix rules missed but the morphological analyzer can segment."""
     out: list[Span] = []
-    for tok in tokens:
-        if (
-            tok.kind != "w"
-            or len(tok.text) < 4
-            or not clip(Span(tok.start, tok.end, "", "", ""), found + out)
-        ):
+    for text, start, end, kind in zip(
+        tokens.texts, tokens.starts, tokens.ends, tokens.kinds, strict=True
+    ):
+        if kind != "w" or len(text) < 4 or not clip(Span(start, end, "", "", ""), found + out):
             continue
-        for _prefix, stem in segmenter.segment(tok.text):
+        for _prefix, stem in segmenter.segment(text):
             hit = res.single_word.get(stem)
-            at = tok.text.rfind(stem)
+            at = text.rfind(stem)
             if hit is not None and at >= 0:
                 canonical, type_, country = hit
                 out.append(
                     Span(
-                        tok.start + at,
-                        tok.start + at + len(stem),
+                        start + at,
+                        start + at + len(stem),
                         type_,
                         canonical,
                         "morphology",

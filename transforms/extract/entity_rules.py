@@ -7,13 +7,10 @@ Each is a pure function over spans and tokens, applied by ``entities.find_entiti
 from __future__ import annotations
 
 from bisect import bisect_right
-from operator import itemgetter
 
 from akhbar.transforms.extract.lexicon import COUNTRY_ADMIN_HEADS, CURRENCY_WORDS
-from akhbar.transforms.extract.tokens import Span, Token
+from akhbar.transforms.extract.tokens import Span, Tokens
 from akhbar.transforms.normalize import normalize_fast
-
-_END = itemgetter(2)  # Token.end
 
 
 def clip(span: Span, others: list[Span]) -> bool:
@@ -22,14 +19,14 @@ def clip(span: Span, others: list[Span]) -> bool:
 
 
 def drop_currency_adjectives(
-    tokens: list[Token], spans: list[Span], currencies: list[int] | None = None
+    tokens: Tokens, spans: list[Span], currencies: list[int] | None = None
 ) -> list[Span]:
     """ "11 ألف ليرة سورية": سورية after a currency name is its adjective, not the country."""
     if currencies is None:
-        currencies = [i for i, t in enumerate(tokens) if t.text in CURRENCY_WORDS]
+        currencies = [i for i, t in enumerate(tokens.texts) if t in CURRENCY_WORDS]
     if not currencies:
         return spans
-    currency_ends = {tokens[i].end for i in currencies}
+    currency_ends = {tokens.ends[i] for i in currencies}
     out = []
     for span in spans:
         if span.type == "LOC" and any(0 < span.start - end <= 1 for end in currency_ends):
@@ -54,40 +51,48 @@ def country_without_admin_head(
     return out
 
 
-def quoted_acronyms(tokens: list[Token], spans: list[Span]) -> list[Span]:
+def quoted_acronyms(
+    tokens: Tokens, spans: list[Span], marks: list[int] | None = None
+) -> list[Span]:
     """ "منظمة الأمم المتحدة للطفولة «يونيسف»": a short quoted name right after an organisation
-    is that organisation's other name."""
-    ends = {s.end: s for s in spans if s.type == "ORG"}
+    is that organisation's other name. ``marks``: indices of the « tokens, when known."""
+    texts, starts, ends, kinds = tokens.texts, tokens.starts, tokens.ends, tokens.kinds
+    org_ends = {s.end: s for s in spans if s.type == "ORG"}
+    size = len(texts)
+    if marks is None:
+        marks = [i for i, text in enumerate(texts) if text == "«"]
     out: list[Span] = []
-    for i, tok in enumerate(tokens[:-2]):
-        if tok.text != "«" or i == 0 or tokens[i - 1].end not in ends:
+    for i in marks:
+        if i == 0 or i >= size - 2 or ends[i - 1] not in org_ends:
             continue
         k = i + 1
-        while k < len(tokens) and k - i <= 3 and tokens[k].kind == "w":
+        while k < size and k - i <= 3 and kinds[k] == "w":
             k += 1
-        if k < len(tokens) and tokens[k].text == "»" and k > i + 1:
-            out.append(Span(tokens[i + 1].start, tokens[k - 1].end, "ORG", "", "pattern"))
+        if k < size and texts[k] == "»" and k > i + 1:
+            out.append(Span(starts[i + 1], ends[k - 1], "ORG", "", "pattern"))
     return [s for s in out if clip(s, spans)]
 
 
-def dateline_agency(norm: str, tokens: list[Token], spans: list[Span]) -> list[Span]:
+def dateline_agency(norm: str, tokens: Tokens, spans: list[Span]) -> list[Span]:
     """ "الرباط - ماب", "بغداد/ شفق نيوز": the words after a place and a dash on the opening
     line, when that line holds nothing else, name the agency or outlet (GUIDELINES rule 7)."""
-    line_end = norm.find("\n")
-    if line_end < 0 or line_end > 60:
+    line_end = norm.find("\n", 0, 61)
+    if line_end < 0:
         return []
-    first = tokens[: bisect_right(tokens, line_end, key=_END)]  # the tokens of that line
-    if len(first) < 3 or first[1].text not in ("-", "/", "–"):
+    texts = tokens.texts
+    size = bisect_right(tokens.ends, line_end)  # the tokens of that line
+    if size < 3 or texts[1] not in ("-", "/", "–"):
         return []
-    place = [s for s in spans if s.type == "LOC" and s.start <= first[0].start < s.end]
-    words = first[2:]
-    if words and words[0].text == "«" and words[-1].text == "»":
-        words = words[1:-1]
-    if not place or not 1 <= len(words) <= 3 or not all(t.kind == "w" for t in words):
+    first_start = tokens.starts[0]
+    place = [s for s in spans if s.type == "LOC" and s.start <= first_start < s.end]
+    lo, hi = 2, size
+    if texts[lo] == "«" and texts[hi - 1] == "»":
+        lo, hi = lo + 1, hi - 1
+    if not place or not 1 <= hi - lo <= 3 or not all(k == "w" for k in tokens.kinds[lo:hi]):
         return []
-    span = Span(words[0].start, words[-1].end, "ORG", "", "pattern")
+    span = Span(tokens.starts[lo], tokens.ends[hi - 1], "ORG", "", "pattern")
     inside = [s for s in spans if span.start <= s.start and s.end <= span.end]
     crossing = [s for s in spans if s not in inside and not clip(span, [s])]
-    if crossing or (inside and len(words) == 1):
+    if crossing or (inside and hi - lo == 1):
         return []  # "صور - الوكالة": a one-word place after the dash is no agency
     return [span]  # "طرابلس - ليبيا الأحرار": the outlet's name may contain a place

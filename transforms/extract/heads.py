@@ -23,7 +23,7 @@ from akhbar.transforms.extract.lexicon import (
     PROCLITICS,
     STOPWORDS,
 )
-from akhbar.transforms.extract.tokens import Span, Token, covering
+from akhbar.transforms.extract.tokens import Span, Tokens, covering
 
 MAX_CHAIN = 7
 # Heads that name an organisation only with more than a place after them: "بعثة تونس" is
@@ -91,12 +91,12 @@ _ORG_FORMS = _head_forms(ORG_HEADS | COMPANY_HEADS)
 ORG_HEAD_FORMS = frozenset(_ORG_FORMS)  # every spelling of an organisation head, with clitics
 
 
-def _head(token: Token, forms: dict[str, tuple[int, str]]) -> tuple[int, str] | None:
-    """(start offset of the head inside the token, head word) when the token is a head."""
-    found = forms.get(token.text)
+def _head(tokens: Tokens, i: int, forms: dict[str, tuple[int, str]]) -> tuple[int, str] | None:
+    """(start offset of the head inside token ``i``, head word) when the token is a head."""
+    found = forms.get(tokens.texts[i])
     if found is None:
         return None
-    return token.start + found[0], found[1]
+    return tokens.starts[i] + found[0], found[1]
 
 
 def _definite(word: str) -> bool:
@@ -113,7 +113,7 @@ def _indefinite(word: str) -> bool:
 
 
 def _chain(
-    tokens: list[Token],
+    tokens: Tokens,
     i: int,
     gaz: list[Span | None],
     given: frozenset[str],
@@ -125,28 +125,29 @@ def _chain(
     that start with ي are imperfect verbs, not nouns of a name. A person's name inside an
     institution's ("مستشفى ابن سينا", "المستشفى الجامعي ابن الجزار") is part of it.
     """
+    texts, starts, token_kinds = tokens.texts, tokens.starts, tokens.kinds
+    size = len(texts)
     j, kept_end = i, i
     kinds: list[str] = []
     pending: list[str] = []
-    while j < len(tokens) and j - i < MAX_CHAIN:
-        tok = tokens[j]
+    while j < size and j - i < MAX_CHAIN:
+        word = texts[j]
         span = gaz[j]
-        if span is not None and span.type in ("LOC", "ORG") and span.start >= tok.start:
+        if span is not None and span.type in ("LOC", "ORG") and span.start >= starts[j]:
             if j == i and after_definite and span.type == "LOC":
                 break  # "من الصندوق القاهرة": a definite head does not take a place in construct
-            if kinds and span.start > tok.start and tok.text[0] in "وف":
+            if kinds and span.start > starts[j] and word[0] in "وف":
                 break  # "... نابلس والمؤسسة الوطنية للنفط": a list, not one name
-            if kinds and span.type == "LOC" and span.start > tok.start and tok.text[0] == "ب":
+            if kinds and span.type == "LOC" and span.start > starts[j] and word[0] == "ب":
                 break  # "للحرس الوطني ببنزرت": "in Bizerte" is an adjunct, not part of it
             k = j
-            while k < len(tokens) and tokens[k].start < span.end:
+            while k < size and starts[k] < span.end:
                 k += 1
             kinds += [*pending, f"gaz-{span.type}"]
             pending, j, kept_end = [], k, k
             continue
-        if tok.kind != "w" or span is not None:
+        if token_kinds[j] != "w" or span is not None:
             break
-        word = tok.text
         if word[:1] in "وف" and (word[1:] in ORG_HEADS or word[1:] in COMPANY_HEADS):
             break  # "... والمؤسسة الوطنية": the next organisation of a list begins
         if pending and pending[-1] == "name" and word not in STOPWORDS and not word.startswith("ي"):
@@ -169,7 +170,7 @@ def _chain(
         elif _definite(word):
             kinds += [*pending, "def"]
             pending, j, kept_end = [], j + 1, j + 1
-        elif word.startswith("ل") and j + 1 < len(tokens) and _lam_complement(tokens, j + 1):
+        elif word.startswith("ل") and j + 1 < size and _lam_complement(tokens, j + 1):
             pending.append("lam")  # "لإعادة الإعمار": kept only with what follows
             j += 1
         elif (
@@ -185,22 +186,23 @@ def _chain(
     return kept_end, kinds
 
 
-def _lam_complement(tokens: list[Token], j: int) -> bool:
+def _lam_complement(tokens: Tokens, j: int) -> bool:
     """ "لإعادة الإعمار", "لاستغلال وتوزيع المياه": a definite word follows, possibly after a
     coordinated noun."""
-    text = tokens[j].text
+    texts = tokens.texts
+    text = texts[j]
     if text.startswith("ال"):
         return True
     return (
         text[:1] == "و"
-        and tokens[j].kind == "w"
-        and j + 1 < len(tokens)
-        and tokens[j + 1].text.startswith("ال")
+        and tokens.kinds[j] == "w"
+        and j + 1 < len(texts)
+        and texts[j + 1].startswith("ال")
     )
 
 
 def organisation_spans(
-    tokens: list[Token],
+    tokens: Tokens,
     gazetteer: list[Span],
     idf: IdfTable,
     given: frozenset[str],
@@ -215,15 +217,16 @@ def organisation_spans(
     in text order; the tokens are searched for heads when None. ``cover``: ``covering(tokens,
     gazetteer)`` when the caller has it.
     """
-    gaz = cover if cover is not None else covering(tokens, gazetteer)
+    texts, starts, ends = tokens.texts, tokens.starts, tokens.ends
+    gaz = cover if cover is not None else covering(starts, ends, gazetteer)
     out: list[Span] = []
     if candidates is None:
-        candidates = [i for i, tok in enumerate(tokens) if tok.text in _ORG_FORMS]
+        candidates = [i for i, text in enumerate(texts) if text in _ORG_FORMS]
     resume = 0
     for i in candidates:
         if i < resume or gaz[i] is not None:
             continue
-        found = _head(tokens[i], _ORG_FORMS)
+        found = _head(tokens, i, _ORG_FORMS)
         if found is None:
             continue
         start, head = found
@@ -231,11 +234,11 @@ def organisation_spans(
         named_after = person_name_end(tokens, i + 1, gaz, given, family) if not company else None
         if named_after is not None and not head.startswith("ال"):
             # "مستشفى الهادي شاكر", "جامعة الملك سعود": the person's whole name is the name
-            out.append(Span(start, tokens[named_after - 1].end, "ORG", "", "pattern"))
+            out.append(Span(start, ends[named_after - 1], "ORG", "", "pattern"))
             resume = named_after
             continue
         end_index, kinds = _chain(tokens, i + 1, gaz, given, head.startswith("ال"))
-        names = [tokens[k].text for k in range(i + 1, end_index)]
+        names = texts[i + 1 : end_index]
         if kinds and _generic(head, kinds, names, nisba):
             # "الجهاز الفني", "الفريق الزائر", "المجلس التنفيذي للصندوق": a description
             quoted = _quoted_name(tokens, end_index) if company else None
@@ -253,7 +256,7 @@ def organisation_spans(
             )
         ):
             if company and kinds[0] != "def":
-                start = tokens[i + 1].start  # "شركة نفط البصرة": the head is not the name
+                start = starts[i + 1]  # "شركة نفط البصرة": the head is not the name
                 adjective = names[-1] in nisba or names[-1].endswith(("يه", "ي"))
                 if (
                     len(kinds) == 2
@@ -262,7 +265,7 @@ def organisation_spans(
                     and adjective
                 ):
                     end_index -= 1  # "مجموعة إيني الإيطالية": the adjective describes the name
-            out.append(Span(start, tokens[end_index - 1].end, "ORG", "", "pattern"))
+            out.append(Span(start, ends[end_index - 1], "ORG", "", "pattern"))
             resume = end_index
             continue
         if company:
@@ -319,14 +322,15 @@ def _generic(head: str, kinds: list[str], names: list[str], nisba: frozenset[str
     return all(n in GENERIC_STOP or n in ANAPHORIC or ("ال" + n[2:]) in ANAPHORIC for n in names)
 
 
-def _bare_name(tokens: list[Token], i: int, gaz: list[Span | None], idf: IdfTable) -> Span | None:
+def _bare_name(tokens: Tokens, i: int, gaz: list[Span | None], idf: IdfTable) -> Span | None:
     """ "مجموعة إيني الإيطالية": one or two rare words after a company head are its name.
 
     Not when they are a person's ("رئيس النادي فهد بن نافل"): a name particle ends it.
     """
+    texts, kinds = tokens.texts, tokens.kinds
     k = i
-    while k < len(tokens) and k - i < 2 and gaz[k] is None and tokens[k].kind == "w":
-        word = tokens[k].text
+    while k < len(texts) and k - i < 2 and gaz[k] is None and kinds[k] == "w":
+        word = texts[k]
         if (
             word.startswith("ال")
             or word in STOPWORDS
@@ -336,23 +340,24 @@ def _bare_name(tokens: list[Token], i: int, gaz: list[Span | None], idf: IdfTabl
         ):
             break
         k += 1
-    if k < len(tokens) and tokens[k].text in NAME_PARTICLES:
+    if k < len(texts) and texts[k] in NAME_PARTICLES:
         return None
     if k == i:
         return None
-    return Span(tokens[i].start, tokens[k - 1].end, "ORG", "", "pattern")
+    return Span(tokens.starts[i], tokens.ends[k - 1], "ORG", "", "pattern")
 
 
-def _quoted_name(tokens: list[Token], i: int) -> Span | None:
+def _quoted_name(tokens: Tokens, i: int) -> Span | None:
     """«إتش سي» right after a company head: the quoted words are the name."""
-    if i >= len(tokens) or tokens[i].text not in ("«", '"'):
+    texts = tokens.texts
+    if i >= len(texts) or texts[i] not in ("«", '"'):
         return None
-    closing = "»" if tokens[i].text == "«" else '"'
-    for k in range(i + 1, min(i + 7, len(tokens))):
-        if tokens[k].text == closing:
-            if k == i + 1 or not all(t.kind == "w" for t in tokens[i + 1 : k]):
+    closing = "»" if texts[i] == "«" else '"'
+    for k in range(i + 1, min(i + 7, len(texts))):
+        if texts[k] == closing:
+            if k == i + 1 or not all(kind == "w" for kind in tokens.kinds[i + 1 : k]):
                 return None
-            return Span(tokens[i + 1].start, tokens[k - 1].end, "ORG", "", "pattern")
+            return Span(tokens.starts[i + 1], tokens.ends[k - 1], "ORG", "", "pattern")
     return None
 
 
@@ -363,7 +368,7 @@ MAX_PERSON_NAME = 5
 
 
 def person_name_end(
-    tokens: list[Token],
+    tokens: Tokens,
     i: int,
     gaz: list[Span | None],
     given: frozenset[str],
@@ -373,15 +378,17 @@ def person_name_end(
     ("الأمير عبدالله الفيصل", "الهادي شاكر", "محمد السادس"), or None. An honorific or a given
     name opens it; given and family names, particles, "الله"/"الدين" and a regnal ordinal
     continue it. Two words at least (one given name is too little to take)."""
-    if i >= len(tokens) or gaz[i] is not None or tokens[i].kind != "w":
+    texts, kinds = tokens.texts, tokens.kinds
+    size = len(texts)
+    if i >= size or gaz[i] is not None or kinds[i] != "w":
         return None
-    first = tokens[i].text
+    first = texts[i]
     if first not in NAME_HONORIFICS and first not in given and not first.startswith("عبد"):
         return None
     k = i + 1
-    while k < len(tokens) and k - i < MAX_PERSON_NAME and tokens[k].kind == "w" and gaz[k] is None:
-        word = tokens[k].text
-        prev = tokens[k - 1].text
+    while k < size and k - i < MAX_PERSON_NAME and kinds[k] == "w" and gaz[k] is None:
+        word = texts[k]
+        prev = texts[k - 1]
         if (
             word in NAME_HONORIFICS
             or word in given
@@ -395,7 +402,7 @@ def person_name_end(
             k += 1
             continue
         break
-    named = [t.text for t in tokens[i:k] if t.text not in NAME_HONORIFICS]
+    named = [t for t in texts[i:k] if t not in NAME_HONORIFICS]
     return k if named and k - i >= 2 else None
 
 

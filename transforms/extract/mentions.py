@@ -42,7 +42,7 @@ from akhbar.transforms.extract.date_rules import (
 )
 from akhbar.transforms.extract.dates import ARABIC_MONTHS
 from akhbar.transforms.extract.offsets import AlignedText
-from akhbar.transforms.extract.tokens import Token, tokenize
+from akhbar.transforms.extract.tokens import Tokens, tokenize
 
 _MONTH = "|".join(sorted((re.escape(m) for m in ARABIC_MONTHS), key=len, reverse=True))
 WEEKDAYS = {
@@ -170,28 +170,28 @@ _WEEKDAY_PREFIX = frozenset(["يوم", "مساء", "صباح", "فجر", "ظهر
 DATE_OPENERS = frozenset(_OPENERS)
 
 
-def _trigger_offsets(tokens: list[Token], candidates: list[int] | None) -> list[list[int]]:
+def _trigger_offsets(tokens: Tokens, candidates: list[int] | None) -> list[list[int]]:
     """For each family of patterns, the offsets (in text order) where one may start.
 
     ``candidates``: indices of the date words and numbers (``scan.DATE | scan.NUMBER``); every
     token is looked at when None."""
     starts: list[list[int]] = [[] for _ in range(7)]
     openers = _OPENERS
-    last = len(tokens) - 1
-    for i in range(len(tokens)) if candidates is None else candidates:
-        tok = tokens[i]
-        text = tok[0]
+    texts, offsets, kinds = tokens.texts, tokens.starts, tokens.kinds
+    last = len(texts) - 1
+    for i in range(len(texts)) if candidates is None else candidates:
+        text = texts[i]
         families = openers.get(text)
         if families is not None:
             for family in families:
-                if family == _F_WEEKDAY and i and tokens[i - 1][0] in _WEEKDAY_PREFIX:
-                    starts[family].append(tokens[i - 1][1])  # "يوم الأحد"
-                starts[family].append(tok[1])
-        elif tok[3] == "n":
+                if family == _F_WEEKDAY and i and texts[i - 1] in _WEEKDAY_PREFIX:
+                    starts[family].append(offsets[i - 1])  # "يوم الأحد"
+                starts[family].append(offsets[i])
+        elif kinds[i] == "n":
             if len(text) == 4 and text[:2] in ("19", "20"):
-                starts[_F_YEAR].append(tok[1])
-            elif (len(text) <= 2 and i < last and tokens[i + 1][0] in "/-") or text.count(".") == 2:
-                starts[_F_NUMERIC].append(tok[1])  # "12/03/2025", "12.03.2025"
+                starts[_F_YEAR].append(offsets[i])
+            elif (len(text) <= 2 and i < last and texts[i + 1] in "/-") or text.count(".") == 2:
+                starts[_F_NUMERIC].append(offsets[i])  # "12/03/2025", "12.03.2025"
     return starts
 
 
@@ -220,7 +220,7 @@ def _years(text: str, offsets: list[int]) -> Iterator[re.Match[str]]:
 def find_dates(
     normalized: str,
     published: datetime,
-    tokens: list[Token] | None = None,
+    tokens: Tokens | None = None,
     candidates: list[int] | None = None,
 ) -> list[DateMention]:
     """Date mentions in normalized offsets, in text order; ``published`` anchors relative ones.

@@ -8,8 +8,6 @@ fractions of a scale ("مليار ونصف المليار") and digits followed 
 
 from __future__ import annotations
 
-from akhbar.transforms.extract.tokens import Token
-
 # fmt: off
 UNITS: dict[str, float] = {
     "اثنان": 2, "اثنين": 2, "اثنتان": 2, "اثنتين": 2, "ثلاث": 3, "ثلاثه": 3, "اربع": 4, "اربعه": 4,
@@ -66,43 +64,44 @@ def parse_digits(text: str) -> float | None:
         return None
 
 
-def _word(tok: Token, continuation: bool) -> str:
-    text = tok.text
+def _word(text: str, continuation: bool) -> str:
     if continuation and text.startswith("و") and len(text) > 2:
         return text[1:]
     return text
 
 
-def read_number(tokens: list[Token], i: int) -> tuple[float, int, bool, bool] | None:
-    """(value, index after, written with words, has a scale word) for a number at ``i``."""
+def read_number(texts: list[str], kinds: list[str], i: int) -> tuple[float, int, bool, bool] | None:
+    """(value, index after, written with words, has a scale word) for a number at token ``i``
+    (``texts`` and ``kinds`` of the tokens, as ``tokens.Tokens`` holds them)."""
     total = 0.0
     current: float | None = None
     last_scale = 0.0
     scaled = False
     k = i
-    first = tokens[i]
-    if first.kind == "n":
-        current = parse_digits(first.text)
+    size = len(texts)
+    digits = kinds[i] == "n"
+    if digits:
+        current = parse_digits(texts[i])
         if current is None:
             return None
         k = i + 1
-    while k < len(tokens):
-        tok = tokens[k]
-        if tok.kind != "w":
+    while k < size:
+        if kinds[k] != "w":
             break
+        text = texts[k]
         continuation = k > i
-        word = _word(tok, continuation and (current is not None or total > 0))
-        if word in TEEN_FIRST and k + 1 < len(tokens) and tokens[k + 1].text in ("عشر", "عشره"):
-            if current is not None and first.kind == "n":
+        word = _word(text, continuation and (current is not None or total > 0))
+        if word in TEEN_FIRST and k + 1 < size and texts[k + 1] in ("عشر", "عشره"):
+            if current is not None and digits:
                 break
             current = (current or 0.0) + TEEN_FIRST[word] + 10
             k += 2
             continue
-        if word in WORD_VALUES and first.kind != "n":
+        if word in WORD_VALUES and not digits:
             value = WORD_VALUES[word]
             if word in ("عشر", "عشره") and current is not None and 1 <= current <= 9:
                 current += 10
-            elif current is not None and not tok.text.startswith("و") and value < 100 <= current:
+            elif current is not None and not text.startswith("و") and value < 100 <= current:
                 break  # two numbers side by side, not one phrase
             else:
                 current = (current or 0.0) + value
@@ -123,19 +122,19 @@ def read_number(tokens: list[Token], i: int) -> tuple[float, int, bool, bool] | 
             current, last_scale, scaled = None, scale, True
             k += 1
             continue
-        if word in FRACTIONS and continuation and tok.text.startswith("و") and (total or current):
+        if word in FRACTIONS and continuation and text.startswith("و") and (total or current):
             total += FRACTIONS[word] * (last_scale or 1.0)
             k += 1
-            if k < len(tokens) and tokens[k].text.startswith("ال") and tokens[k].text[2:] in SCALES:
+            if k < size and texts[k].startswith("ال") and texts[k][2:] in SCALES:
                 k += 1  # "مليار ونصف المليار"
             continue
         break
     if k == i:
         return None
     value = total + (current or 0.0)
-    if value == 0 and first.kind != "n":
+    if value == 0 and not digits:
         return None
-    return value, k, first.kind != "n", scaled
+    return value, k, not digits, scaled
 
 
 def parse_words(text: str) -> float | None:
@@ -143,9 +142,9 @@ def parse_words(text: str) -> float | None:
     from akhbar.transforms.extract.tokens import tokenize
 
     tokens = tokenize(text)
-    if not tokens:
+    if not tokens.texts:
         return None
-    found = read_number(tokens, 0)
-    if found is None or found[1] != len(tokens):
+    found = read_number(tokens.texts, tokens.kinds, 0)
+    if found is None or found[1] != len(tokens.texts):
         return None
     return found[0]

@@ -37,7 +37,7 @@ from akhbar.transforms.extract.lexicon import (
 )
 from akhbar.transforms.extract.tokens import (
     Span,
-    Token,
+    Tokens,
     covering,
     strip_conjunction,
     with_conjunction,
@@ -92,23 +92,25 @@ def title_key(word: str) -> str:
 class _Reader:
     def __init__(
         self,
-        tokens: list[Token],
+        tokens: Tokens,
         known: list[Span],
         lex: PersonLexicon,
-        original: Callable[[Token], str],
-        ends: list[int] | None = None,
+        original: Callable[[int, int], str],
     ) -> None:
         self.tokens = tokens
-        self.known = covering(tokens, known, ends)
+        self.texts = tokens.texts
+        self.kinds = tokens.kinds
+        self.size = len(tokens.texts)
+        self.known = covering(tokens.starts, tokens.ends, known)
         self.lex = lex
         self.original = original
 
-    def is_stop(self, tok: Token) -> bool:
-        word = tok.text
+    def is_stop(self, i: int) -> bool:
+        word = self.texts[i]
         if word in self.lex.given_names:
             return False  # "أمين" is a name before it is a title
         return (
-            tok.kind != "w"
+            self.kinds[i] != "w"
             or word in STOPWORDS
             or word in _TITLES
             or word in _ROLES
@@ -117,18 +119,23 @@ class _Reader:
 
     def preposition_ala(self, i: int) -> bool:
         """ "على" spelled with ى and followed by a clause or a noun phrase is the preposition."""
-        if self.tokens[i].text != "علي" or self.original(self.tokens[i]) != "على":
+        texts = self.texts
+        if texts[i] != "علي":
             return False
-        nxt = self.tokens[i + 1] if i + 1 < len(self.tokens) else None
-        return nxt is None or nxt.text in AFTER_ALA or nxt.text not in self.lex.given_names
+        tokens = self.tokens
+        if self.original(tokens.starts[i], tokens.ends[i]) != "على":
+            return False
+        nxt = texts[i + 1] if i + 1 < self.size else None
+        return nxt is None or nxt in AFTER_ALA or nxt not in self.lex.given_names
 
-    def strong_start(self, tok: Token, i: int | None = None) -> bool:
-        word = tok.text
-        if word in self.lex.given_names or word.startswith("عبد") or word in ("ابو", "ابن"):
+    def strong_start(self, i: int) -> bool:
+        word = self.texts[i]
+        given = self.lex.given_names
+        if word in given or word.startswith("عبد") or word in ("ابو", "ابن"):
             return True
-        if conjoined_given(word, self.lex.given_names):
+        if conjoined_given(word, given):
             return True  # "ونادية بوستة" in a list of names
-        nxt = self.tokens[i + 1].text if i is not None and i + 1 < len(self.tokens) else ""
+        nxt = self.texts[i + 1] if i + 1 < self.size else ""
         return word in COMPOUND_FIRST and nxt in COMPOUND_SECOND  # "عز الدين", "نور الدين"
 
     def read_name(self, j: int, after_title: bool) -> tuple[int, int] | None:
@@ -140,48 +147,50 @@ class _Reader:
         nisba-like; "السوداني" only from the third word, where it is a family name), or for the
         second word any rare word.
         """
-        tokens, lex = self.tokens, self.lex
-        if j >= len(tokens) or self.known[j] is not None or self.is_stop(tokens[j]):
+        texts, kinds, known, lex, size = self.texts, self.kinds, self.known, self.lex, self.size
+        if j >= size or known[j] is not None or self.is_stop(j):
             return None
-        first = tokens[j]
+        first = texts[j]
         if self.preposition_ala(j):
             return None
-        strong = self.strong_start(first, j)
+        strong = self.strong_start(j)
+        word_share = lex.idf.word_share
+        given = lex.given_names
         if not strong:
-            nxt = tokens[j + 1].text if j + 1 < len(tokens) else ""
-            if not after_title or first.text.startswith("ال") or len(first.text) < 2:
+            nxt = texts[j + 1] if j + 1 < size else ""
+            if not after_title or first.startswith("ال") or len(first) < 2:
                 return None
-            if lex.idf.word_share(first.text) >= FOREIGN_SHARE and nxt not in lex.given_names:
+            if word_share(first) >= FOREIGN_SHARE and nxt not in given:
                 return None
         k = j + 1
-        while k < len(tokens) and k - j < MAX_NAME_TOKENS:
-            tok = tokens[k]
-            prev = tokens[k - 1].text
-            if prev in NAME_PARTICLES and tok.kind == "w" and self.known[k] is None:
+        while k < size and k - j < MAX_NAME_TOKENS:
+            word = texts[k]
+            prev = texts[k - 1]
+            if prev in NAME_PARTICLES and kinds[k] == "w" and known[k] is None:
                 k += 1  # "بن الشيخ", "آل ثاني": whatever follows a particle is a name
                 continue
             if (
-                self.known[k] is not None
-                or self.is_stop(tok)
+                known[k] is not None
+                or self.is_stop(k)
                 or self.preposition_ala(k)
-                or (tok.text in MONTH_WORDS and tokens[j].text not in lex.foreign_given)
+                or (word in MONTH_WORDS and first not in lex.foreign_given)
             ):
                 break
-            word, count = tok.text, k - j
-            share = lex.idf.word_share(word)
+            count = k - j
+            share = word_share(word)
             if (
                 word in NAME_PARTICLES
                 or (
                     word in COMPOUND_SECOND
-                    and (prev in lex.given_names or prev == "عبد" or prev in COMPOUND_FIRST)
+                    and (prev in given or prev == "عبد" or prev in COMPOUND_FIRST)
                 )
-                or word in lex.given_names
+                or word in given
                 or (
                     word in lex.family_names
                     and strong
                     and not _verb_like(word)
                     and not _not_a_name_word(word)
-                    and lex.idf.word_share(word) < FAMILY_SHARE
+                    and share < FAMILY_SHARE
                 )
             ):
                 k += 1
@@ -210,47 +219,42 @@ class _Reader:
                 k += 1  # "خالد محمد بالعمى"
             else:
                 break
-        while k > j + 1 and tokens[k - 1].text in NAME_PARTICLES:
+        while k > j + 1 and texts[k - 1] in NAME_PARTICLES:
             k -= 1  # a dangling "بن" is not part of the name
-        size = k - j
-        if size == 1:
-            word = first.text
-            if (
-                not after_title
-                or word in lex.given_names
-                or lex.idf.word_share(word) > 0
-                or _verb_like(word)
-            ):
-                return None
+        if k - j == 1 and (
+            not after_title or first in given or word_share(first) > 0 or _verb_like(first)
+        ):
+            return None
         return j, k
 
     def skip_title(self, j: int) -> int | None:
         """Index of the first name token after a title's complement, or None."""
-        tokens, lex = self.tokens, self.lex
+        texts, kinds, known, size = self.texts, self.kinds, self.known, self.size
+        starts = self.tokens.starts
         comma_used = False
-        limit = min(len(tokens), j + MAX_TITLE_SKIP)
+        limit = min(size, j + MAX_TITLE_SKIP)
         while j < limit:
-            tok = tokens[j]
-            span = self.known[j]
+            span = known[j]
             if span is not None:
                 if span.type == "PER":
                     return None  # the gazetteer already has this person
-                while j < len(tokens) and tokens[j].start < span.end:
+                while j < size and starts[j] < span.end:
                     j += 1
                 continue
-            word = tok.text
-            if tok.kind == "p":
+            word = texts[j]
+            kind = kinds[j]
+            if kind == "p":
                 if word in "،," and not comma_used:
                     comma_used = True
                     j += 1
                     continue
                 return None
-            if tok.kind != "w":
+            if kind != "w":
                 return None
             if word in _SKIPPABLE:
                 j += 1  # "المتحدث باسم": باسم is "on behalf of" here, not the name Bassem
                 continue
-            if self.strong_start(tok, j):
+            if self.strong_start(j):
                 return j
             if word.startswith(_ARTICLE_PREPOSITIONS):
                 j += 1
@@ -258,12 +262,9 @@ class _Reader:
             if word in _TITLES:
                 j += 1
                 continue
-            nxt = tokens[j + 1] if j + 1 < len(tokens) else None
-            construct = nxt is not None and (
-                nxt.text.startswith("ال") or self.known[j + 1] is not None
-            )
-            common = lex.idf.word_share(word) >= FOREIGN_SHARE
-            if construct and common and not self.strong_start(tok, j):
+            construct = j + 1 < size and (texts[j + 1].startswith("ال") or known[j + 1] is not None)
+            common = self.lex.idf.word_share(word) >= FOREIGN_SHARE
+            if construct and common and not self.strong_start(j):
                 j += 1  # "رئيس مجلس الوزراء", "وزير خارجية مصر"
                 continue
             return j
@@ -271,80 +272,81 @@ class _Reader:
 
 
 def find_persons(
-    tokens: list[Token],
+    tokens: Tokens,
     known: list[Span],
     lex: PersonLexicon,
-    original: Callable[[Token], str],
+    original: Callable[[int, int], str],
     candidates: list[int] | None = None,
-    ends: list[int] | None = None,
 ) -> Persons:
     """Person spans (normalized offsets) introduced by titles, roles or speech verbs.
 
-    ``candidates``: indices of the tokens that can announce or start a name (``scan.PERSON``),
-    in text order; every token is tried when None.
+    ``original(start, end)``: the original text of a normalized span. ``candidates``: indices of
+    the tokens that can announce or start a name (``scan.PERSON``), in text order; every token
+    is tried when None.
     """
-    reader = _Reader(tokens, known, lex, original, ends)
+    texts, starts, ends, kinds = tokens.texts, tokens.starts, tokens.ends, tokens.kinds
+    reader = _Reader(tokens, known, lex, original)
     result = Persons()
     for span in known:
         if span.type == "PER":
-            if ends is None:
-                ends = list(map(_END, tokens))
-            _record_title_before(tokens, span, result, ends)
+            _record_title_before(tokens, span, result)
     if candidates is None:
         triggers = _triggers(lex.given_names)
         candidates = [
             i
-            for i, tok in enumerate(tokens)
-            if tok.text in triggers
-            or tok.text.startswith(("عبد", "ابو", "ابن"))
-            or conjoined_given(tok.text, lex.given_names)
+            for i, text in enumerate(texts)
+            if text in triggers
+            or text.startswith(("عبد", "ابو", "ابن"))
+            or conjoined_given(text, lex.given_names)
         ]
+    size = len(texts)
+    cover = reader.known
     resume = 0
     for i in candidates:
         if i < resume:
             continue
-        tok = tokens[i]
-        if reader.known[i] is not None or tok.kind != "w":
+        text = texts[i]
+        if cover[i] is not None or kinds[i] != "w":
             continue
-        base = strip_conjunction(tok.text)
+        base = strip_conjunction(text)
         name: tuple[int, int] | None = None
         title = ""
-        if tok.text in _TITLES:
+        if text in _TITLES:
             start = reader.skip_title(i + 1)
             if start is not None:
                 name = reader.read_name(start, after_title=True)
-                title = title_key(tok.text)
+                title = title_key(text)
         elif base in ATTRIBUTION_VERBS and base not in PARTICIPLES:
-            if i + 1 < len(tokens) and reader.strong_start(tokens[i + 1], i + 1):
+            if i + 1 < size and reader.strong_start(i + 1):
                 name = reader.read_name(i + 1, after_title=False)
                 name = name if name and name[1] - name[0] >= 2 else None
-        elif reader.strong_start(tok, i) and not reader.preposition_ala(i):
+        elif reader.strong_start(i) and not reader.preposition_ala(i):
             candidate = reader.read_name(i, after_title=False)
             if candidate and candidate[1] - candidate[0] >= 2:
                 j, k = candidate
-                role = _role_after(tokens, k)
+                role = _role_after(texts, k)
                 if (
                     not role
-                    and k < len(tokens)
-                    and not reader.is_stop(tokens[k])
-                    and reader.known[k] is None
-                    and tokens[k].kind == "w"
+                    and k < size
+                    and not reader.is_stop(k)
+                    and cover[k] is None
+                    and kinds[k] == "w"
                 ):
-                    role = _role_after(tokens, k + 1)  # one family name the rules missed
+                    role = _role_after(texts, k + 1)  # one family name the rules missed
                     k = k + 1 if role else k
                 if role:
                     name, title = (j, k), role
-                elif _full_name(tokens, j, k, lex):
+                elif _full_name(texts, j, k, lex):
                     name = (j, k)  # "سالم زهران", "كريستيانو رونالدو": no title needed
         if name is None:
             continue
         j, k = name
-        start, end = tokens[j].start, tokens[k - 1].end
-        canonical = " ".join(map(_TEXT, tokens[j:k]))
-        if conjoined_given(tokens[j].text, lex.given_names):
+        start, end = starts[j], ends[k - 1]
+        canonical = " ".join(texts[j:k])
+        if conjoined_given(texts[j], lex.given_names):
             start, canonical = start + 1, canonical[1:]  # the و is a conjunction
         result.spans.append(Span(start, end, "PER", canonical, "person"))
-        role_after = _role_after(tokens, k)
+        role_after = _role_after(texts, k)
         for key in (title, role_after):
             if key:
                 result.titles.append((start, key, canonical))
@@ -358,14 +360,14 @@ def conjoined_given(word: str, given: frozenset[str]) -> bool:
     return word[:1] == "و" and len(word) > 4 and word[1:] in given and word not in given
 
 
-def _full_name(tokens: list[Token], j: int, k: int, lex: PersonLexicon) -> bool:
+def _full_name(texts: list[str], j: int, k: int, lex: PersonLexicon) -> bool:
     """A given name followed by a family name the lexicons know, or by a word the reference
     corpus never has (a name no list holds: "محمد أبونيان", "حكيم زياش"), or a transliterated
     given name followed by a rare word ("كريستيانو رونالدو"): a person without title or role.
 
     A rare common word is not enough after an Arabic given name: "صافي أرباح" (net profit)
     starts with a given name and continues with a word rare in the reference corpus."""
-    second = tokens[j + 1].text
+    second = texts[j + 1]
     if second in NAME_PARTICLES or second in COMPOUND_SECOND:
         return k - j >= 3 or second in COMPOUND_SECOND
     if _not_a_name_word(second):
@@ -375,7 +377,7 @@ def _full_name(tokens: list[Token], j: int, k: int, lex: PersonLexicon) -> bool:
     share = lex.idf.word_share(second)
     if second.startswith("ال") and second.endswith("ي") and share < FOREIGN_SHARE:
         return True  # a rare nisba family name: "كمال البوزيدي"
-    return share == 0 or (tokens[j].text in lex.foreign_given and share < 2.5 * FOREIGN_SHARE)
+    return share == 0 or (texts[j] in lex.foreign_given and share < 2.5 * FOREIGN_SHARE)
 
 
 _PRONOUN_ENDINGS = ("ها", "هم", "هما", "كم", "هن")
@@ -399,24 +401,22 @@ def _triggers(given_names: frozenset[str]) -> frozenset[str]:
     return _TITLES | _VERBS | given_names | COMPOUND_FIRST
 
 
-def _role_after(tokens: list[Token], k: int) -> str:
-    if k < len(tokens) and tokens[k].text in "،,":
+def _role_after(texts: list[str], k: int) -> str:
+    if k < len(texts) and texts[k] in "،,":
         k += 1
-    if k < len(tokens) and tokens[k].text in _ROLES:
-        return title_key(tokens[k].text)
+    if k < len(texts) and texts[k] in _ROLES:
+        return title_key(texts[k])
     return ""
 
 
-def _record_title_before(tokens: list[Token], span: Span, result: Persons, ends: list[int]) -> None:
+def _record_title_before(tokens: Tokens, span: Span, result: Persons) -> None:
     """ "الرئيس عبد الفتاح السيسي" (a gazetteer name): remember that the title went with it."""
-    i = bisect_right(ends, span.start)  # the first token the span covers
-    if i >= len(tokens) or tokens[i].start >= span.end:
+    starts, texts = tokens.starts, tokens.texts
+    i = bisect_right(tokens.ends, span.start)  # the first token the span covers
+    if i >= len(texts) or starts[i] >= span.end:
         return
-    previous = tokens[i - 1] if i > 0 else None
-    if previous is not None and previous.text in _TITLES and span.start >= tokens[i].start:
-        result.titles.append((span.start, title_key(previous.text), span.canonical))
+    if i > 0 and texts[i - 1] in _TITLES and span.start >= starts[i]:
+        result.titles.append((span.start, title_key(texts[i - 1]), span.canonical))
 
 
 _POSITION = itemgetter(0)
-_TEXT = itemgetter(0)
-_END = itemgetter(2)

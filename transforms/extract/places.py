@@ -18,7 +18,7 @@ from akhbar.transforms.extract.heads import (
 )
 from akhbar.transforms.extract.keywords import IdfTable
 from akhbar.transforms.extract.lexicon import PLACE_ADMIN_HEADS, PLACE_FACILITY_HEADS, STOPWORDS
-from akhbar.transforms.extract.tokens import Span, Token, covering
+from akhbar.transforms.extract.tokens import Span, Tokens, covering
 
 _FACILITY_ADJECTIVES = frozenset(
     [
@@ -47,7 +47,7 @@ PLACE_HEAD_FORMS = _PLACE_HEAD_TEXTS  # every spelling of a place head, with cli
 
 
 def place_spans(
-    tokens: list[Token],
+    tokens: Tokens,
     gazetteer: list[Span],
     idf: IdfTable,
     given: frozenset[str] = frozenset(),
@@ -58,20 +58,19 @@ def place_spans(
     """Places named after an administrative head, and facilities named with theirs.
 
     ``candidates``: indices of the tokens that may be a place head (``scan.PLACE_HEAD``)."""
-    gaz = cover if cover is not None else covering(tokens, gazetteer)
+    gaz = cover if cover is not None else covering(tokens.starts, tokens.ends, gazetteer)
     out: list[Span] = []
     if candidates is None:
-        candidates = [i for i, tok in enumerate(tokens) if tok.text in _PLACE_HEAD_TEXTS]
-    last = len(tokens) - 1
+        candidates = [i for i, text in enumerate(tokens.texts) if text in _PLACE_HEAD_TEXTS]
+    last = len(tokens.texts) - 1
     for i in candidates:
-        tok = tokens[i]
         if i >= last or gaz[i] is not None:
             continue
-        admin = _head(tok, _ADMIN_FORMS)
+        admin = _head(tokens, i, _ADMIN_FORMS)
         if admin is not None:
             out.extend(_admin_names(tokens, i + 1, gaz, idf, dual=admin[1].endswith("تي")))
             continue
-        facility = _head(tok, _FACILITY_FORMS)
+        facility = _head(tokens, i, _FACILITY_FORMS)
         if facility is not None:
             span = _person_facility(tokens, i + 1, gaz, given, family, facility[0])
             span = span or _facility(tokens, i + 1, gaz, idf, facility[0])
@@ -92,35 +91,31 @@ def _rare_name(word: str, idf: IdfTable) -> bool:
 
 
 def _admin_names(
-    tokens: list[Token], i: int, gaz: list[Span | None], idf: IdfTable, dual: bool
+    tokens: Tokens, i: int, gaz: list[Span | None], idf: IdfTable, dual: bool
 ) -> list[Span]:
+    texts, starts, ends, kinds = tokens.texts, tokens.starts, tokens.ends, tokens.kinds
+    size = len(texts)
     out = []
     for k in (i, i + 2) if dual else (i,):
-        if k >= len(tokens) or gaz[k] is not None or tokens[k].kind != "w":
+        if k >= size or gaz[k] is not None or kinds[k] != "w":
             break
-        tok = tokens[k]
-        word = tok.text[1:] if k > i and tok.text.startswith("و") else tok.text
+        text = texts[k]
+        word = text[1:] if k > i and text.startswith("و") else text
         if word.startswith("ال") and word in _CHAIN_STOP:
             break
         if not _rare_name(word, idf):
             break
-        out.append(Span(tok.end - len(word), tok.end, "LOC", "", "pattern"))
-        if (
-            dual
-            and k + 1 < len(tokens)
-            and tokens[k + 1].text.startswith("و")
-            and tokens[k + 1].kind == "w"
-        ):
+        out.append(Span(ends[k] - len(word), ends[k], "LOC", "", "pattern"))
+        if dual and k + 1 < size and texts[k + 1].startswith("و") and kinds[k + 1] == "w":
             # "محافظتي أسيوط وسوهاج": the second name is glued to و
-            nxt = tokens[k + 1]
-            if gaz[k + 1] is None and _rare_name(nxt.text[1:], idf):
-                out.append(Span(nxt.start + 1, nxt.end, "LOC", "", "pattern"))
+            if gaz[k + 1] is None and _rare_name(texts[k + 1][1:], idf):
+                out.append(Span(starts[k + 1] + 1, ends[k + 1], "LOC", "", "pattern"))
             break
     return out
 
 
 def _person_facility(
-    tokens: list[Token],
+    tokens: Tokens,
     i: int,
     gaz: list[Span | None],
     given: frozenset[str],
@@ -132,33 +127,36 @@ def _person_facility(
     k = person_name_end(tokens, i, gaz, given, family)
     if k is None:
         return None
-    if k < len(tokens) and tokens[k].text in _FACILITY_ADJECTIVES and gaz[k] is None:
+    texts = tokens.texts
+    if k < len(texts) and texts[k] in _FACILITY_ADJECTIVES and gaz[k] is None:
         k += 1
-    return Span(start, tokens[k - 1].end, "LOC", "", "pattern")
+    return Span(start, tokens.ends[k - 1], "LOC", "", "pattern")
 
 
 def _facility(
-    tokens: list[Token], i: int, gaz: list[Span | None], idf: IdfTable, start: int
+    tokens: Tokens, i: int, gaz: list[Span | None], idf: IdfTable, start: int
 ) -> Span | None:
-    if i >= len(tokens) or tokens[i].kind != "w":
+    texts, starts, ends = tokens.texts, tokens.starts, tokens.ends
+    size = len(texts)
+    if i >= size or tokens.kinds[i] != "w":
         return None
     span = gaz[i]
     if span is not None:
         if span.type == "PER":
             return None
         k = i
-        while k < len(tokens) and tokens[k].start < span.end:
+        while k < size and starts[k] < span.end:
             k += 1
         end = span.end
     else:
-        word = tokens[i].text
+        word = texts[i]
         if not _rare_name(word, idf) and not (
             word.startswith("ال") and idf.word_share(word) < COMMON_SHARE
         ):
             return None
         if word.startswith("ال") and word in _CHAIN_STOP:
             return None
-        k, end = i + 1, tokens[i].end
-    if k < len(tokens) and tokens[k].text in _FACILITY_ADJECTIVES and gaz[k] is None:
-        end = tokens[k].end
+        k, end = i + 1, ends[i]
+    if k < size and texts[k] in _FACILITY_ADJECTIVES and gaz[k] is None:
+        end = ends[k]
     return Span(start, end, "LOC", "", "pattern")

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import Any
 
 from akhbar.transforms.extract.lexicon import (
@@ -28,7 +27,7 @@ from akhbar.transforms.extract.offsets import AlignedText
 from akhbar.transforms.extract.persons import title_key
 from akhbar.transforms.extract.tokens import (
     Span,
-    Token,
+    Tokens,
     covering,
     in_vocab,
     strip_conjunction,
@@ -37,12 +36,16 @@ from akhbar.transforms.extract.tokens import (
 
 _VERB_FORMS = with_conjunction(ATTRIBUTION_VERBS)
 VERB_FORMS = _VERB_FORMS
+# in_vocab(word, ATTRIBUTION_VERBS) as one set lookup: the verbs, and those of over three letters
+# with و or ف glued in front
+_VERB_FORMS_ANY = frozenset(
+    [*ATTRIBUTION_VERBS, *(p + v for v in ATTRIBUTION_VERBS for p in "وف" if len(p + v) > 3)]
+)
 MAX_SUBJECT_TOKENS = 22
 PARTICIPLE_REACH = 4
 _OPEN_QUOTES = {"«": "»", '"': '"', "“": "”"}
 _SENTENCE_END = frozenset([".", "!", "?", "؟"])
 _STOP_CHAR = re.compile("[.!?؟\n]")  # a sentence end or a line break
-_START = itemgetter(1)  # Token.start
 _ADJUNCT_HEADS = frozenset(
     ["في", "خلال", "عقب", "امام", "اثناء", "لدي", "عبر", "بعد", "قبل", "علي", "الي", "حسب"]
 )
@@ -58,47 +61,48 @@ class Quote:
     end: int
 
 
-def _line_break(normalized: str, a: Token, b: Token) -> bool:
-    gap = b.start - a.end
+def _line_break(normalized: str, end: int, start: int) -> bool:
+    """A line break between a token that ends at ``end`` and the next one, at ``start``."""
+    gap = start - end
     if gap <= 1:
-        return gap == 1 and normalized[a.end] == "\n"
-    return "\n" in normalized[a.end : b.start]
+        return gap == 1 and normalized[end] == "\n"
+    return "\n" in normalized[end:start]
 
 
-def _complement(
-    tokens: list[Token], i: int, normalized: str, verb: str, participle: bool
-) -> int | None:
+def _complement(tokens: Tokens, i: int, normalized: str, verb: str, participle: bool) -> int | None:
     """Index of the token that opens the reported speech, or None when the verb reports none."""
+    texts, starts, ends = tokens.texts, tokens.starts, tokens.ends
     reach = PARTICIPLE_REACH if participle else MAX_SUBJECT_TOKENS
-    for j in range(i + 1, min(len(tokens), i + 1 + reach)):
-        tok = tokens[j]
-        if _line_break(normalized, tokens[j - 1], tok) or tok.text in _SENTENCE_END:
+    colon_only = verb in _COLON_ONLY
+    for j in range(i + 1, min(len(texts), i + 1 + reach)):
+        text = texts[j]
+        if _line_break(normalized, ends[j - 1], starts[j]) or text in _SENTENCE_END:
             return None
-        if tok.text == ":":
+        if text == ":":
             return j
-        if tok.text in _OPEN_QUOTES and _is_speech(tokens, i, j):
+        if text in _OPEN_QUOTES and _is_speech(texts, i, j):
             return j
-        if verb in _COLON_ONLY:
+        if colon_only:
             continue
-        if tok.text in COMPLEMENTS:
+        if text in COMPLEMENTS:
             return j
-        if tok.text == "عن" and j + 1 < len(tokens) and tokens[j + 1].text not in COMPLEMENTS:
+        if text == "عن" and j + 1 < len(texts) and texts[j + 1] not in COMPLEMENTS:
             return None  # "أعلن عن تخصيص", "معربا عن تقديره"
-        if in_vocab(tok.text, ATTRIBUTION_VERBS):
+        if text in _VERB_FORMS_ANY:
             return None
     return None
 
 
-def _is_speech(tokens: list[Token], i: int, j: int) -> bool:
+def _is_speech(texts: list[str], i: int, j: int) -> bool:
     """An opening quote right after the verb, a colon or a comma opens speech; a short quoted
     phrase after a word is a name or a title ("شركة «إتش سي»", "برنامج «الحكاية»")."""
-    if j == i + 1 or tokens[j - 1].text in (":", "،", ","):
+    if j == i + 1 or texts[j - 1] in (":", "،", ","):
         return True
-    closing = _OPEN_QUOTES[tokens[j].text]
-    return all(tokens[k].text != closing for k in range(j + 1, min(len(tokens), j + 6)))
+    closing = _OPEN_QUOTES[texts[j]]
+    return all(texts[k] != closing for k in range(j + 1, min(len(texts), j + 6)))
 
 
-def _content_end(tokens: list[Token], j: int, normalized: str) -> int:
+def _content_end(tokens: Tokens, j: int, normalized: str) -> int:
     """End (normalized offset) of the reported content opened at token ``j``: its closing
     quote, else the end of the token before the first sentence end or line break.
 
@@ -107,59 +111,56 @@ def _content_end(tokens: list[Token], j: int, normalized: str) -> int:
     tokens, so the first such character after token ``j`` names the token where the walk would
     stop; only a "." inside a number ("2.5") is skipped.
     """
-    closing = _OPEN_QUOTES.get(tokens[j].text)
-    if closing is None and j + 1 < len(tokens) and tokens[j + 1].text in _OPEN_QUOTES:
-        closing = _OPEN_QUOTES[tokens[j + 1].text]
+    texts, starts, ends = tokens.texts, tokens.starts, tokens.ends
+    closing = _OPEN_QUOTES.get(texts[j])
+    if closing is None and j + 1 < len(texts) and texts[j + 1] in _OPEN_QUOTES:
+        closing = _OPEN_QUOTES[texts[j + 1]]
         j += 1
     if closing is not None:
-        at = normalized.find(closing, tokens[j].end)
-        return at + 1 if at >= 0 else tokens[-1].end
-    pos = tokens[j].end
+        at = normalized.find(closing, ends[j])
+        return at + 1 if at >= 0 else ends[-1]
+    pos = ends[j]
     while (found := _STOP_CHAR.search(normalized, pos)) is not None:
         at = found.start()
-        k = bisect_left(tokens, at, key=_START)  # the first token at or after the mark
-        if found.group() == "\n" or (k < len(tokens) and tokens[k].start == at):
-            return tokens[k - 1].end
+        k = bisect_left(starts, at)  # the first token at or after the mark
+        if found.group() == "\n" or (k < len(starts) and starts[k] == at):
+            return ends[k - 1]
         pos = at + 1  # a decimal point
-    return tokens[-1].end
+    return ends[-1]
 
 
 def find_quotes(
     normalized: str,
-    tokens: list[Token],
+    tokens: Tokens,
     entities: list[Span],
     titles: list[tuple[int, str, str]],
     candidates: list[int] | None = None,
-    ends: list[int] | None = None,
 ) -> list[Quote]:
     """Quotes in text order; ``candidates``: indices of attribution-verb tokens (``scan.VERB``),
-    found here when None; ``ends``: the token ends when the caller has them."""
+    found here when None."""
     if not candidates and candidates is not None:
         return []
-    cover = covering(tokens, [s for s in entities if s.type in ("PER", "ORG")], ends)
+    texts, starts = tokens.texts, tokens.starts
+    cover = covering(starts, tokens.ends, [s for s in entities if s.type in ("PER", "ORG")])
     out: list[Quote] = []
     previous: tuple[str, str] | None = None
     if candidates is None:
-        candidates = [i for i, tok in enumerate(tokens) if tok.text in _VERB_FORMS]
+        candidates = [i for i, text in enumerate(texts) if text in _VERB_FORMS]
     for i in candidates:
-        tok = tokens[i]
-        base = strip_conjunction(tok.text)
-        lemma = ATTRIBUTION_VERBS.get(base) or ATTRIBUTION_VERBS.get(tok.text)
+        text = texts[i]
+        base = strip_conjunction(text)
+        lemma = ATTRIBUTION_VERBS.get(base) or ATTRIBUTION_VERBS.get(text)
         if lemma is None:
             continue
-        verb_form = base if base in ATTRIBUTION_VERBS else tok.text
+        verb_form = base if base in ATTRIBUTION_VERBS else text
         participle = verb_form in PARTICIPLES
         j = _complement(tokens, i, normalized, verb_form, participle)
         if j is None:
             continue
         speaker = _speaker(
-            tokens, i, j, cover, titles, normalized, previous, participle, tok.text != base
+            tokens, i, j, cover, titles, normalized, previous, participle, text != base
         )
-        content_start = (
-            tokens[j + 1].start
-            if j + 1 < len(tokens) and tokens[j].text == ":"
-            else tokens[j].start
-        )
+        content_start = starts[j + 1] if j + 1 < len(texts) and texts[j] == ":" else starts[j]
         out.append(
             Quote(speaker[0], speaker[1], lemma, content_start, _content_end(tokens, j, normalized))
         )
@@ -169,7 +170,7 @@ def find_quotes(
 
 
 def _speaker(
-    tokens: list[Token],
+    tokens: Tokens,
     i: int,
     j: int,
     cover: list[Span | None],
@@ -181,19 +182,19 @@ def _speaker(
 ) -> tuple[str | None, str]:
     if participle:
         return previous if previous else (None, "UNK")
+    texts, starts, ends, kinds = tokens.texts, tokens.starts, tokens.ends, tokens.kinds
     # The subject comes first: entities after a comma or inside an adjunct ("في تصريح لـ سانا")
     # are not speakers, unless the subject is a title ("مدير مستشفى ابن سينا في جنين الدكتور
     # وسام بكر"): then the person named anywhere before the complement is.
     end = i + 1
-    while end < j and tokens[end].text not in _ADJUNCT_HEADS and tokens[end].text not in "،,.":
+    while end < j and texts[end] not in _ADJUNCT_HEADS and texts[end] not in "،,.":
         end += 1
-    first = tokens[i + 1] if i + 1 < j else None
-    if first is not None and in_vocab(first.text, TITLE_HEADS):
+    if i + 1 < j and in_vocab(texts[i + 1], TITLE_HEADS):
         for span in cover[i + 1 : j]:
             if span is not None and span.type == "PER":
                 return span.canonical, span.type
-        key = title_key(first.text)
-        for _position, title, name in reversed([t for t in titles if t[0] < tokens[j].start]):
+        key = title_key(texts[i + 1])
+        for _position, title, name in reversed([t for t in titles if t[0] < starts[j]]):
             if title == key:
                 return name, "PER"
     window = [s for s in cover[i + 1 : end] if s is not None]
@@ -205,36 +206,34 @@ def _speaker(
     if (
         not prefixed
         and before is not None
-        and tokens[i - 1].kind == "w"
-        and not _line_break(normalized, tokens[i - 1], tokens[i])
+        and kinds[i - 1] == "w"
+        and not _line_break(normalized, ends[i - 1], starts[i])
     ):
         return before.canonical, before.type  # "بأن الرئيس السيسي شدد"
-    pluperfect = _pluperfect_subject(tokens, i, cover)
+    pluperfect = _pluperfect_subject(texts, i, cover)
     if pluperfect is not None:
         return pluperfect  # "وكان الدكتور عمرو طلعت ... قد أكد"
-    words = [
-        tok.text for tok in tokens[i + 1 : end] if tok.kind == "w" and tok.text not in STOPWORDS
-    ]
+    words = [texts[k] for k in range(i + 1, end) if kinds[k] == "w" and texts[k] not in STOPWORDS]
     if not words:
         return previous if previous else (None, "UNK")
     key = title_key(words[0])
-    for _position, title, name in reversed([t for t in titles if t[0] < tokens[i].start]):
+    for _position, title, name in reversed([t for t in titles if t[0] < starts[i]]):
         if title == key:
             return name, "PER"
     return " ".join(words), "UNK"
 
 
 def _pluperfect_subject(
-    tokens: list[Token], i: int, cover: list[Span | None]
+    texts: list[str], i: int, cover: list[Span | None]
 ) -> tuple[str, str] | None:
     """The named subject of "(و)كان X قد VERB": it stands before the verb, after كان."""
-    if i == 0 or tokens[i - 1].text != "قد":
+    if i == 0 or texts[i - 1] != "قد":
         return None
     for k in range(i - 2, max(-1, i - 16), -1):
-        tok = tokens[k]
-        if tok.text in _SENTENCE_END:
+        text = texts[k]
+        if text in _SENTENCE_END:
             return None
-        if tok.text in ("كان", "وكان", "كانت", "وكانت"):
+        if text in ("كان", "وكان", "كانت", "وكانت"):
             for span in cover[k + 1 : i - 1]:
                 if span is not None and span.type in ("PER", "ORG"):
                     return span.canonical, span.type

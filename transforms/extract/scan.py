@@ -14,10 +14,10 @@ extractor visits only its own indices.
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import accumulate, compress
+from itertools import compress
 from operator import itemgetter
 
-from akhbar.transforms.extract.tokens import SPLIT, Token, kind_of, make_tokens
+from akhbar.transforms.extract.tokens import Tokens, kind_of, split_text
 
 PERSON = 1  # a title, an attribution verb, a given name or a name particle: a name may follow
 ORG_HEAD = 2
@@ -31,11 +31,9 @@ GAZETTEER = 256  # may open a gazetteer name (after its proclitics)
 MEMO_LIMIT = 300_000  # distinct words remembered; news reuses a small vocabulary
 
 Splits = tuple[tuple[int, tuple[str, ...]], ...]  # GazetteerMatcher.splits
-_TEXT = itemgetter(0)
 _BITS = itemgetter(0)
 _TERM = itemgetter(1)
 _KIND = itemgetter(2)
-_SPLITS = itemgetter(3)
 
 
 def _no_term(word: str) -> str:
@@ -78,36 +76,23 @@ class Roles(dict[str, tuple[int, str, str, Splits]]):
         return info
 
 
-class Scan:
-    """What the scan found, per token and per role; ``where(role)`` is computed once per role."""
+class Scan(Tokens):
+    """An article's tokens and what the scan found, per token and per role; ``where(role)`` is
+    computed once per role."""
 
-    __slots__ = (
-        "_hit_bits",
-        "_where",
-        "bits",
-        "ends",
-        "hits",
-        "splits",
-        "starts",
-        "terms",
-        "texts",
-    )
+    __slots__ = ("_hit_bits", "_infos", "_where", "bits", "hits", "terms")
 
     def __init__(
         self,
         texts: list[str],
-        bits: list[int],
-        terms: list[str],
         starts: list[int],
         ends: list[int],
-        splits: list[Splits],
+        infos: list[tuple[int, str, str, Splits]],
     ) -> None:
-        self.texts = texts
-        self.bits = bits
-        self.terms = terms  # each token's keyword term, "" for none
-        self.starts = starts
-        self.ends = ends
-        self.splits = splits  # each token's gazetteer splits, () for none
+        super().__init__(texts, starts, ends, list(map(_KIND, infos)))
+        self._infos = infos
+        self.bits = bits = list(map(_BITS, infos))
+        self.terms = list(map(_TERM, infos))  # each token's keyword term, "" for none
         self.hits = list(compress(range(len(bits)), bits))  # tokens with any role, in order
         self._hit_bits = [bits[i] for i in self.hits]
         self._where: dict[int, list[int]] = {}
@@ -121,33 +106,11 @@ class Scan:
 
     def openers(self) -> list[tuple[int, Splits]]:
         """(start, gazetteer splits) of the tokens that may open a gazetteer name."""
-        splits, starts = self.splits, self.starts
-        return [(starts[i], splits[i]) for i in self.where(GAZETTEER)]
+        infos, starts = self._infos, self.starts
+        return [(starts[i], infos[i][3]) for i in self.where(GAZETTEER)]
 
 
-def read(normalized: str, roles: Roles) -> tuple[list[Token], Scan]:
+def read(normalized: str, roles: Roles) -> Scan:
     """The tokens of ``normalized`` (as ``tokens.tokenize`` gives them) and their scan."""
-    parts = SPLIT(normalized)
-    texts = parts[1::2]
-    bounds = list(accumulate(map(len, parts), initial=0))
-    starts, ends = bounds[1::2], bounds[2::2]
-    infos = list(map(roles.__getitem__, texts))
-    tokens = make_tokens(texts, starts, ends, list(map(_KIND, infos)))
-    bits = list(map(_BITS, infos))
-    return tokens, Scan(
-        texts, bits, list(map(_TERM, infos)), starts, ends, list(map(_SPLITS, infos))
-    )
-
-
-def scan(tokens: list[Token], roles: Roles) -> Scan:
-    """The scan of tokens made elsewhere (tests, callers without the normalized text)."""
-    texts = list(map(_TEXT, tokens))
-    infos = list(map(roles.__getitem__, texts))
-    return Scan(
-        texts,
-        list(map(_BITS, infos)),
-        list(map(_TERM, infos)),
-        [t.start for t in tokens],
-        [t.end for t in tokens],
-        list(map(_SPLITS, infos)),
-    )
+    texts, starts, ends = split_text(normalized)
+    return Scan(texts, starts, ends, list(map(roles.__getitem__, texts)))

@@ -2,60 +2,66 @@
 
 One regex pass gives every extractor the same tokens. Punctuation is kept as tokens because it
 ends names and clauses ("لياو ليتشانج، إن" must not swallow the comma's far side).
+
+The tokens of an article are parallel lists (``Tokens``: texts, starts, ends, kinds), not one
+object per token: an ANT article has ~146 tokens and each extractor looks at a few of them, so
+building a tuple per token cost more than all the lookups made through them.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
-from functools import partial
 from itertools import accumulate
 from operator import itemgetter
 from typing import NamedTuple
 
 from akhbar.transforms.extract.lexicon import PROCLITICS
 
-_END = itemgetter(2)  # Token.end
 _SPAN_START = itemgetter(0)  # Span.start
 
-
-class Token(NamedTuple):
-    """A named tuple, not a dataclass: hundreds are made per article, and tuples are cheap."""
-
-    text: str
-    start: int
-    end: int
-    kind: str  # "w" word, "n" number, "p" punctuation
-
-    @property
-    def is_word(self) -> bool:
-        return self.kind == "w"
+# Words (letters, possibly with digits glued), numbers with their separators, single punctuation.
+# The first alternative is the second one restricted to words that open with an Arabic letter
+# (U+0621..U+064A, all letters): a range test is cheaper than a Unicode category lookup, and
+# ``[^\W\d_]*`` after it keeps taking every letter, so the tokens are the same.
+SPLIT = re.compile(r"([\u0621-\u064a]+[^\W\d_]*|[^\W\d_]+|\d+(?:[.,٫٬]\d+)*|[^\w\s])").split
 
 
-_MAKE = partial(tuple.__new__, Token)  # Token from a 4-tuple, called from C (no Python frame)
+class Tokens:
+    """An article's tokens as parallel lists; ``kinds``: "w" word, "n" number, "p" punctuation.
+
+    Extractors index the lists (``texts[i]``, ``starts[i]``) instead of unpacking a token.
+    """
+
+    __slots__ = ("ends", "kinds", "starts", "texts")
+
+    def __init__(
+        self, texts: list[str], starts: list[int], ends: list[int], kinds: list[str]
+    ) -> None:
+        self.texts = texts
+        self.starts = starts
+        self.ends = ends
+        self.kinds = kinds
+
+    def __len__(self) -> int:
+        return len(self.texts)
 
 
-def tokenize(normalized: str) -> list[Token]:
-    """The tokens of ``normalized``, built without a Python loop.
+def split_text(normalized: str) -> tuple[list[str], list[int], list[int]]:
+    """(texts, starts, ends) of the tokens of ``normalized``, without a Python loop.
 
     ``split`` with one capturing group returns gaps and tokens alternately; the running sum of
-    their lengths gives every offset, the first character gives the kind, and ``tuple.__new__``
-    bound to ``Token`` builds the named tuples inside ``map``: 20% less than a ``finditer``
-    comprehension with ``group``/``start``/``end`` calls per token (measured on ANT articles).
+    their lengths gives every offset.
     """
     parts = SPLIT(normalized)
     bounds = list(accumulate(map(len, parts), initial=0))
-    texts = parts[1::2]
-    kinds = map(_KIND_OF.__getitem__, map(_FIRST, texts))
-    return make_tokens(texts, bounds[1::2], bounds[2::2], kinds)
+    return parts[1::2], bounds[1:-1:2], bounds[2::2]
 
 
-def make_tokens(
-    texts: list[str], starts: list[int], ends: list[int], kinds: Iterable[str]
-) -> list[Token]:
-    """Tokens from their parallel fields, built in C (``map`` of ``tuple.__new__``)."""
-    return list(map(_MAKE, zip(texts, starts, ends, kinds, strict=False)))
+def tokenize(normalized: str) -> Tokens:
+    """The tokens of ``normalized`` (callers without a vocabulary scan: tests, number words)."""
+    texts, starts, ends = split_text(normalized)
+    return Tokens(texts, starts, ends, list(map(_KIND_OF.__getitem__, map(_FIRST, texts))))
 
 
 def kind_of(text: str) -> str:
@@ -72,8 +78,6 @@ class _Kinds(dict[str, str]):
         return kind
 
 
-# Words (letters, possibly with digits glued), numbers with their separators, single punctuation.
-SPLIT = re.compile(r"([^\W\d_]+|\d+(?:[.,٫٬]\d+)*|[^\w\s])").split
 _KIND_OF = _Kinds()
 _FIRST = itemgetter(0)
 
@@ -121,24 +125,20 @@ class Span(NamedTuple):
     country: str = ""
 
 
-def covering(
-    tokens: list[Token], spans: list[Span], ends: list[int] | None = None
-) -> list[Span | None]:
-    """For each token, the span that covers (part of) it, or None.
+def covering(starts: list[int], ends: list[int], spans: list[Span]) -> list[Span | None]:
+    """For each token (given by its ``starts`` and ``ends``), the span that covers (part of) it,
+    or None.
 
-    A bisect per span over the token ends (``ends``, when the caller has them; tokens are
-    tuples, so ``itemgetter`` reads them at C speed otherwise): the cost follows the number of
-    spans, not of tokens.
+    A bisect per span over the token ends: the cost follows the number of spans, not of tokens.
     """
-    out: list[Span | None] = [None] * len(tokens)
+    size = len(starts)
+    out: list[Span | None] = [None] * size
     if not spans:
         return out
-    if ends is None:
-        ends = list(map(_END, tokens))
-    size = len(tokens)
     for span in sorted(spans, key=_SPAN_START, reverse=True):
         i = bisect_right(ends, span.start)
-        while i < size and tokens[i].start < span.end:
+        end = span.end
+        while i < size and starts[i] < end:
             out[i] = span
             i += 1
     return out
