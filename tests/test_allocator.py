@@ -123,18 +123,23 @@ def test_ingest_tunes_the_allocator_before_the_run(monkeypatch, tmp_path) -> Non
 
 
 def test_stream_tunes_the_allocator_before_the_run(monkeypatch, tmp_path) -> None:
-    """``akhbar stream`` too (here the real run stops at once: no ``--feeds``, exit code 2)."""
+    """``akhbar stream`` too. The command line is valid (a feed list), so ``stream_main`` goes
+    as far as the run; the recorded run then stops with a usage error (exit 2) instead of
+    streaming."""
     import akhbar.pipelines.allocator as allocator
     import akhbar.pipelines.stream as stream
+    from akhbar.pipelines.usage import UsageError
 
     calls: list[str] = []
-    real_run = stream.run_stream
     monkeypatch.setattr(allocator, "tune_allocator", lambda: calls.append("tune") or True)
 
     def recording_run(argv: list[str]) -> dict:
         calls.append("run")
-        return real_run(argv)
+        raise UsageError("stopped by the test before streaming")
 
     monkeypatch.setattr(stream, "run_stream", recording_run)
-    assert stream.stream_main(["--output", str(tmp_path / "out"), "--runner=FnApiRunner"]) == 2
+    feeds = tmp_path / "feeds.txt"
+    feeds.write_text("http://127.0.0.1:9/feed.xml\n")
+    argv = ["--output", str(tmp_path / "out"), "--feeds", str(feeds), "--runner=FnApiRunner"]
+    assert stream.stream_main(argv) == 2
     assert calls == ["tune", "run"]
