@@ -22,7 +22,7 @@ import functools
 import gzip
 import itertools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from akhbar.transforms.normalize import normalize_fast
@@ -123,6 +123,9 @@ class NameLexicon:
     single_keys: frozenset[str] = frozenset()
     double_keys: frozenset[str] = frozenset()
     given_keys: frozenset[str] = frozenset()
+    # first word -> its second words as a set: a first word none of whose seconds is in the
+    # text is skipped with one set intersection, before any scan for its positions
+    double_seconds: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def names_in(self, words: Sequence[str], present: set[str] | None = None) -> set[str]:
         """Canonical names the (normalized) ``words`` mention (``present``: their set, when
@@ -131,6 +134,8 @@ class NameLexicon:
         found = {self.single[w] for w in present & self.single_keys}
         last = len(words) - 1
         for start in present & self.double_keys:  # a few words: find them with list.index (C)
+            if self.double_seconds and not present & self.double_seconds[start]:
+                continue
             seconds = self.double[start]
             i = words.index(start)
             while True:
@@ -206,6 +211,7 @@ def name_lexicon(folder: Path = GAZETTEERS) -> NameLexicon:
         frozenset(single),
         frozenset(double),
         frozenset(given),
+        {first: frozenset(seconds) for first, seconds in double.items()},
     )
 
 

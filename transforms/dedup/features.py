@@ -42,21 +42,24 @@ from akhbar.transforms.lexicons import name_lexicon, word_frequency
 _DIGITS = re.compile(r"\d+")
 _CENTURIES = ("19", "20")
 _WORDS = re.compile(r"\w+")
-_MARK_MASK = np.uint64(3)
-_LOW32 = np.uint64(0xFFFFFFFF)
+_MARK_MASK32 = np.uint32(3)
 
 
 @dataclass(frozen=True, slots=True)
 class TextFeatures:
     """The compact verification features of one text (see the module docstring)."""
 
-    shingle_hashes: bytes  # sorted unique uint64, as ``minhash.shingle_hashes``
+    signature: bytes  # MinHash of the whole text's shingles (``minhash.signature``)
+    size: int  # distinct shingles
     marks: bytes  # uint32 in text order
     numbers: bytes  # sorted unique uint32
     names: bytes  # sorted unique uint32
     lead: bytes  # MinHash signature of the lead (uint32 x num_perm), b"" when too short
     rare: bytes  # sorted unique uint32 hashes of rare words (``lexicons.WordFrequency``)
     title: bytes = b""  # sorted unique uint32 hashes of the title's content words
+
+
+EMPTY = TextFeatures(b"", 0, b"", b"", b"", b"", b"")
 
 
 def crc_set(values: set[str]) -> bytes:
@@ -86,11 +89,16 @@ def _numbers(candidates: set[str]) -> set[str]:
     return {v for v in out if not (len(v) == 4 and v[:2] in _CENTURIES)}
 
 
+def title_terms(title: str | None) -> set[str]:
+    """The content words of a (normalized) title."""
+    if not title:
+        return set()
+    return word_frequency().content_words(_WORDS.findall(title))
+
+
 def title_words(title: str | None) -> bytes:
     """Hashes of the content words of a (normalized) title."""
-    if not title:
-        return b""
-    return crc_set(word_frequency().content_words(_WORDS.findall(title)))
+    return crc_set(title_terms(title)) if title else b""
 
 
 def text_features(
@@ -101,31 +109,49 @@ def text_features(
     num_perm: int,
     seed: int,
     lead_words: int,
+    title: str | None = None,
 ) -> TextFeatures:
     """Features of a text (the matching text, its words and its shingles in text order,
-    duplicates kept). Only a text of at least twice ``lead_words`` words gets a lead signature:
-    in a shorter one the lead is most of the text, which the whole signature already covers."""
+    duplicates kept) and of its normalized ``title``. Only a text of at least twice
+    ``lead_words`` words gets a lead signature: in a shorter one the lead is most of the text,
+    which the whole signature already covers.
+
+    Every shingle is hashed once (rensa's token hash, as ``RMinHash.update`` hashes it), and
+    both signatures are made from those hashes in one call: MinHash keeps minima, so repeated
+    shingles change nothing and the result equals ``minhash.signature`` of the set. The word
+    sets (numbers, names, rare words, title words) are hashed together in one more call.
+    """
     if not shingle_list:
-        return TextFeatures(b"", b"", b"", b"", b"", b"")
+        return EMPTY
     hashes = np.array(RMinHash.hash_token_sets([shingle_list])[0], dtype=np.uint64)
-    marks = (hashes[(hashes & _MARK_MASK) == 0] & _LOW32).astype(np.uint32)
-    lead = b""
-    if len(words) >= 2 * lead_words:
-        head = set(shingle_list[: max(1, lead_words - shingle_size + 1)])
-        mh = RMinHash(num_perm=num_perm, seed=seed)
-        mh.update(list(head))
-        lead = array("I", mh.digest()).tobytes()
+    low = hashes.astype(np.uint32)  # the low 32 bits
+    marks = low[(low & _MARK_MASK32) == 0]
+    head = len(words) >= 2 * lead_words
+    ends = [0, hashes.size]
+    if head:
+        ends.append(hashes.size + max(1, lead_words - shingle_size + 1))
+        rows = np.concatenate((hashes, hashes[: ends[2] - ends[1]]))
+    else:
+        rows = hashes
+    digests = RMinHash.digest_matrix_from_flat_token_hashes(
+        rows, np.array(ends, dtype=np.uint64), num_perm, seed
+    ).to_rows()
     present = set(words)
-    numbers, names, rare = hash_sets(
-        numbers_of(text),
+    numbers, names, rare, title_hashes = hash_sets(
+        # every run of digits lies inside a word, and the distinct words are fewer than the
+        # text's characters: the same numbers as ``numbers_of(text)``, found in less text
+        numbers_of(" ".join(present)),
         name_lexicon().names_in(words, present),
         word_frequency().rare_words(present),
+        title_terms(title),
     )
     return TextFeatures(
-        shingle_hashes=b"",  # merging compares signatures now (verify.verdict): not shipped
+        signature=array("I", digests[0]).tobytes(),
+        size=len(set(shingle_list)),
         marks=marks.tobytes(),
         numbers=numbers,
         names=names,
-        lead=lead,
+        lead=array("I", digests[1]).tobytes() if head else b"",
         rare=rare,
+        title=title_hashes,
     )
