@@ -2,8 +2,9 @@
 
 Exit codes (README, "Exit codes"): 0 done; 1 the run finished but its accounting did not
 balance; 2 a usage error, always one line ``akhbar <command>: error: <what> (<what to do>)``;
-3 another run holds the output folder; 130 interrupted (Ctrl-C). A user's mistake never ends
-in a traceback: tracebacks are for akhbar's own bugs.
+3 another run holds the output folder; 4 the job failed on the runner (a cluster lost a
+worker: one line with the runner's reason, nothing of the run committed); 130 interrupted
+(Ctrl-C). A user's mistake never ends in a traceback: tracebacks are for akhbar's own bugs.
 """
 
 from __future__ import annotations
@@ -13,7 +14,14 @@ import logging
 import sys
 from collections.abc import Callable
 
-from akhbar.pipelines.usage import UsageError, check_output, error_line, os_error_message
+from akhbar.pipelines.usage import (
+    UsageError,
+    check_output,
+    error_line,
+    os_error_message,
+    runner_failure,
+    runner_failure_line,
+)
 
 USAGE = """usage: akhbar <command> [options]
 
@@ -94,7 +102,8 @@ def reporting_errors(command: str, work: Callable[[], int]) -> int:
     OS errors are the user's too (a read-only or full disk, a path through a file): the run
     writes only under ``--output`` and reads only what the command line names. Ctrl-C is
     recognised by ``interrupt_guard`` whatever Beam turns it into (it wraps a
-    ``KeyboardInterrupt`` raised inside a step in a ``RuntimeError``).
+    ``KeyboardInterrupt`` raised inside a step in a ``RuntimeError``). A job that failed on
+    a portable runner's cluster (``usage.runner_failure``) is one line and exit 4.
     """
     from akhbar.pipelines.interrupt import interrupt_guard
     from akhbar.transforms.lock import OutputLocked
@@ -113,10 +122,14 @@ def reporting_errors(command: str, work: Callable[[], int]) -> int:
             message, code = error_line(command, os_error_message(exc)), 2
         except KeyboardInterrupt:
             message, code = INTERRUPTED[command], 130
-        except Exception:
-            if not interrupted.is_set():
+        except Exception as exc:
+            failed = runner_failure(exc)
+            if interrupted.is_set():
+                message, code = INTERRUPTED[command], 130
+            elif failed is not None:  # the job failed on the cluster, not in akhbar's code
+                message, code = runner_failure_line(command, *failed), 4
+            else:
                 raise  # a bug: its traceback is what a report needs
-            message, code = INTERRUPTED[command], 130
         if interrupted.is_set():  # an error on the way out of an interrupted run
             message, code = INTERRUPTED[command], 130
     print(message, file=sys.stderr)

@@ -17,6 +17,7 @@ import argparse
 import difflib
 import errno
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -180,3 +181,60 @@ def os_error_message(exc: OSError) -> str:
     where = f": {exc.filename}" if exc.filename else ""
     hint = OS_ERROR_HINTS.get(exc.errno, "check the path and its permissions")
     return f"{exc.strerror}{where} ({hint})"
+
+
+# What Beam's portable runners (Flink, Spark, Prism) raise when the job fails on the runner,
+# from ``PipelineResult.wait_until_finish``: the job id, its state, the runner's last error.
+_RUNNER_FAILED = re.compile(
+    r"Pipeline (?P<job>\S+) failed in state (?P<state>\w+): ?(?P<text>.*)", re.S
+)
+# A Java exception line: ``[Caused by: ]package.Class: message``.
+_JAVA_EXCEPTION = re.compile(
+    r"^(?:Caused by: )?(?:[a-z_$][\w$]*\.)+(?P<cls>[A-Z][\w$]*)(?:: ?(?P<msg>.*))?$"
+)
+# After a runner failure: what happened to the output, and what to do.
+AFTER_RUNNER_FAILURE = {
+    "ingest": "nothing of this run was committed; run again to resume once the cluster is whole",
+    "stream": "windows already committed stay, the rest was not committed; run again to resume "
+    "once the cluster is whole",
+}
+
+
+def runner_failure(exc: BaseException) -> tuple[str, str] | None:
+    """(job name, one-line reason) when ``exc`` is a portable runner's report of a job that
+    failed on the runner (a TaskManager lost, a slot that never came), else None.
+
+    Why only these: a job lost to the cluster is the operator's to fix and a run to repeat, so
+    it gets one line (Beam's traceback only shows where the driver waited). A failure inside
+    akhbar's own Python code also reaches the driver this way, with the SDK worker's Python
+    traceback in the text: that is a bug, and it keeps its traceback (None here).
+
+    The reason is the innermost Java cause (Flink reports ``JobExecutionException: Job
+    execution failed`` around ``Recovery is suppressed by ...`` around the real cause), with
+    its class's simple name; the job name is the one the runner's UI lists.
+    """
+    if not isinstance(exc, RuntimeError):
+        return None
+    found = _RUNNER_FAILED.match(str(exc))
+    if found is None or found["state"] == "DONE":
+        return None
+    text = found["text"].strip()
+    if "Traceback (most recent call last)" in text:
+        return None
+    causes = [m for line in text.splitlines() if (m := _JAVA_EXCEPTION.match(line.strip()))]
+    if causes:
+        root = causes[-1]
+        reason = f"{root['cls']}: {root['msg'] or ''}".rstrip(": ")
+    else:
+        reason = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    reason = " ".join(reason.split())  # one line, whatever the runner put in it
+    if len(reason) > 300:
+        reason = reason[:297] + "..."
+    job = found["job"].split("_", 1)[0] if found["job"].startswith("BeamApp-") else found["job"]
+    return job, reason or f"the job ended in state {found['state']} without a reason"
+
+
+def runner_failure_line(command: str, job: str, reason: str) -> str:
+    """The one line ``akhbar <command>`` prints for a job that failed on the runner."""
+    after = AFTER_RUNNER_FAILURE.get(command, "run again")
+    return error_line(command, f"the job failed on the runner: {reason} (job {job}; {after})")

@@ -4,7 +4,8 @@
 # as separate JVMs, and Beam's Python SDK worker pool on 127.0.0.1:50000, which starts one SDK
 # worker process per TaskManager and job (akhbar runs on it with --environment_type=EXTERNAL
 # --environment_config=localhost:50000).
-#   deploy/flink/local.sh up       fetch what is missing (fetch.sh), start, wait for 2 TaskManagers
+#   deploy/flink/local.sh up       fetch what is missing (fetch.sh), start, wait for 2 TaskManagers;
+#                                  on a cluster that lost TaskManagers, start the missing ones
 #   deploy/flink/local.sh down     stop everything this script started
 #   deploy/flink/local.sh status   what runs (exit 0 only when the cluster is complete)
 #   deploy/flink/local.sh fetch    only fetch/assemble the artifacts (what `make engines` calls)
@@ -52,6 +53,34 @@ try:
     print(len(json.load(sys.stdin)["taskmanagers"]))
 except Exception:
     print(0)'
+}
+
+# The TaskManagers the JobManager lists whose RPC port (in their pekko path) still answers. A
+# killed TaskManager stays listed until the JobManager notices (at its next heartbeat, within
+# heartbeat.timeout), and a slot of it offered to a job then fails the job's deployment.
+taskmanagers_reachable() {
+  rest /taskmanagers | "$PYTHON" -c 'import json, re, socket, sys
+def answers(path):
+    found = re.search(r"@([^:/]+):(\d+)/", path)
+    if not found:
+        return False
+    try:
+        socket.create_connection((found[1], int(found[2])), timeout=2).close()
+        return True
+    except OSError:
+        return False
+try:
+    print(sum(answers(tm.get("path", "")) for tm in json.load(sys.stdin)["taskmanagers"]))
+except Exception:
+    print(0)'
+}
+
+# The cluster is whole: every TaskManager process alive, registered, reachable, and none gone
+# still listed.
+cluster_whole() {
+  [ "$(daemon_pids taskexecutor | wc -l)" = "$TASKMANAGERS" ] &&
+    [ "$(taskmanagers_registered)" = "$TASKMANAGERS" ] &&
+    [ "$(taskmanagers_reachable)" = "$TASKMANAGERS" ]
 }
 
 # pids of a Flink daemon type (standalonesession / taskexecutor) that are still alive
@@ -112,8 +141,11 @@ blob.server.port: 0
 metrics.internal.query-service.port: 0
 parallelism.default: 2
 # A task that fails (its TaskManager died) restarts the job this many times, then it fails.
-# With one of the two TaskManagers gone, a step of parallelism 2 can never get its two slots:
-# each attempt then fails once slot.request.timeout has passed (Flink's default is 5 minutes).
+# With one of the two TaskManagers gone and none started again (local.sh up does), a step of
+# parallelism 2 can never get its two slots: each restart fails at once or when
+# slot.request.timeout has passed (Flink's default is 5 minutes), so the job fails 1-2
+# minutes after the loss (deploy/flink/README.md). The loss itself is seen at the next
+# heartbeat (every 10 s), whose connection fails, before heartbeat.timeout.
 restart-strategy.type: fixed-delay
 restart-strategy.fixed-delay.attempts: 2
 restart-strategy.fixed-delay.delay: 2 s
@@ -122,10 +154,36 @@ slot.request.timeout: 60000
 EOF
 }
 
+# Start the TaskManagers that are missing (all of them on a fresh cluster; after a kill, the
+# dead one's replacement, as a supervisor would) until the cluster is whole (cluster_whole: the
+# JobManager has dropped the dead and registered the new). Prints how many it started.
+start_taskmanagers() {
+  local started=0 alive i deadline=$((SECONDS + TIMEOUT))
+  until cluster_whole; do
+    alive="$(daemon_pids taskexecutor | wc -l)"
+    for ((i = alive; i < TASKMANAGERS; i++)); do
+      "$FLINK_HOME/bin/taskmanager.sh" start >/dev/null
+      started=$((started + 1))
+    done
+    if ((SECONDS > deadline)); then
+      tail -20 "$RUN"/log/*standalonesession*.log >&2 || true
+      die "the cluster did not report $TASKMANAGERS reachable TaskManagers within ${TIMEOUT}s (logs in $RUN/log; '$0 down' stops what started)"
+    fi
+    sleep 1
+  done
+  echo "$started"
+}
+
 up() {
   "$HERE/fetch.sh" >/dev/null
-  if [ "$(taskmanagers_registered)" = "$TASKMANAGERS" ] && [ -n "$(pool_pid)" ]; then
-    echo "Flink cluster already up: http://127.0.0.1:$REST_PORT, $TASKMANAGERS TaskManagers, SDK worker pool on 127.0.0.1:$POOL_PORT"
+  local started
+  if [ -n "$(daemon_pids standalonesession)" ] && [ -n "$(pool_pid)" ]; then
+    started="$(start_taskmanagers)"
+    if [ "$started" = 0 ]; then
+      echo "Flink cluster already up: http://127.0.0.1:$REST_PORT, $TASKMANAGERS TaskManagers, SDK worker pool on 127.0.0.1:$POOL_PORT"
+    else
+      echo "Flink cluster repaired: started $started TaskManager(s); http://127.0.0.1:$REST_PORT, $TASKMANAGERS TaskManagers (logs in $RUN/log)"
+    fi
     return 0
   fi
   if [ -n "$(daemon_pids standalonesession)$(daemon_pids taskexecutor)$(pool_pid)" ]; then
@@ -143,18 +201,7 @@ up() {
     >"$RUN/log/worker-pool.log" 2>&1 </dev/null) &
   echo $! >"$RUN/pid/worker-pool.pid"
   "$FLINK_HOME/bin/jobmanager.sh" start >/dev/null
-  local i
-  for ((i = 0; i < TASKMANAGERS; i++)); do
-    "$FLINK_HOME/bin/taskmanager.sh" start >/dev/null
-  done
-  local deadline=$((SECONDS + TIMEOUT))
-  until [ "$(taskmanagers_registered)" = "$TASKMANAGERS" ]; do
-    if ((SECONDS > deadline)); then
-      tail -20 "$RUN"/log/*standalonesession*.log >&2 || true
-      die "the cluster did not report $TASKMANAGERS TaskManagers within ${TIMEOUT}s (logs in $RUN/log; '$0 down' stops what started)"
-    fi
-    sleep 1
-  done
+  start_taskmanagers >/dev/null
   [ -n "$(pool_pid)" ] || die "the SDK worker pool exited: $(tail -5 "$RUN/log/worker-pool.log")"
   echo "Flink cluster up: http://127.0.0.1:$REST_PORT, $TASKMANAGERS TaskManagers, SDK worker pool on 127.0.0.1:$POOL_PORT (logs in $RUN/log)"
 }
@@ -196,7 +243,7 @@ status() {
   pool="$(pool_pid)"
   registered="$(taskmanagers_registered)"
   echo "JobManager       $(either "$jm" "pid $jm, REST http://127.0.0.1:$REST_PORT" "not running")"
-  echo "TaskManagers     $(either "$tms" "pids $tms" "none running"), $registered registered"
+  echo "TaskManagers     $(either "$tms" "pids $tms" "none running"), $registered registered, $(taskmanagers_reachable) reachable"
   echo "SDK worker pool  $(either "$pool" "pid $pool, 127.0.0.1:$POOL_PORT" "not running")"
   local jobs
   jobs="$(rest /jobs/overview | "$PYTHON" -c 'import json, sys
@@ -206,7 +253,7 @@ except Exception:
     jobs = []
 print(", ".join(j["name"] + " " + j["state"] for j in jobs[-5:]) or "none")')"
   echo "jobs             $jobs"
-  [ -n "$jm" ] && [ "$registered" = "$TASKMANAGERS" ] && [ -n "$pool" ]
+  [ -n "$jm" ] && [ -n "$pool" ] && cluster_whole
 }
 
 case "${1:-}" in

@@ -165,6 +165,15 @@ class FlinkCluster:
         ``pipelines.engines.with_flink_defaults``); one slot per TaskManager, so 2."""
         return ["--runner=flink", "--flink_master=localhost:8081", "--parallelism=2"]
 
+    def taskmanager_pids(self) -> list[int]:
+        """The TaskManager processes alive (Flink's pid file in local.sh's run folder keeps
+        the pids of killed ones too)."""
+        pid_dir = Path(self.env["FLINK_RUN_DIR"]) / "pid"
+        pids = [
+            int(x) for path in pid_dir.glob("*-taskexecutor.pid") for x in path.read_text().split()
+        ]
+        return [pid for pid in pids if Path(f"/proc/{pid}").exists()]
+
 
 @pytest.fixture(scope="session")
 def flink_job_server() -> Path:
