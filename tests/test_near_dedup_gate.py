@@ -83,10 +83,12 @@ def test_normalization_carries_a_large_share_of_recall(labelled, beam_evaluation
 # them as the code improves, never lower them to let a change pass. Where the target is
 # met the floor is the target; where it is not (syndicated recall 0.95, rewrite recall 0.90,
 # no follow-up filed as a duplicate), the floor is today's measured level, and the gap is in
-# benchmarks/results/dedup_pairs.md.
-PAIR_RECALL_FLOORS = {"syndicated": 0.85, "rewrite": 0.15, "cutdown": 0.90}
+# benchmarks/results/dedup_pairs.md. Round 2 (410 pairs, two syndicated pairs relabelled as the
+# follow-ups their notes describe) measured syndicated 26 of 28 (0.929), rewrite 3 of 20.
+PAIR_RECALL_FLOORS = {"syndicated": 0.92, "rewrite": 0.15, "cutdown": 0.90}
 PAIR_PRECISION_FLOORS = {"syndicated": 0.98, "rewrite": 0.98, "cutdown": 0.98}
 PAIR_MAX_MERGES = {"template": 0, "shared_block": 0, "related": 1, "followup": 3}
+JUDGED_PAIRS_FLOOR = 410
 
 
 @pytest.fixture(scope="module")
@@ -105,4 +107,4 @@ def test_judged_pairs_per_class_floors(pair_report) -> None:
         assert pair_report.class_precision[cls] >= floor, (cls, pair_report.class_precision)
     for cls, most in PAIR_MAX_MERGES.items():
         assert pair_report.false_merges(cls) <= most, (cls, pair_report.per_class[cls])
-    assert sum(s.pairs for s in pair_report.per_class.values()) >= 300
+    assert sum(s.pairs for s in pair_report.per_class.values()) >= JUDGED_PAIRS_FLOOR
