@@ -288,7 +288,7 @@ class _WritePartitionFn(beam.DoFn):
             staging=self.staging,
         ):
             future = self.pool.submit(write_planned, planned)
-            self.pending.append((future, WindowedValue(None, timestamp, [window])))
+            self.pending.append((future, WindowedValue(None, timestamp, (window,))))
             # at most two files per thread in memory: bounded, and the threads never starve
             while len(self.pending) > 2 * self.writer_threads:
                 yield self._finish_oldest()
