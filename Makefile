@@ -31,8 +31,12 @@ run: $(STAMP)
 
 # The engine tests need the pinned engine artifacts: `make test` fetches what is missing
 # first (once; later runs only verify the cache), so a fresh clone needs no other command.
+# Two test processes (pytest-xdist): most tests wait on a subprocess or a socket part of the
+# time, so two keep both cores busy. The engine tests form one group (tests/conftest.py): one
+# process runs them all, with one cluster per engine, while the other takes everything else.
+PYTEST_PROCESSES ?= 2
 test: $(STAMP) engines
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_PROCESSES) --dist loadgroup $(PYTEST_ARGS)
 
 # Engine artifacts for the runners tested in tests/engines/ (pinned in deploy/engines.lock),
 # fetched or built once into ${AKHBAR_ENGINE_CACHE:-~/.cache/akhbar/engines}; each script skips

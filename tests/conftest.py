@@ -86,3 +86,12 @@ def sample_copy(sample_run: SampleRun, tmp_path: Path) -> Path:
     target = tmp_path / "sample-output"
     shutil.copytree(sample_run.output, target)
     return target
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``make test`` runs two pytest-xdist processes with ``--dist loadgroup``: every engine
+    test joins one group, so one process starts each engine's cluster once (fixed ports: two
+    processes would each try to start it) and computes the FnApiRunner references once."""
+    for item in items:
+        if item.nodeid.startswith("tests/engines/"):
+            item.add_marker(pytest.mark.xdist_group("engines"))
