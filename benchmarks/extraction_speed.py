@@ -142,7 +142,7 @@ def stage_times(docs: list[dict[str, str]]) -> dict[str, float]:
                 10,
                 normalize_fast(doc["title"]),
                 None,
-                roles.terms,
+                roles.terms(),
             )
     return {name: 1e6 * value / len(docs) for name, value in totals.items()}
 

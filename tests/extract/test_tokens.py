@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from akhbar.transforms.extract.tokens import SPLIT, split_text, tokenize
+from akhbar.transforms.extract.tokens import DIGITS, SPLIT, WORD, split_text, tokenize
 
 # The definition: words (letters), numbers with their separators, single punctuation marks.
 DEFINITION = re.compile(r"([^\W\d_]+|\d+(?:[.,٫٬]\d+)*|[^\w\s])").split
@@ -25,10 +25,11 @@ def test_split_equals_the_definition(text: str) -> None:
     assert SPLIT(text) == DEFINITION(text)
 
 
-def test_parallel_lists_give_texts_offsets_and_kinds() -> None:
+def test_parallel_lists_give_texts_offsets_and_kind_bits() -> None:
     text = "قال الوزير، إن 2.5 مليون دينارپ ok"
     tokens = tokenize(text)
     assert tokens.texts == ["قال", "الوزير", "،", "إن", "2.5", "مليون", "دينارپ", "ok"]
     assert [text[s:e] for s, e in zip(tokens.starts, tokens.ends, strict=True)] == tokens.texts
-    assert tokens.kinds == ["w", "w", "p", "w", "n", "w", "w", "w"]
+    w, n, p = WORD, DIGITS, 0
+    assert tokens.bits == [w, w, p, w, n, w, w, w]
     assert split_text(text) == (tokens.texts, tokens.starts, tokens.ends)

@@ -23,7 +23,7 @@ from akhbar.transforms.extract.numbers import (
     read_number,
 )
 from akhbar.transforms.extract.offsets import AlignedText
-from akhbar.transforms.extract.tokens import Span, Tokens
+from akhbar.transforms.extract.tokens import DIGITS, WORD, Span, Tokens
 from akhbar.transforms.normalize import normalize_fast
 
 # currency word (normalized, without case endings) -> {qualifier nisba stem: code, "": default}
@@ -164,7 +164,7 @@ class Amount:
     unit: str
 
 
-def _currency(texts: list[str], kinds: list[str], k: int) -> tuple[str, str, int] | None:
+def _currency(texts: list[str], bits: list[int], k: int) -> tuple[str, str, int] | None:
     """(currency word, qualified code or "?", index after) for a currency at token ``k``."""
     if k >= len(texts):
         return None
@@ -175,7 +175,7 @@ def _currency(texts: list[str], kinds: list[str], k: int) -> tuple[str, str, int
     if base not in _CURRENCIES:
         return None
     table = _CURRENCIES[base]
-    if k + 1 < len(texts) and kinds[k + 1] == "w":
+    if k + 1 < len(texts) and bits[k + 1] & WORD:
         qualifier = texts[k + 1]
         for ending in ("ين", "يه", "ا", "ه"):
             stem = qualifier[: -len(ending)] if qualifier.endswith(ending) else qualifier
@@ -226,9 +226,11 @@ def find_amounts(
     ``candidates``: indices of the tokens that may start a number (``scan.NUMBER``), in text
     order; found here when None.
     """
-    texts, starts, ends, kinds = tokens.texts, tokens.starts, tokens.ends, tokens.kinds
+    texts, starts, ends, bits = tokens.texts, tokens.starts, tokens.ends, tokens.bits
     if candidates is None:
-        candidates = [i for i, text in enumerate(texts) if kinds[i] == "n" or text in NUMBER_STARTS]
+        candidates = [
+            i for i, text in enumerate(texts) if bits[i] & DIGITS or text in NUMBER_STARTS
+        ]
     if not candidates:
         return []
     blocked_spans = sorted(blocked)
@@ -243,7 +245,7 @@ def find_amounts(
         if blocked_spans and any(s <= start < e for s, e in blocked_spans):
             continue
         symbol_before = i > 0 and texts[i - 1] in ("$", "€", "£") and ends[i - 1] == start
-        number = read_number(texts, kinds, i)
+        number = read_number(texts, bits, i)
         if number is None:
             continue
         value, after, from_words, scaled = number
@@ -257,7 +259,7 @@ def find_amounts(
             out.append(Amount(start, ends[percent_end - 1], value, "PERCENT"))
             resume = percent_end
             continue
-        currency = _currency(texts, kinds, after)
+        currency = _currency(texts, bits, after)
         if currency is not None:
             word, code, end_index = currency
             if code == "TND/1000":
@@ -271,13 +273,13 @@ def find_amounts(
             out.append(Amount(start, ends[end_index - 1], value, code))
             resume = end_index
             continue
-        unit_follows = after < size and kinds[after] == "w" and texts[after] not in _NOT_COUNTED
+        unit_follows = after < size and bits[after] & WORD and texts[after] not in _NOT_COUNTED
         implied = _implied_currency(out, tokens, i) if scaled and not unit_follows else None
         if implied is not None:
             out.append(Amount(start, ends[after - 1], value, implied))
             resume = after
             continue
-        counted = _counted(texts, starts, ends, kinds, i, after, value, from_words)
+        counted = _counted(texts, starts, ends, bits, i, after, value, from_words)
         if counted is not None:
             out.append(Amount(start, ends[counted - 1], value, "COUNT"))
             resume = counted
@@ -290,24 +292,24 @@ def _counted(
     texts: list[str],
     starts: list[int],
     ends: list[int],
-    kinds: list[str],
+    bits: list[int],
     i: int,
     after: int,
     value: float,
     from_words: bool,
 ) -> int | None:
     """Index after the counted noun when the number counts something, else None."""
-    if not from_words and kinds[i] == "n":
+    if not from_words and bits[i] & DIGITS:
         if after == i + 1 and 1900 <= value <= 2100 and float(value).is_integer():
             return None  # a year
         if i > 0:
             prev = texts[i - 1]
-            if ends[i - 1] == starts[i] and kinds[i - 1] == "w" and prev != "و":
+            if ends[i - 1] == starts[i] and bits[i - 1] & WORD and prev != "و":
                 return None  # "الـ12": an ordinal ("و18" is a conjunction, not one)
             if prev in (":", "/", "-", ".") or prev in _LABEL_NOUNS:
                 return None
             if (
-                kinds[i - 1] == "w"
+                bits[i - 1] & WORD
                 and prev.startswith("ال")
                 and len(prev) > 3
                 and prev not in _NOT_COUNTED
@@ -322,16 +324,16 @@ def _counted(
     if (
         nxt == "و"
         and after + 2 < size
-        and kinds[after + 1] == "n"
+        and bits[after + 1] & DIGITS
         and starts[after + 1] == ends[after]
     ):
         # "بين 14 و18 عاما": the first number of a range counts the noun after the second
-        later = read_number(texts, kinds, after + 1)
+        later = read_number(texts, bits, after + 1)
         if later is not None and _counted(
-            texts, starts, ends, kinds, after + 1, later[1], later[0], False
+            texts, starts, ends, bits, after + 1, later[1], later[0], False
         ):
             return after
-    if kinds[after] != "w" or nxt in _NOT_COUNTED or nxt in SCALES:
+    if not bits[after] & WORD or nxt in _NOT_COUNTED or nxt in SCALES:
         return None
     if not from_words and (
         (nxt.startswith("و") and len(nxt) > 3)

@@ -99,7 +99,7 @@ class Extractor:
                 self.idf,
                 cfg.keyword_count,
                 normalize_fast(title),
-                terms=found_roles.terms,
+                terms=found_roles.terms(),
             )
         return out
 

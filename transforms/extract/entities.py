@@ -33,7 +33,7 @@ from akhbar.transforms.extract.lexicon import (
     TITLE_HEADS,
 )
 from akhbar.transforms.extract.mentions import DATE_OPENERS
-from akhbar.transforms.extract.numbers import NUMBER_STARTS
+from akhbar.transforms.extract.numbers import NUMBER_PARTS, NUMBER_STARTS
 from akhbar.transforms.extract.offsets import AlignedText
 from akhbar.transforms.extract.persons import (
     PERSON_TRIGGERS,
@@ -41,6 +41,7 @@ from akhbar.transforms.extract.persons import (
     Persons,
     conjoined_given,
     find_persons,
+    name_bits,
 )
 from akhbar.transforms.extract.places import PLACE_HEAD_FORMS, place_spans
 from akhbar.transforms.extract.propagation import propagate
@@ -58,7 +59,7 @@ from akhbar.transforms.extract.scan import (
     Scan,
     read,
 )
-from akhbar.transforms.extract.tokens import Span, Tokens, covering
+from akhbar.transforms.extract.tokens import NUMBER_WORD, WORD, Span, Tokens, covering
 from akhbar.transforms.normalize import normalize_fast
 
 ENTITY_TYPES = ("PER", "ORG", "LOC")
@@ -84,7 +85,7 @@ class EntityResources:
     people: PersonLexicon
     single_word: dict[str, tuple[str, str, str]]  # key -> (canonical, type, country), for stems
     loc_keys: frozenset[str] = frozenset()  # normalized keys of gazetteer places
-    roles: Roles = field(default_factory=lambda: Roles(lambda word: 0))  # + keyword terms
+    roles: Roles = field(default_factory=lambda: Roles(lambda word: 0))
 
 
 def build_resources(
@@ -97,15 +98,15 @@ def build_resources(
     }
     loc_keys = frozenset(e.key for e in entries if e.type == "LOC")
     matcher = GazetteerMatcher(entries)
-    roles = Roles(partial(classify, people.given_names), idf.keyword_term, matcher.splits)
+    roles = Roles(partial(classify, people.given_names), matcher.splits, idf.keyword_term)
     return EntityResources(matcher, lexicons, people, single, loc_keys, roles)
 
 
 def classify(given: frozenset[str], word: str) -> int:
     """The role bits of one normalized token text (see ``scan``); memoized by ``Roles``."""
-    bits = 0
+    bits = name_bits(word, given)
     if word[:1].isdigit():
-        return NUMBER
+        return bits | NUMBER
     if (
         word in PERSON_TRIGGERS
         or word in given
@@ -121,6 +122,8 @@ def classify(given: frozenset[str], word: str) -> int:
         bits |= CURRENCY
     if word in NUMBER_STARTS:
         bits |= NUMBER
+    if word in NUMBER_PARTS:
+        bits |= NUMBER_WORD
     if word in VERB_FORMS:
         bits |= VERB
     if word in DATE_OPENERS:
@@ -273,10 +276,10 @@ def _segmented(
 ) -> list[Span]:
     """Single-word names the prefix rules missed but the morphological analyzer can segment."""
     out: list[Span] = []
-    for text, start, end, kind in zip(
-        tokens.texts, tokens.starts, tokens.ends, tokens.kinds, strict=True
+    for text, start, end, bits in zip(
+        tokens.texts, tokens.starts, tokens.ends, tokens.bits, strict=True
     ):
-        if kind != "w" or len(text) < 4 or not clip(Span(start, end, "", "", ""), found + out):
+        if not bits & WORD or len(text) < 4 or not clip(Span(start, end, "", "", ""), found + out):
             continue
         for _prefix, stem in segmenter.segment(text):
             hit = res.single_word.get(stem)

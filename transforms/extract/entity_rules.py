@@ -9,7 +9,7 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from akhbar.transforms.extract.lexicon import COUNTRY_ADMIN_HEADS, CURRENCY_WORDS
-from akhbar.transforms.extract.tokens import Span, Tokens
+from akhbar.transforms.extract.tokens import WORD, Span, Tokens
 from akhbar.transforms.normalize import normalize_fast
 
 
@@ -56,7 +56,7 @@ def quoted_acronyms(
 ) -> list[Span]:
     """ "منظمة الأمم المتحدة للطفولة «يونيسف»": a short quoted name right after an organisation
     is that organisation's other name. ``marks``: indices of the « tokens, when known."""
-    texts, starts, ends, kinds = tokens.texts, tokens.starts, tokens.ends, tokens.kinds
+    texts, starts, ends, bits = tokens.texts, tokens.starts, tokens.ends, tokens.bits
     org_ends = {s.end: s for s in spans if s.type == "ORG"}
     size = len(texts)
     if marks is None:
@@ -66,7 +66,7 @@ def quoted_acronyms(
         if i == 0 or i >= size - 2 or ends[i - 1] not in org_ends:
             continue
         k = i + 1
-        while k < size and k - i <= 3 and kinds[k] == "w":
+        while k < size and k - i <= 3 and bits[k] & WORD:
             k += 1
         if k < size and texts[k] == "»" and k > i + 1:
             out.append(Span(starts[i + 1], ends[k - 1], "ORG", "", "pattern"))
@@ -88,7 +88,7 @@ def dateline_agency(norm: str, tokens: Tokens, spans: list[Span]) -> list[Span]:
     lo, hi = 2, size
     if texts[lo] == "«" and texts[hi - 1] == "»":
         lo, hi = lo + 1, hi - 1
-    if not place or not 1 <= hi - lo <= 3 or not all(k == "w" for k in tokens.kinds[lo:hi]):
+    if not place or not 1 <= hi - lo <= 3 or not all(b & WORD for b in tokens.bits[lo:hi]):
         return []
     span = Span(tokens.starts[lo], tokens.ends[hi - 1], "ORG", "", "pattern")
     inside = [s for s in spans if span.start <= s.start and s.end <= span.end]

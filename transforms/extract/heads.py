@@ -23,7 +23,7 @@ from akhbar.transforms.extract.lexicon import (
     PROCLITICS,
     STOPWORDS,
 )
-from akhbar.transforms.extract.tokens import Span, Tokens, covering
+from akhbar.transforms.extract.tokens import WORD, Span, Tokens, covering
 
 MAX_CHAIN = 7
 # Heads that name an organisation only with more than a place after them: "بعثة تونس" is
@@ -125,7 +125,7 @@ def _chain(
     that start with ي are imperfect verbs, not nouns of a name. A person's name inside an
     institution's ("مستشفى ابن سينا", "المستشفى الجامعي ابن الجزار") is part of it.
     """
-    texts, starts, token_kinds = tokens.texts, tokens.starts, tokens.kinds
+    texts, starts, bits = tokens.texts, tokens.starts, tokens.bits
     size = len(texts)
     j, kept_end = i, i
     kinds: list[str] = []
@@ -146,7 +146,7 @@ def _chain(
             kinds += [*pending, f"gaz-{span.type}"]
             pending, j, kept_end = [], k, k
             continue
-        if token_kinds[j] != "w" or span is not None:
+        if not bits[j] & WORD or span is not None:
             break
         if word[:1] in "وف" and (word[1:] in ORG_HEADS or word[1:] in COMPANY_HEADS):
             break  # "... والمؤسسة الوطنية": the next organisation of a list begins
@@ -195,7 +195,7 @@ def _lam_complement(tokens: Tokens, j: int) -> bool:
         return True
     return (
         text[:1] == "و"
-        and tokens.kinds[j] == "w"
+        and tokens.bits[j] & WORD
         and j + 1 < len(texts)
         and texts[j + 1].startswith("ال")
     )
@@ -327,9 +327,9 @@ def _bare_name(tokens: Tokens, i: int, gaz: list[Span | None], idf: IdfTable) ->
 
     Not when they are a person's ("رئيس النادي فهد بن نافل"): a name particle ends it.
     """
-    texts, kinds = tokens.texts, tokens.kinds
+    texts, bits = tokens.texts, tokens.bits
     k = i
-    while k < len(texts) and k - i < 2 and gaz[k] is None and kinds[k] == "w":
+    while k < len(texts) and k - i < 2 and gaz[k] is None and bits[k] & WORD:
         word = texts[k]
         if (
             word.startswith("ال")
@@ -355,7 +355,7 @@ def _quoted_name(tokens: Tokens, i: int) -> Span | None:
     closing = "»" if texts[i] == "«" else '"'
     for k in range(i + 1, min(i + 7, len(texts))):
         if texts[k] == closing:
-            if k == i + 1 or not all(kind == "w" for kind in tokens.kinds[i + 1 : k]):
+            if k == i + 1 or not all(b & WORD for b in tokens.bits[i + 1 : k]):
                 return None
             return Span(tokens.starts[i + 1], tokens.ends[k - 1], "ORG", "", "pattern")
     return None
@@ -378,15 +378,15 @@ def person_name_end(
     ("الأمير عبدالله الفيصل", "الهادي شاكر", "محمد السادس"), or None. An honorific or a given
     name opens it; given and family names, particles, "الله"/"الدين" and a regnal ordinal
     continue it. Two words at least (one given name is too little to take)."""
-    texts, kinds = tokens.texts, tokens.kinds
+    texts, bits = tokens.texts, tokens.bits
     size = len(texts)
-    if i >= size or gaz[i] is not None or kinds[i] != "w":
+    if i >= size or gaz[i] is not None or not bits[i] & WORD:
         return None
     first = texts[i]
     if first not in NAME_HONORIFICS and first not in given and not first.startswith("عبد"):
         return None
     k = i + 1
-    while k < size and k - i < MAX_PERSON_NAME and kinds[k] == "w" and gaz[k] is None:
+    while k < size and k - i < MAX_PERSON_NAME and bits[k] & WORD and gaz[k] is None:
         word = texts[k]
         prev = texts[k - 1]
         if (

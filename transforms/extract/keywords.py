@@ -146,6 +146,20 @@ class _KeywordMemo(dict[str, str]):
         return term_
 
 
+class _ShareMemo(dict[str, float]):
+    """word -> share of reference documents holding its term (memoized)."""
+
+    def __init__(self, table: IdfTable) -> None:
+        super().__init__()
+        self._table = table
+
+    def __missing__(self, word: str) -> float:
+        value = self[word] = self._table.share(self._table.term(word))
+        if len(self) > 200_000:
+            self.clear()
+        return value
+
+
 class _IdfMemo(dict[str, float]):
     """term -> idf (memoized)."""
 
@@ -170,10 +184,12 @@ class IdfTable:
     _idf: dict[int, float] = field(default_factory=dict, repr=False, compare=False)  # df -> idf
     _keyword: _KeywordMemo = field(init=False, repr=False, compare=False)
     _idf_of: _IdfMemo = field(init=False, repr=False, compare=False)
+    _share_of: _ShareMemo = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_keyword", _KeywordMemo(self))
         object.__setattr__(self, "_idf_of", _IdfMemo(self))
+        object.__setattr__(self, "_share_of", _ShareMemo(self))
 
     def term(self, word: str) -> str:
         """``term(word, df)``, memoized (news reuses a small vocabulary)."""
@@ -204,7 +220,13 @@ class IdfTable:
 
     def word_share(self, word: str) -> float:
         """Fraction of reference documents that contain the term of ``word``."""
-        return self.share(self.term(word))
+        return self._share_of[word]
+
+    @property
+    def share_memo(self) -> _ShareMemo:
+        """word -> ``word_share(word)``, filled on first sight: ``share_memo[word]`` is one
+        dictionary lookup where the rules test many words."""
+        return self._share_of
 
     def idf(self, t: str) -> float:
         # Terms below the table's cut-off are rare: count them as seen once.
@@ -243,23 +265,23 @@ def top_keywords(
     k: int = 10,
     title: str = "",
     words: Sequence[str] | None = None,
-    terms: Sequence[str] | None = None,
+    terms: Iterable[str] | None = None,
 ) -> list[str]:
     """The ``k`` terms with the highest tf*idf; title terms count twice. Ties keep text order.
 
     No Python loop per word: ``Counter`` counts the terms, the idf of each distinct term comes
     from a memo through ``map``, and the top ``k`` are picked by sorting indices on their scores
     (``sorted`` is stable with ``reverse=True``, so equal scores keep text order). ``terms``:
-    each token's keyword term ("" for none) when the caller has them (``scan`` looks them up
-    with the role bits, one dictionary lookup per token); else ``words`` (the text's tokens) or
-    the text's words are mapped to their terms through a memo.
+    each token's keyword term ("" for none) when the caller has them; else ``words`` (the
+    text's tokens, as the engine passes them) or the text's words are mapped to their terms
+    through a memo, streamed into the ``Counter`` without a list.
     """
     if k <= 0:
         return []
     if terms is None:
         if words is None:
             words = _WORD.findall(normalized)
-        terms = list(map(idf.keyword_memo.__getitem__, words))
+        terms = map(idf.keyword_memo.__getitem__, words)
     counts = Counter(terms)  # term -> occurrences, in order of first occurrence
     counts.pop("", None)  # stop words, numbers, punctuation
     if title:

@@ -42,7 +42,7 @@ from akhbar.transforms.extract.date_rules import (
 )
 from akhbar.transforms.extract.dates import ARABIC_MONTHS
 from akhbar.transforms.extract.offsets import AlignedText
-from akhbar.transforms.extract.tokens import Tokens, tokenize
+from akhbar.transforms.extract.tokens import DIGITS, Tokens, tokenize
 
 _MONTH = "|".join(sorted((re.escape(m) for m in ARABIC_MONTHS), key=len, reverse=True))
 WEEKDAYS = {
@@ -177,7 +177,7 @@ def _trigger_offsets(tokens: Tokens, candidates: list[int] | None) -> list[list[
     token is looked at when None."""
     starts: list[list[int]] = [[] for _ in range(7)]
     openers = _OPENERS
-    texts, offsets, kinds = tokens.texts, tokens.starts, tokens.kinds
+    texts, offsets, bits = tokens.texts, tokens.starts, tokens.bits
     last = len(texts) - 1
     for i in range(len(texts)) if candidates is None else candidates:
         text = texts[i]
@@ -187,7 +187,7 @@ def _trigger_offsets(tokens: Tokens, candidates: list[int] | None) -> list[list[
                 if family == _F_WEEKDAY and i and texts[i - 1] in _WEEKDAY_PREFIX:
                     starts[family].append(offsets[i - 1])  # "يوم الأحد"
                 starts[family].append(offsets[i])
-        elif kinds[i] == "n":
+        elif bits[i] & DIGITS:
             if len(text) == 4 and text[:2] in ("19", "20"):
                 starts[_F_YEAR].append(offsets[i])
             elif (len(text) <= 2 and i < last and texts[i + 1] in "/-") or text.count(".") == 2:

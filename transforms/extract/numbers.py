@@ -8,6 +8,8 @@ fractions of a scale ("مليار ونصف المليار") and digits followed 
 
 from __future__ import annotations
 
+from akhbar.transforms.extract.tokens import DIGITS, NUMBER_WORD
+
 # fmt: off
 UNITS: dict[str, float] = {
     "اثنان": 2, "اثنين": 2, "اثنتان": 2, "اثنتين": 2, "ثلاث": 3, "ثلاثه": 3, "اربع": 4, "اربعه": 4,
@@ -39,6 +41,11 @@ TEEN_FIRST = {"احد": 1, "احدي": 1, "اثنا": 2, "اثني": 2, "اثن�
 WORD_VALUES = {**UNITS, **TENS, **HUNDREDS}
 # Words a number phrase can begin with (digits aside): checked before read_number is called.
 NUMBER_STARTS = frozenset([*WORD_VALUES, *SCALES, *TEEN_FIRST])
+# Words a number phrase can hold, with or without و: ``read_number`` stops at any other word, so
+# the scan marks these (``scan.NUMBER_WORD``) and the loop tests one bit.
+NUMBER_PARTS = frozenset(
+    w for base in (*TEEN_FIRST, *WORD_VALUES, *SCALES, *FRACTIONS) for w in (base, "و" + base)
+)
 
 
 def parse_digits(text: str) -> float | None:
@@ -70,24 +77,26 @@ def _word(text: str, continuation: bool) -> str:
     return text
 
 
-def read_number(texts: list[str], kinds: list[str], i: int) -> tuple[float, int, bool, bool] | None:
-    """(value, index after, written with words, has a scale word) for a number at token ``i``
-    (``texts`` and ``kinds`` of the tokens, as ``tokens.Tokens`` holds them)."""
+def read_number(texts: list[str], bits: list[int], i: int) -> tuple[float, int, bool, bool] | None:
+    """(value, index after, written with words, has a scale word) for a number at token ``i``.
+
+    ``texts`` and ``bits`` of the tokens (``tokens.Tokens``): the bits must carry
+    ``scan.NUMBER_WORD`` on the words of ``NUMBER_PARTS``, as a scan's do."""
     total = 0.0
     current: float | None = None
     last_scale = 0.0
     scaled = False
     k = i
     size = len(texts)
-    digits = kinds[i] == "n"
+    digits = bits[i] & DIGITS
     if digits:
         current = parse_digits(texts[i])
         if current is None:
             return None
         k = i + 1
     while k < size:
-        if kinds[k] != "w":
-            break
+        if not bits[k] & NUMBER_WORD:
+            break  # neither a number word nor one glued to و: no branch below takes it
         text = texts[k]
         continuation = k > i
         word = _word(text, continuation and (current is not None or total > 0))
@@ -144,7 +153,11 @@ def parse_words(text: str) -> float | None:
     tokens = tokenize(text)
     if not tokens.texts:
         return None
-    found = read_number(tokens.texts, tokens.kinds, 0)
+    bits = [
+        b | (NUMBER_WORD if t in NUMBER_PARTS else 0)
+        for t, b in zip(tokens.texts, tokens.bits, strict=True)
+    ]
+    found = read_number(tokens.texts, bits, 0)
     if found is None or found[1] != len(tokens.texts):
         return None
     return found[0]

@@ -20,6 +20,7 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain, repeat
 
 from camel_tools.utils.charsets import AR_DIAC_CHARSET
 
@@ -135,15 +136,10 @@ def _align_slow(text: str) -> AlignedText:
     When NFKC composes across characters (a letter followed by a combining hamza), the
     per-character result can differ from ``normalize_fast(text)``. We then match on the
     per-character form, which differs from it only in such compositions, rather than guess an
-    alignment.
+    alignment. Built without a Python loop: each character's normalized piece (memoized), and
+    its index repeated once per character of that piece.
     """
-    pieces: list[str] = []
-    index: list[int] = []
-    for i, ch in enumerate(text):
-        piece = _normalize_char(ch)
-        if piece:
-            pieces.append(piece)
-            index.extend([i] * len(piece))
-    joined = "".join(pieces)
+    pieces = list(map(_normalize_char, text))
+    index = list(chain.from_iterable(map(repeat, range(len(text)), map(len, pieces))))
     index.append(len(text))
-    return AlignedText(text, joined, None, tuple(index))
+    return AlignedText(text, "".join(pieces), None, tuple(index))

@@ -35,10 +35,14 @@ from akhbar.transforms.extract.lexicon import (
     STOPWORDS,
     TITLE_HEADS,
 )
+from akhbar.transforms.extract.scan import COMPOUND, SPEAKS, STOP, STRONG, TITLE, Scan
 from akhbar.transforms.extract.tokens import (
+    DIGITS,
+    WORD,
     Span,
     Tokens,
     covering,
+    kind_bits,
     strip_conjunction,
     with_conjunction,
 )
@@ -89,33 +93,54 @@ def title_key(word: str) -> str:
     return word
 
 
+def name_bits(word: str, given: frozenset[str]) -> int:
+    """How one word takes part in a person's name (the ``scan`` word classes STOP, STRONG,
+    TITLE, SPEAKS, COMPOUND), computed once per distinct word by the token scan so that the
+    rules below test bits instead of five vocabularies per token."""
+    bits = 0
+    if (
+        word in given
+        or word.startswith("عبد")
+        or word in ("ابو", "ابن")
+        or conjoined_given(word, given)
+    ):
+        bits |= STRONG  # "ونادية بوستة" in a list of names
+    if word not in given and (  # "أمين" is a name before it is a title
+        not kind_bits(word) & WORD
+        or word in STOPWORDS
+        or word in _TITLES
+        or word in _ROLES
+        or word in _VERBS
+    ):
+        bits |= STOP
+    if word in _TITLES:
+        bits |= TITLE
+    base = strip_conjunction(word)
+    if base in ATTRIBUTION_VERBS and base not in PARTICIPLES:
+        bits |= SPEAKS
+    if word in COMPOUND_FIRST:
+        bits |= COMPOUND
+    return bits
+
+
 class _Reader:
     def __init__(
         self,
-        tokens: Tokens,
+        tokens: Scan,
         known: list[Span],
         lex: PersonLexicon,
         original: Callable[[int, int], str],
     ) -> None:
         self.tokens = tokens
         self.texts = tokens.texts
-        self.kinds = tokens.kinds
+        self.bits = tokens.bits
         self.size = len(tokens.texts)
         self.known = covering(tokens.starts, tokens.ends, known)
         self.lex = lex
         self.original = original
 
     def is_stop(self, i: int) -> bool:
-        word = self.texts[i]
-        if word in self.lex.given_names:
-            return False  # "أمين" is a name before it is a title
-        return (
-            self.kinds[i] != "w"
-            or word in STOPWORDS
-            or word in _TITLES
-            or word in _ROLES
-            or word in _VERBS
-        )
+        return bool(self.bits[i] & STOP)
 
     def preposition_ala(self, i: int) -> bool:
         """ "على" spelled with ى and followed by a clause or a noun phrase is the preposition."""
@@ -129,14 +154,11 @@ class _Reader:
         return nxt is None or nxt in AFTER_ALA or nxt not in self.lex.given_names
 
     def strong_start(self, i: int) -> bool:
-        word = self.texts[i]
-        given = self.lex.given_names
-        if word in given or word.startswith("عبد") or word in ("ابو", "ابن"):
+        bits = self.bits[i]
+        if bits & STRONG:
             return True
-        if conjoined_given(word, given):
-            return True  # "ونادية بوستة" in a list of names
-        nxt = self.texts[i + 1] if i + 1 < self.size else ""
-        return word in COMPOUND_FIRST and nxt in COMPOUND_SECOND  # "عز الدين", "نور الدين"
+        # "عز الدين", "نور الدين"
+        return bool(bits & COMPOUND) and i + 1 < self.size and self.texts[i + 1] in COMPOUND_SECOND
 
     def read_name(self, j: int, after_title: bool) -> tuple[int, int] | None:
         """Token range [j, k) of a name starting at ``j``, or None.
@@ -147,14 +169,14 @@ class _Reader:
         nisba-like; "السوداني" only from the third word, where it is a family name), or for the
         second word any rare word.
         """
-        texts, kinds, known, lex, size = self.texts, self.kinds, self.known, self.lex, self.size
-        if j >= size or known[j] is not None or self.is_stop(j):
+        texts, bits, known, lex, size = self.texts, self.bits, self.known, self.lex, self.size
+        if j >= size or known[j] is not None or bits[j] & STOP:
             return None
         first = texts[j]
         if self.preposition_ala(j):
             return None
         strong = self.strong_start(j)
-        word_share = lex.idf.word_share
+        word_share = lex.idf.share_memo.__getitem__
         given = lex.given_names
         if not strong:
             nxt = texts[j + 1] if j + 1 < size else ""
@@ -166,12 +188,12 @@ class _Reader:
         while k < size and k - j < MAX_NAME_TOKENS:
             word = texts[k]
             prev = texts[k - 1]
-            if prev in NAME_PARTICLES and kinds[k] == "w" and known[k] is None:
+            if prev in NAME_PARTICLES and bits[k] & WORD and known[k] is None:
                 k += 1  # "بن الشيخ", "آل ثاني": whatever follows a particle is a name
                 continue
             if (
                 known[k] is not None
-                or self.is_stop(k)
+                or bits[k] & STOP
                 or self.preposition_ala(k)
                 or (word in MONTH_WORDS and first not in lex.foreign_given)
             ):
@@ -229,7 +251,7 @@ class _Reader:
 
     def skip_title(self, j: int) -> int | None:
         """Index of the first name token after a title's complement, or None."""
-        texts, kinds, known, size = self.texts, self.kinds, self.known, self.size
+        texts, bits, known, size = self.texts, self.bits, self.known, self.size
         starts = self.tokens.starts
         comma_used = False
         limit = min(size, j + MAX_TITLE_SKIP)
@@ -242,14 +264,14 @@ class _Reader:
                     j += 1
                 continue
             word = texts[j]
-            kind = kinds[j]
-            if kind == "p":
+            kind = bits[j] & (WORD | DIGITS)
+            if not kind:
                 if word in "،," and not comma_used:
                     comma_used = True
                     j += 1
                     continue
                 return None
-            if kind != "w":
+            if kind != WORD:
                 return None
             if word in _SKIPPABLE:
                 j += 1  # "المتحدث باسم": باسم is "on behalf of" here, not the name Bassem
@@ -263,7 +285,7 @@ class _Reader:
                 j += 1
                 continue
             construct = j + 1 < size and (texts[j + 1].startswith("ال") or known[j + 1] is not None)
-            common = self.lex.idf.word_share(word) >= FOREIGN_SHARE
+            common = self.lex.idf.share_memo[word] >= FOREIGN_SHARE
             if construct and common and not self.strong_start(j):
                 j += 1  # "رئيس مجلس الوزراء", "وزير خارجية مصر"
                 continue
@@ -272,7 +294,7 @@ class _Reader:
 
 
 def find_persons(
-    tokens: Tokens,
+    tokens: Scan,
     known: list[Span],
     lex: PersonLexicon,
     original: Callable[[int, int], str],
@@ -284,7 +306,7 @@ def find_persons(
     the tokens that can announce or start a name (``scan.PERSON``), in text order; every token
     is tried when None.
     """
-    texts, starts, ends, kinds = tokens.texts, tokens.starts, tokens.ends, tokens.kinds
+    texts, starts, ends, bits = tokens.texts, tokens.starts, tokens.ends, tokens.bits
     reader = _Reader(tokens, known, lex, original)
     result = Persons()
     for span in known:
@@ -306,17 +328,17 @@ def find_persons(
         if i < resume:
             continue
         text = texts[i]
-        if cover[i] is not None or kinds[i] != "w":
+        if cover[i] is not None or not bits[i] & WORD:
             continue
-        base = strip_conjunction(text)
+        word_bits = bits[i]
         name: tuple[int, int] | None = None
         title = ""
-        if text in _TITLES:
+        if word_bits & TITLE:
             start = reader.skip_title(i + 1)
             if start is not None:
                 name = reader.read_name(start, after_title=True)
                 title = title_key(text)
-        elif base in ATTRIBUTION_VERBS and base not in PARTICIPLES:
+        elif word_bits & SPEAKS:
             if i + 1 < size and reader.strong_start(i + 1):
                 name = reader.read_name(i + 1, after_title=False)
                 name = name if name and name[1] - name[0] >= 2 else None
@@ -328,9 +350,9 @@ def find_persons(
                 if (
                     not role
                     and k < size
-                    and not reader.is_stop(k)
+                    and not bits[k] & STOP
                     and cover[k] is None
-                    and kinds[k] == "w"
+                    and bits[k] & WORD
                 ):
                     role = _role_after(texts, k + 1)  # one family name the rules missed
                     k = k + 1 if role else k

@@ -18,7 +18,7 @@ from akhbar.transforms.extract.heads import (
 )
 from akhbar.transforms.extract.keywords import IdfTable
 from akhbar.transforms.extract.lexicon import PLACE_ADMIN_HEADS, PLACE_FACILITY_HEADS, STOPWORDS
-from akhbar.transforms.extract.tokens import Span, Tokens, covering
+from akhbar.transforms.extract.tokens import WORD, Span, Tokens, covering
 
 _FACILITY_ADJECTIVES = frozenset(
     [
@@ -93,11 +93,11 @@ def _rare_name(word: str, idf: IdfTable) -> bool:
 def _admin_names(
     tokens: Tokens, i: int, gaz: list[Span | None], idf: IdfTable, dual: bool
 ) -> list[Span]:
-    texts, starts, ends, kinds = tokens.texts, tokens.starts, tokens.ends, tokens.kinds
+    texts, starts, ends, bits = tokens.texts, tokens.starts, tokens.ends, tokens.bits
     size = len(texts)
     out = []
     for k in (i, i + 2) if dual else (i,):
-        if k >= size or gaz[k] is not None or kinds[k] != "w":
+        if k >= size or gaz[k] is not None or not bits[k] & WORD:
             break
         text = texts[k]
         word = text[1:] if k > i and text.startswith("و") else text
@@ -106,7 +106,7 @@ def _admin_names(
         if not _rare_name(word, idf):
             break
         out.append(Span(ends[k] - len(word), ends[k], "LOC", "", "pattern"))
-        if dual and k + 1 < size and texts[k + 1].startswith("و") and kinds[k + 1] == "w":
+        if dual and k + 1 < size and texts[k + 1].startswith("و") and bits[k + 1] & WORD:
             # "محافظتي أسيوط وسوهاج": the second name is glued to و
             if gaz[k + 1] is None and _rare_name(texts[k + 1][1:], idf):
                 out.append(Span(starts[k + 1] + 1, ends[k + 1], "LOC", "", "pattern"))
@@ -138,7 +138,7 @@ def _facility(
 ) -> Span | None:
     texts, starts, ends = tokens.texts, tokens.starts, tokens.ends
     size = len(texts)
-    if i >= size or tokens.kinds[i] != "w":
+    if i >= size or not tokens.bits[i] & WORD:
         return None
     span = gaz[i]
     if span is not None:

@@ -26,6 +26,7 @@ from akhbar.transforms.extract.lexicon import (
 from akhbar.transforms.extract.offsets import AlignedText
 from akhbar.transforms.extract.persons import title_key
 from akhbar.transforms.extract.tokens import (
+    WORD,
     Span,
     Tokens,
     covering,
@@ -182,7 +183,7 @@ def _speaker(
 ) -> tuple[str | None, str]:
     if participle:
         return previous if previous else (None, "UNK")
-    texts, starts, ends, kinds = tokens.texts, tokens.starts, tokens.ends, tokens.kinds
+    texts, starts, ends, bits = tokens.texts, tokens.starts, tokens.ends, tokens.bits
     # The subject comes first: entities after a comma or inside an adjunct ("في تصريح لـ سانا")
     # are not speakers, unless the subject is a title ("مدير مستشفى ابن سينا في جنين الدكتور
     # وسام بكر"): then the person named anywhere before the complement is.
@@ -206,14 +207,14 @@ def _speaker(
     if (
         not prefixed
         and before is not None
-        and kinds[i - 1] == "w"
+        and bits[i - 1] & WORD
         and not _line_break(normalized, ends[i - 1], starts[i])
     ):
         return before.canonical, before.type  # "بأن الرئيس السيسي شدد"
     pluperfect = _pluperfect_subject(texts, i, cover)
     if pluperfect is not None:
         return pluperfect  # "وكان الدكتور عمرو طلعت ... قد أكد"
-    words = [texts[k] for k in range(i + 1, end) if kinds[k] == "w" and texts[k] not in STOPWORDS]
+    words = [texts[k] for k in range(i + 1, end) if bits[k] & WORD and texts[k] not in STOPWORDS]
     if not words:
         return previous if previous else (None, "UNK")
     key = title_key(words[0])

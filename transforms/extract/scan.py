@@ -5,72 +5,80 @@ given names for people, institutional heads, place heads, currency words, number
 verbs, date words, the first words of gazetteer names): seven loops of ~150 tokens per article,
 most of the per-article cost after tokenizing. Here one ``map`` over the token texts (C speed)
 looks each word up in a vocabulary memoized per distinct word, which gives everything known
-about the word at once: its role bits, its keyword term, its token kind and how it can open a
-gazetteer name. One dictionary lookup per token thus serves the tokenizer, the extractors, the
-gazetteer and the keywords; ``compress`` keeps the indices of the tokens with any role, and each
-extractor visits only its own indices.
+about the word at once as bits of one int: its roles, its kind (word, number, punctuation) and
+the word classes the person and number rules test. ``compress`` keeps the indices of the tokens
+with any role, and each extractor visits only its own indices; the rules test a token's bits
+instead of looking its text up in several vocabularies.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from itertools import compress
 from operator import itemgetter
 
-from akhbar.transforms.extract.tokens import Tokens, kind_of, split_text
+from akhbar.transforms.extract.tokens import WORD, Tokens, kind_bits, split_text
 
-PERSON = 1  # a title, an attribution verb, a given name or a name particle: a name may follow
-ORG_HEAD = 2
-PLACE_HEAD = 4
-CURRENCY = 8
-NUMBER = 16  # digits or a number word
-VERB = 32  # attribution verb form (quotes)
-DATE = 64  # a word that may open a date mention
-QUOTE_MARK = 128  # «
-GAZETTEER = 256  # may open a gazetteer name (after its proclitics)
+# Word classes of the person-name rules (``persons.name_bits``), not roles of their own; the
+# kind bits (tokens.WORD, DIGITS, NUMBER_WORD) take 1, 2 and 4.
+STOP = 8  # ends a name: punctuation, a number, a function word, a title, a role, a verb
+STRONG = 16  # opens a name by itself: a given name, عبد..., ابو, ابن, و + given name
+TITLE = 32  # a title or role before a name, with or without و/ف
+SPEAKS = 64  # an attribution verb (not a participle) whose subject may follow
+COMPOUND = 128  # first word of a compound given name ("عز" of "عز الدين")
+# Roles: a token with any of them is a hit, visited by the extractors that want it.
+PERSON = 1 << 8  # a title, an attribution verb, a given name or a name particle: a name may follow
+ORG_HEAD = 1 << 9
+PLACE_HEAD = 1 << 10
+CURRENCY = 1 << 11
+NUMBER = 1 << 12  # digits or a number word
+VERB = 1 << 13  # attribution verb form (quotes)
+DATE = 1 << 14  # a word that may open a date mention
+QUOTE_MARK = 1 << 15  # «
+GAZETTEER = 1 << 16  # may open a gazetteer name (after its proclitics)
+ROLES = (1 << 17) - (1 << 8)  # every role bit
 MEMO_LIMIT = 300_000  # distinct words remembered; news reuses a small vocabulary
 
 Splits = tuple[tuple[int, tuple[str, ...]], ...]  # GazetteerMatcher.splits
 _BITS = itemgetter(0)
 _TERM = itemgetter(1)
-_KIND = itemgetter(2)
-
-
-def _no_term(word: str) -> str:
-    return ""
 
 
 def _no_splits(word: str) -> Splits:
     return ()
 
 
-class Roles(dict[str, tuple[int, str, str, Splits]]):
-    """word -> (role bits, keyword term, token kind, gazetteer splits), computed on first sight
-    and remembered.
+class Roles(dict[str, tuple[int, str]]):
+    """word -> its bits (roles, kind, word classes), computed on first sight and remembered.
 
-    ``classify`` gives the role bits; ``keyword_term`` the word's keyword form ("" for none),
-    as ``keywords.IdfTable.keyword_term`` does; ``splits`` the gazetteer names it may open, as
-    ``gazetteer.GazetteerMatcher.splits`` does (the ``GAZETTEER`` bit is set when there are).
+    ``classify`` gives the role and class bits; ``splits`` the gazetteer names the word may
+    open, as ``gazetteer.GazetteerMatcher.splits`` does: they are remembered in ``splits_of``
+    and the ``GAZETTEER`` bit is set when there are.
     """
 
     def __init__(
         self,
         classify: Callable[[str], int],
-        keyword_term: Callable[[str], str] = _no_term,
         splits: Callable[[str], Splits] = _no_splits,
+        keyword_term: Callable[[str], str] = lambda word: "",
     ) -> None:
         super().__init__()
         self._classify = classify
-        self._keyword_term = keyword_term
         self._splits = splits
+        self._keyword_term = keyword_term
+        self.splits_of: dict[str, Splits] = {}
+        self._values: dict[int, int] = {}
+        self._values: dict[int, int] = {}
 
-    def __missing__(self, word: str) -> tuple[int, str, str, Splits]:
-        kind = kind_of(word)
-        bits = self._classify(word)
-        splits = self._splits(word) if kind == "w" else ()
-        if splits:
-            bits |= GAZETTEER
-        info = (bits, self._keyword_term(word), kind, splits)
+    def __missing__(self, word: str) -> tuple[int, str]:
+        bits = kind_bits(word) | self._classify(word)
+        if bits & WORD:
+            splits = self._splits(word)
+            if splits:
+                bits |= GAZETTEER
+                if len(self.splits_of) < MEMO_LIMIT:
+                    self.splits_of[word] = splits
+        info = (self._values.setdefault(bits, bits), self._keyword_term(word))
         if len(self) < MEMO_LIMIT:
             self[word] = info
         return info
@@ -80,20 +88,22 @@ class Scan(Tokens):
     """An article's tokens and what the scan found, per token and per role; ``where(role)`` is
     computed once per role."""
 
-    __slots__ = ("_hit_bits", "_infos", "_where", "bits", "hits", "terms")
+    __slots__ = ("_hit_bits", "_infos", "_roles", "_where", "hits")
 
     def __init__(
         self,
         texts: list[str],
         starts: list[int],
         ends: list[int],
-        infos: list[tuple[int, str, str, Splits]],
+        infos: list[tuple[int, str]],
+        roles: Roles,
     ) -> None:
-        super().__init__(texts, starts, ends, list(map(_KIND, infos)))
+        bits = list(map(_BITS, infos))
+        super().__init__(texts, starts, ends, bits)
         self._infos = infos
-        self.bits = bits = list(map(_BITS, infos))
-        self.terms = list(map(_TERM, infos))  # each token's keyword term, "" for none
-        self.hits = list(compress(range(len(bits)), bits))  # tokens with any role, in order
+        self._roles = roles
+        # tokens with any role, in order
+        self.hits = list(compress(range(len(bits)), map(ROLES.__and__, bits)))
         self._hit_bits = [bits[i] for i in self.hits]
         self._where: dict[int, list[int]] = {}
 
@@ -104,13 +114,23 @@ class Scan(Tokens):
             found = self._where[role] = list(compress(self.hits, map(role.__and__, self._hit_bits)))
         return found
 
+    def terms(self) -> Iterator[str]:
+        """Each token's keyword term ("" for none), as ``IdfTable.keyword_term`` gives it."""
+        return map(_TERM, self._infos)
+
     def openers(self) -> list[tuple[int, Splits]]:
         """(start, gazetteer splits) of the tokens that may open a gazetteer name."""
-        infos, starts = self._infos, self.starts
-        return [(starts[i], infos[i][3]) for i in self.where(GAZETTEER)]
+        texts, starts, roles = self.texts, self.starts, self._roles
+        splits_of = roles.splits_of
+        out = []
+        for i in self.where(GAZETTEER):
+            word = texts[i]
+            splits = splits_of.get(word)
+            out.append((starts[i], splits if splits is not None else roles._splits(word)))
+        return out
 
 
 def read(normalized: str, roles: Roles) -> Scan:
     """The tokens of ``normalized`` (as ``tokens.tokenize`` gives them) and their scan."""
     texts, starts, ends = split_text(normalized)
-    return Scan(texts, starts, ends, list(map(roles.__getitem__, texts)))
+    return Scan(texts, starts, ends, list(map(roles.__getitem__, texts)), roles)

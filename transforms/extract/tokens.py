@@ -3,7 +3,7 @@
 One regex pass gives every extractor the same tokens. Punctuation is kept as tokens because it
 ends names and clauses ("لياو ليتشانج، إن" must not swallow the comma's far side).
 
-The tokens of an article are parallel lists (``Tokens``: texts, starts, ends, kinds), not one
+The tokens of an article are parallel lists (``Tokens``: texts, starts, ends, bits), not one
 object per token: an ANT article has ~146 tokens and each extractor looks at a few of them, so
 building a tuple per token cost more than all the lookups made through them.
 """
@@ -27,21 +27,30 @@ _SPAN_START = itemgetter(0)  # Span.start
 SPLIT = re.compile(r"([\u0621-\u064a]+[^\W\d_]*|[^\W\d_]+|\d+(?:[.,٫٬]\d+)*|[^\w\s])").split
 
 
+# A token's kind as bits of its word bits (``scan``), with the lowest values: most tokens are
+# plain words or function words, whose bits then stay below 256, where CPython shares one int
+# object per value instead of one per word.
+WORD = 1  # letters
+DIGITS = 2  # digits; a token with neither bit is punctuation
+NUMBER_WORD = 4  # a word a number phrase may hold (numbers.NUMBER_PARTS), set by the scan
+
+
 class Tokens:
-    """An article's tokens as parallel lists; ``kinds``: "w" word, "n" number, "p" punctuation.
+    """An article's tokens as parallel lists. ``bits``: each token's kind (``WORD``,
+    ``DIGITS``, neither for punctuation), plus, for a scan, its roles and word classes.
 
     Extractors index the lists (``texts[i]``, ``starts[i]``) instead of unpacking a token.
     """
 
-    __slots__ = ("ends", "kinds", "starts", "texts")
+    __slots__ = ("bits", "ends", "starts", "texts")
 
     def __init__(
-        self, texts: list[str], starts: list[int], ends: list[int], kinds: list[str]
+        self, texts: list[str], starts: list[int], ends: list[int], bits: list[int]
     ) -> None:
         self.texts = texts
         self.starts = starts
         self.ends = ends
-        self.kinds = kinds
+        self.bits = bits
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -59,26 +68,27 @@ def split_text(normalized: str) -> tuple[list[str], list[int], list[int]]:
 
 
 def tokenize(normalized: str) -> Tokens:
-    """The tokens of ``normalized`` (callers without a vocabulary scan: tests, number words)."""
+    """The tokens of ``normalized`` with their kind bits (callers without a vocabulary scan:
+    tests, number words)."""
     texts, starts, ends = split_text(normalized)
-    return Tokens(texts, starts, ends, list(map(_KIND_OF.__getitem__, map(_FIRST, texts))))
+    return Tokens(texts, starts, ends, list(map(_KIND_BITS.__getitem__, map(_FIRST, texts))))
 
 
-def kind_of(text: str) -> str:
-    """A token's kind from its first character: "n" number, "w" word, "p" punctuation."""
-    return _KIND_OF[text[0]]
+def kind_bits(text: str) -> int:
+    """A token's kind bit from its first character: DIGITS, WORD, or 0 for punctuation."""
+    return _KIND_BITS[text[0]]
 
 
-class _Kinds(dict[str, str]):
-    """first character of a token -> its kind, memoized (a handful of characters in practice)."""
+class _Kinds(dict[str, int]):
+    """first character of a token -> its kind bit, memoized (a handful of characters)."""
 
-    def __missing__(self, ch: str) -> str:
-        kind = "n" if ch.isdigit() else ("w" if ch.isalpha() else "p")
+    def __missing__(self, ch: str) -> int:
+        kind = DIGITS if ch.isdigit() else (WORD if ch.isalpha() else 0)
         self[ch] = kind
         return kind
 
 
-_KIND_OF = _Kinds()
+_KIND_BITS = _Kinds()
 _FIRST = itemgetter(0)
 
 
