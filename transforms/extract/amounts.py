@@ -360,9 +360,12 @@ def _implied_currency(found: list[Amount], tokens: Tokens, i: int) -> str | None
 def to_dicts(aligned: AlignedText, amounts: list[Amount]) -> list[dict[str, Any]]:
     out = []
     for amount in amounts:
-        start, end = aligned.span(amount.start, amount.end)
         out.append(
-            {"text": aligned.original[start:end], "value": float(amount.value), "unit": amount.unit}
+            {
+                "text": aligned.text_of(amount.start, amount.end),
+                "value": float(amount.value),
+                "unit": amount.unit,
+            }
         )
     return out
 

@@ -179,10 +179,7 @@ def find_entities(
     if found is None:
         found = read(norm, res.roles)
     tokens = found
-    gazetteer = [
-        Span(m.start, m.end, m.entry.type, m.entry.canonical, "gazetteer", m.entry.country)
-        for m in res.matcher.find_at(norm, found.openers())
-    ]
+    gazetteer = res.matcher.spans_at(norm, found.openers())
     if segmenter is not None:
         gazetteer += _segmented(tokens, gazetteer, res, segmenter)
     gazetteer = drop_currency_adjectives(tokens, gazetteer, found.where(CURRENCY))
@@ -213,10 +210,6 @@ def find_entities(
             canonical = norm[span.start : span.end]  # already normalized
             chosen = [*others, Span(span.start, span.end, span.type, canonical, span.source)]
 
-    def original(start: int, end: int) -> str:
-        first, last = aligned.span(start, end)
-        return aligned.original[first:last]
-
     marks = found.where(QUOTE_MARK)
     if marks:
         chosen += quoted_acronyms(tokens, chosen, marks)
@@ -224,7 +217,7 @@ def find_entities(
     if agency:
         outlet = agency[0]
         chosen = [c for c in chosen if c.end <= outlet.start or c.start >= outlet.end] + agency
-    persons = find_persons(tokens, chosen, res.people, original, found.where(PERSON))
+    persons = find_persons(tokens, chosen, res.people, aligned.text_of, found.where(PERSON))
     for span in persons.spans:
         if clip(span, chosen):
             chosen.append(span)
@@ -245,19 +238,26 @@ def _unify_people(spans: list[Span]) -> list[Span]:
     the short form, the one mentioned last before it wins.
     """
     first_seen: dict[str, int] = {}
-    for span in sorted(spans, key=lambda s: s.start):
-        if span.type == "PER" and span.canonical:
-            first_seen.setdefault(span.canonical, span.start)
+    for span in sorted([s for s in spans if s.type == "PER" and s.canonical], key=_START):
+        first_seen.setdefault(span.canonical, span.start)
+    if len(first_seen) < 2:
+        return spans  # one name: nothing fuller to give
+    fuller_of: dict[str, list[str]] = {}
+    for short in first_seen:
+        fuller = [
+            full
+            for full in first_seen
+            if len(full) > len(short)
+            and (full.endswith(" " + short) or full.startswith(short + " "))
+        ]
+        if fuller:
+            fuller_of[short] = fuller
+    if not fuller_of:
+        return spans
     out = []
     for span in spans:
-        if span.type == "PER" and span.canonical:
-            short = span.canonical
-            fuller = [
-                full
-                for full in first_seen
-                if len(full) > len(short)
-                and (full.endswith(" " + short) or full.startswith(short + " "))
-            ]
+        if span.type == "PER" and span.canonical in fuller_of:
+            fuller = fuller_of[span.canonical]
             if fuller:
                 before = [f for f in fuller if first_seen[f] <= span.start]
                 pool = before or fuller
@@ -341,13 +341,15 @@ def to_dicts(
     surface is its slice of the normalized text: no second normalization per entity.
     """
     out = []
-    norm = aligned.normalized
+    norm, text, identity = aligned.normalized, aligned.original, aligned.identity
     for span in spans:
-        start, end = aligned.span(span.start, span.end)
-        surface = aligned.original[start:end]
+        start, end = span.start, span.end
+        plain = norm[start:end]
+        if not identity or end <= start:
+            start, end = aligned.span(start, end)
+        surface = text[start:end]
         if not surface.strip():
             continue
-        plain = norm[span.start : span.end]
         canonical = span.canonical or plain
         if surfaces is not None and plain == canonical and canonical not in surfaces:
             surfaces[canonical] = surface

@@ -14,7 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
+from typing import NamedTuple, TypeVar
 
 import ahocorasick
 
@@ -26,6 +28,7 @@ from akhbar.transforms.extract.lexicon import (
     PROCLITICS,
     VALID_PREFIXES,
 )
+from akhbar.transforms.extract.tokens import Span
 from akhbar.transforms.normalize import normalize_fast
 
 _LETTERS = re.compile(r"[^\W\d_]+")  # a token's letters (``tokens.tokenize``)
@@ -50,14 +53,16 @@ class Entry:
     weak: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
     """A gazetteer hit in normalized offsets; the span excludes proclitics except an assimilated
     ل ("للصين" is reported whole, since its second ل is the article's)."""
 
     start: int
     end: int
     entry: Entry
+
+
+_Spanned = TypeVar("_Spanned", Match, Span)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,31 +169,56 @@ class GazetteerMatcher:
                     out.append((len(prefix), keys))
         return tuple(out)
 
-    def find_at(
+    def spans_at(
         self, text: str, openers: Iterable[tuple[int, tuple[tuple[int, tuple[str, ...]], ...]]]
-    ) -> list[Match]:
-        """``find(text)`` from the tokens that can open a name: (token start, ``splits`` of its
-        text) in text order. Same result as ``find``, without the automaton's pass over every
-        character: a hit that ``find`` accepts starts a token after at most a valid proclitic
-        chain (the letters before it are the token's and no other), and the token's letters
-        after that chain are the name's leading letters, so every such hit is among the names
-        tried here; each is then checked by the same code as ``find``'s, in the automaton's
-        order (by end, longer names first).
+    ) -> list[Span]:
+        """The names ``find(text)`` accepts, as entity spans, found from the tokens that can
+        open one: (token start, ``splits`` of its text) in text order.
+
+        Same result as ``find``, without the automaton's pass over every character: a hit that
+        ``find`` accepts starts a token after at most a valid proclitic chain (the letters
+        before it are the token's and no other), and the token's letters after that chain are
+        the name's leading letters, so every such hit is among the names tried here. Each is
+        checked as ``_accept`` does, in the automaton's order (by end, longer names first); when
+        nothing is glued before the token, the proclitic chain is the split's own prefix (always
+        valid), so only an assimilated ل is checked.
         """
         if self._unled:
-            return self.find(text)
-        hits: list[tuple[int, int, str]] = []
+            return [_span(m) for m in self.find(text)]
+        hits: list[tuple[int, int, str, int]] = []
         for start, splits in openers:
             for length, keys in splits:
                 at = start + length
                 for key in keys:
                     if text.startswith(key, at):
-                        hits.append((at + len(key), -len(key), key))
+                        hits.append((at + len(key), -len(key), key, start))
         if not hits:
             return []
         hits.sort()
         values = self._values
-        return self._accept(text, [(end - 1, values[key]) for end, _, key in hits])
+        n = len(text)
+        candidates: list[Span] = []
+        for end, minus_length, key, start in hits:
+            if end < n and text[end].isalnum():
+                continue
+            at = end + minus_length
+            if start and text[start - 1].isalnum():  # a digit glued before the token: rare
+                candidates += map(_span, self._accept(text, [(end - 1, values[key])], False))
+                continue
+            prefix = text[start:at]
+            for _length, entry, assimilated in values[key]:
+                if assimilated:
+                    if prefix not in ASSIMILATED_PREFIXES:
+                        continue
+                    span_start = at - 1
+                else:
+                    span_start = at
+                if entry.weak and not _weak_context(text, start, end, entry.type):
+                    continue
+                candidates.append(
+                    Span(span_start, end, entry.type, entry.canonical, "gazetteer", entry.country)
+                )
+        return _longest(candidates)
 
     def find(self, text: str) -> list[Match]:
         """Non-overlapping hits, longest first, in text order.
@@ -199,10 +229,14 @@ class GazetteerMatcher:
         return self._accept(text, self._automaton.iter(text))
 
     def _accept(
-        self, text: str, hits: Iterable[tuple[int, tuple[tuple[int, Entry, bool], ...]]]
+        self,
+        text: str,
+        hits: Iterable[tuple[int, tuple[tuple[int, Entry, bool], ...]]],
+        select: bool = True,
     ) -> list[Match]:
         """The hits (index of the last character, the name's entries) that end at a word
-        boundary after valid proclitics, longest first, without overlaps, in text order."""
+        boundary after valid proclitics, longest first, without overlaps, in text order (all
+        of them, in the order of ``hits``, when not ``select``)."""
         candidates: list[Match] = []
         n = len(text)
         valid, assimilated_ok = VALID_PREFIXES, ASSIMILATED_PREFIXES
@@ -232,7 +266,7 @@ class GazetteerMatcher:
                 if entry.weak and not _weak_context(text, word_start, end, entry.type):
                     continue
                 candidates.append(Match(span_start, end, entry))
-        return select_longest(candidates)
+        return select_longest(candidates) if select else candidates
 
 
 def _weak_context(text: str, word_start: int, end: int, type_: str) -> bool:
@@ -252,11 +286,35 @@ def _weak_context(text: str, word_start: int, end: int, type_: str) -> bool:
 
 def select_longest(candidates: list[Match]) -> list[Match]:
     """Greedy longest-first selection of non-overlapping spans, returned in text order."""
-    chosen: list[Match] = []
+    return _longest(candidates)
+
+
+def _longest(candidates: list[_Spanned]) -> list[_Spanned]:
+    """``select_longest`` for anything with ``start`` and ``end`` (matches, spans)."""
+    if len(candidates) < 2:
+        return list(candidates)
+    chosen: list[_Spanned] = []
     taken: list[tuple[int, int]] = []
-    for match in sorted(candidates, key=lambda m: (m.start - m.end, m.start)):
-        if all(match.end <= s or match.start >= e for s, e in taken):
+    for match in sorted(candidates, key=_LONGEST_FIRST):
+        start, end = match.start, match.end
+        for s, e in taken:
+            if end > s and start < e:
+                break
+        else:
             chosen.append(match)
-            taken.append((match.start, match.end))
-    chosen.sort(key=lambda m: m.start)
+            taken.append((start, end))
+    chosen.sort(key=_START)
     return chosen
+
+
+def _span(match: Match) -> Span:
+    entry = match.entry
+    return Span(match.start, match.end, entry.type, entry.canonical, "gazetteer", entry.country)
+
+
+def _longest_first(match: _Spanned) -> tuple[int, int]:
+    return match.start - match.end, match.start
+
+
+_LONGEST_FIRST = _longest_first
+_START = attrgetter("start")

@@ -360,8 +360,11 @@ def _not_today(text: str, m: re.Match[str]) -> bool:
 
 def to_dicts(aligned: AlignedText, mentions: list[DateMention]) -> list[dict[str, Any]]:
     out = []
+    identity = aligned.identity
     for mention in mentions:
-        start, end = aligned.span(mention.start, mention.end)
+        start, end = mention.start, mention.end
+        if not identity or end <= start:
+            start, end = aligned.span(start, end)
         out.append(
             {
                 "text": aligned.original[start:end],

@@ -75,6 +75,14 @@ class AlignedText:
     normalized: str
     _breaks: tuple[int, ...] | None
     _index: tuple[int, ...] | None
+    identity: bool = False  # nothing deleted: every normalized offset is the original offset
+
+    def text_of(self, start: int, end: int) -> str:
+        """The original text of the normalized span ``[start, end)``."""
+        if self.identity:
+            return self.original[start:end]
+        first, last = self.span(start, end)
+        return self.original[first:last]
 
     def start(self, n: int) -> int:
         """Original index of the normalized character at ``n`` (skips deleted marks before it)."""
@@ -100,7 +108,7 @@ class AlignedText:
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original ``(start, end)`` of the normalized span ``[start, end)``."""
-        if self._index is None and not self._breaks:  # nothing deleted: offsets are equal
+        if self.identity:  # nothing deleted: offsets are equal
             first = start if start < len(self.original) else len(self.original)
             return (first, first) if end <= start else (first, max(first, end))
         first = self.start(start)
@@ -126,7 +134,7 @@ def align(text: str) -> AlignedText:
         deletions = [m.start() for m in _DELETED_RE.finditer(compat)]
         if len(normalized) == len(text) - len(deletions):
             breaks = tuple(pos - k for k, pos in enumerate(deletions))
-            return AlignedText(text, normalized, breaks, None)
+            return AlignedText(text, normalized, breaks, None, not breaks)
     return _align_slow(text)
 
 

@@ -173,7 +173,7 @@ class _Reader:
         if j >= size or known[j] is not None or bits[j] & STOP:
             return None
         first = texts[j]
-        if self.preposition_ala(j):
+        if first == "علي" and self.preposition_ala(j):
             return None
         strong = self.strong_start(j)
         word_share = lex.idf.share_memo.__getitem__
@@ -194,7 +194,7 @@ class _Reader:
             if (
                 known[k] is not None
                 or bits[k] & STOP
-                or self.preposition_ala(k)
+                or (word == "علي" and self.preposition_ala(k))
                 or (word in MONTH_WORDS and first not in lex.foreign_given)
             ):
                 break
@@ -342,7 +342,10 @@ def find_persons(
             if i + 1 < size and reader.strong_start(i + 1):
                 name = reader.read_name(i + 1, after_title=False)
                 name = name if name and name[1] - name[0] >= 2 else None
-        elif reader.strong_start(i) and not reader.preposition_ala(i):
+        elif (
+            word_bits & STRONG
+            or (word_bits & COMPOUND and i + 1 < size and texts[i + 1] in COMPOUND_SECOND)
+        ) and not (text == "علي" and reader.preposition_ala(i)):
             candidate = reader.read_name(i, after_title=False)
             if candidate and candidate[1] - candidate[0] >= 2:
                 j, k = candidate

@@ -69,9 +69,14 @@ def propagate(
             first_forms.add(form)
             if len({n.split()[-1] for n in names}) > 1:
                 del forms[form]  # two people share this first name: it names neither
-    occupied = [(s.start, s.end) for s in taken]
-    out: list[Span] = []
+    if not forms:
+        return []
     n = len(normalized)
+    occupied = bytearray(n)  # 1 where an entity already is: one C search per candidate
+    for span in taken:
+        if span.end > span.start:
+            occupied[span.start : span.end] = b"\x01" * (span.end - span.start)
+    out: list[Span] = []
     for form, canonical in sorted(forms.items(), key=lambda kv: -len(kv[0])):
         pos = normalized.find(form)
         while pos >= 0:
@@ -83,12 +88,12 @@ def propagate(
                 (end >= n or not normalized[end].isalnum())
                 and (word_start == 0 or not normalized[word_start - 1].isalnum())
                 and normalized[word_start:pos] in VALID_PREFIXES
-                and all(end <= s or pos >= e for s, e in occupied)
+                and occupied.find(1, pos, end) < 0
             )
             if ok and form in first_forms and _another_name_follows(normalized, end, lex):
                 ok = False  # "محمد قرامي" after "محمد القرامي": another full name, not "محمد"
             if ok:
                 out.append(Span(pos, end, "PER", canonical, "propagated"))
-                occupied.append((pos, end))
+                occupied[pos:end] = b"\x01" * (end - pos)
             pos = normalized.find(form, end)
     return out

@@ -248,7 +248,9 @@ def to_dicts(
     """Schema structs; a named speaker is shown in the article's own spelling when known."""
     out = []
     for quote in quotes:
-        start, end = aligned.span(quote.start, quote.end)
+        start, end = quote.start, quote.end
+        if not aligned.identity or end <= start:
+            start, end = aligned.span(start, end)
         speaker = quote.speaker
         if speaker is not None:
             speaker = surfaces.get(speaker, speaker)

@@ -11,7 +11,7 @@ building a tuple per token cost more than all the lookups made through them.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from itertools import accumulate
 from operator import itemgetter
 from typing import NamedTuple
@@ -141,14 +141,12 @@ def covering(starts: list[int], ends: list[int], spans: list[Span]) -> list[Span
 
     A bisect per span over the token ends: the cost follows the number of spans, not of tokens.
     """
-    size = len(starts)
-    out: list[Span | None] = [None] * size
+    out: list[Span | None] = [None] * len(starts)
     if not spans:
         return out
     for span in sorted(spans, key=_SPAN_START, reverse=True):
-        i = bisect_right(ends, span.start)
-        end = span.end
-        while i < size and starts[i] < end:
-            out[i] = span
-            i += 1
+        i = bisect_right(ends, span.start)  # the first token that ends after the span starts
+        j = bisect_left(starts, span.end, i)  # the first token that starts at or after its end
+        if j > i:
+            out[i:j] = [span] * (j - i)
     return out
