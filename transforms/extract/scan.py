@@ -74,6 +74,7 @@ class Roles(dict[str, tuple[int, str, Splits]]):
         self._splits = splits
         self._keyword_term = keyword_term
         self._values: dict[int, int] = {}
+        self._terms: dict[str, str] = {}
 
     def __missing__(self, word: str) -> tuple[int, str, Splits]:
         bits = kind_bits(word) | self._classify(word)
@@ -81,7 +82,9 @@ class Roles(dict[str, tuple[int, str, Splits]]):
         if splits:
             bits |= GAZETTEER
         # one int object per distinct value: the few values above 256 stay in cache
-        info = (self._values.setdefault(bits, bits), self._keyword_term(word), splits)
+        term = self._keyword_term(word)
+        term = self._terms.setdefault(term, term)  # one object per term: identity compares
+        info = (self._values.setdefault(bits, bits), term, splits)
         if len(self) < MEMO_LIMIT:
             self[word] = info
         return info
