@@ -59,11 +59,14 @@ def _occurs(surface: str, text: str) -> bool:
 
 def test_golden_set_is_big_enough_and_well_formed() -> None:
     docs = load_golden(GOLDEN)
-    assert len(docs) >= 60
+    assert len(docs) >= 76
     heldout = [d for d in docs if d["split"] == "heldout"]
     assert len(heldout) == 20
     assert all(d["annotation"].startswith("blind") for d in heldout)
-    assert {d["split"] for d in docs} == {"dev", "heldout"}
+    heldout2 = [d for d in docs if d["split"] == "heldout2"]
+    assert len(heldout2) >= 12
+    assert all(d["annotation"].startswith("blind") for d in heldout2)
+    assert {d["split"] for d in docs} == {"dev", "heldout", "heldout2"}
     countries = {d["region"].split(" (")[0] for d in docs}
     assert len(countries) >= 8, countries
     assert len({d["outlet"] for d in docs}) >= 10
@@ -84,6 +87,22 @@ def test_golden_set_is_big_enough_and_well_formed() -> None:
                 assert mention["value"].endswith("-01"), (doc["id"], mention)
             if mention["granularity"] == "year":
                 assert mention["value"].endswith("-01-01"), (doc["id"], mention)
+
+
+def test_heldout2_comes_from_places_and_outlets_the_other_splits_lack() -> None:
+    """The second blind split is only a new estimate if its outlets and regions are new."""
+    docs = load_golden(GOLDEN)
+    second = [d for d in docs if d["split"] == "heldout2"]
+    before = [d for d in docs if d["split"] != "heldout2"]
+    old_regions = {d["region"].split(" (")[0] for d in before}
+    new_regions = {d["region"].split(" (")[0] for d in second} - old_regions
+    assert len(new_regions) >= 8, new_regions
+    old_outlets = {d["outlet"].split(",")[0].split(" style")[0] for d in before}
+    new_outlets = {d["outlet"].split(",")[0].split(" style")[0] for d in second} - old_outlets
+    assert len(new_outlets) >= 10, new_outlets
+    assert sum(d["source"].startswith(("real", "ANT")) for d in second) >= 4
+    grains = Counter(m["granularity"] for d in second for m in d["dates"])
+    assert grains["day"] >= 10 and grains["month"] >= 8 and grains["year"] >= 4
 
 
 def test_heldout_covers_the_failure_classes_of_issue_21() -> None:
