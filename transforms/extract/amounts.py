@@ -68,6 +68,14 @@ _CURRENCY_FORMS = {
     "ريالا": "ريال", "ريالات": "ريال", "دراهم": "درهم", "درهما": "درهم", "دينارا": "دينار",
     "دنانير": "دينار", "ليرات": "ليره", "شيكلا": "شيكل", "شواكل": "شيكل", "روبلا": "روبل",
 }
+# Sub-units: word -> (the currency word it divides, how many make one). "15 فلسا" in a Jordanian
+# story is 0.015 JOD; which dinar, pound or riyal is resolved like the bare name.
+_SUBUNITS = {
+    "فلس": ("دينار", 1000), "فلسا": ("دينار", 1000), "فلوس": ("دينار", 1000),
+    "قرش": ("جنيه", 100), "قرشا": ("جنيه", 100), "قروش": ("جنيه", 100),
+    "هلله": ("ريال", 100), "هللات": ("ريال", 100), "سنت": ("دولار", 100),
+    "سنتا": ("دولار", 100), "سنتات": ("دولار", 100),
+}
 # Abbreviations and symbols that are a currency by themselves.
 _SYMBOLS = {"دج": "DZD", "$": "USD", "€": "EUR", "£": "GBP", "مليم": "TND/1000"}
 # Which country's currency a bare ambiguous name means.
@@ -171,6 +179,8 @@ def _currency(texts: list[str], bits: list[int], k: int) -> tuple[str, str, int]
     word = texts[k]
     if word in _SYMBOLS:
         return word, _SYMBOLS[word], k + 1
+    if word in _SUBUNITS:
+        return word, "?", k + 1
     base = _CURRENCY_FORMS.get(word, word)
     if base not in _CURRENCIES:
         return None
@@ -264,6 +274,16 @@ def find_amounts(
             word, code, end_index = currency
             if code == "TND/1000":
                 value, code = value / 1000.0, "TND"
+            elif word in _SUBUNITS:
+                parent, parts = _SUBUNITS[word]
+                if countries is None:
+                    countries = Counter(
+                        s.country for s in entities if s.type == "LOC" and s.country
+                    )
+                value, code = (
+                    value / parts,
+                    resolve_currency(parent, _CURRENCIES[parent][""], countries, default_country),
+                )
             else:
                 if countries is None:
                     countries = Counter(

@@ -24,6 +24,7 @@ from akhbar.transforms.extract.lexicon import (
     STOPWORDS,
 )
 from akhbar.transforms.extract.tokens import WORD, Span, Tokens, covering
+from akhbar.transforms.normalize import normalize_fast
 
 MAX_CHAIN = 7
 # Heads that name an organisation only with more than a place after them: "بعثة تونس" is
@@ -150,19 +151,28 @@ def _chain(
             break
         if word[:1] in "وف" and (word[1:] in ORG_HEADS or word[1:] in COMPANY_HEADS):
             break  # "... والمؤسسة الوطنية": the next organisation of a list begins
+        if (kinds or pending) and (
+            word in _HONORIFICS
+            or (
+                word in _RANKS and j + 1 < size and (texts[j + 1] in given or texts[j + 1] == "اول")
+            )
+        ):
+            break  # "وزارة الخارجية الدكتور ماجد", "مجلس السيادة الفريق عبد الفتاح": a person
         if pending and pending[-1] == "name" and word not in STOPWORDS and not word.startswith("ي"):
             kinds += [*pending, "name"]
             pending, j, kept_end = [], j + 1, j + 1
         elif word in NAME_PARTICLES or (
             not after_definite
             and not kinds
+            and not pending
             and word in given
             and word not in STOPWORDS
             and not word.startswith("ال")
         ):
             # a person's name right after the head is part of the name ("مؤسسة محمد بن راشد");
-            # after the chain has begun it is the next person ("رئيس هيئة قناة السويس أسامة
-            # ربيع", "مجلس إدارة المؤسسة مسعود سليمان"): the organisation ends before it
+            # after the chain has begun, even with words still pending, it is the next person
+            # ("رئيس هيئة قناة السويس أسامة ربيع", "مجلس إدارة أكوا باور محمد أبونيان"): the
+            # organisation ends before it
             pending.append("name")
             j += 1
         elif kinds and word in given and word not in STOPWORDS:
@@ -298,7 +308,42 @@ GENERIC_STOP = frozenset(
         "الكبري",
         "الرئيسي",
         "الرئيسيه",
+        # status adjectives: "الائتلاف الحاكم", "الفريق الزائر الوحيد", "المجلس السابق"
+        "الحاكم",
+        "الحاكمه",
+        "الوحيد",
+        "الوحيده",
+        "السابق",
+        "السابقه",
+        "الاسبق",
+        "المعارض",
+        "المعارضه",
     ]
+)
+# Words that introduce a person and so end an organisation's name before it. Honorifics always
+# do; a military rank only before a given name or "أول" ("الفريق" is also a team).
+_HONORIFICS = frozenset(
+    normalize_fast(w)
+    for w in [
+        "الدكتور",
+        "الدكتورة",
+        "د",
+        "المهندس",
+        "المهندسة",
+        "الأستاذ",
+        "الأستاذة",
+        "السيد",
+        "السيدة",
+        "الشيخ",
+        "الشيخة",
+        "معالي",
+        "سمو",
+        "سعادة",
+        "فخامة",
+    ]
+)
+_RANKS = frozenset(
+    normalize_fast(w) for w in ["الفريق", "اللواء", "العميد", "العقيد", "المشير", "الجنرال"]
 )
 
 

@@ -147,6 +147,9 @@ CURRENCY_WORDS = _norm_set(
     "دنانير ليرة ليرات شيكل شيقل يوان روبل روبية فرنك"
 )
 NAME_PARTICLES = _norm_set("بن ابن أبو أبي أبا ولد بنت آل عبد")
+# Particles of European names as Arabic news writes them ("أورسولا فون دير لاين", "فان دايك"):
+# they continue a name that a transliterated given name opened, and the family name starts there.
+FOREIGN_PARTICLES = _norm_set("فون فان دير دي دا دو ديل دوس")
 # Honorifics that open a person's name inside a place name ("ستاد الأمير عبدالله الفيصل").
 NAME_HONORIFICS = _norm_set("الأمير الملك الشيخ الرئيس الإمام الشهيد السلطان الأميرة الملكة مولاي")
 # Heads that precede a country's short name and are not part of it ("سلطنة عمان" -> عمان).

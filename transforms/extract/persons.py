@@ -29,6 +29,7 @@ from akhbar.transforms.extract.lexicon import (
     ATTRIBUTION_VERBS,
     COMPOUND_FIRST,
     COMPOUND_SECOND,
+    FOREIGN_PARTICLES,
     NAME_PARTICLES,
     PARTICIPLES,
     ROLE_AFTER,
@@ -184,12 +185,22 @@ class _Reader:
                 return None
             if word_share(first) >= FOREIGN_SHARE and nxt not in given:
                 return None
+        # a transliterated name: a known foreign given name, or a rare word opening a name
+        # after a title ("رئيسة المفوضية الأوروبية أورسولا فون دير لاين")
+        foreign = first in lex.foreign_given or (after_title and not strong)
         k = j + 1
         while k < size and k - j < MAX_NAME_TOKENS:
             word = texts[k]
             prev = texts[k - 1]
-            if prev in NAME_PARTICLES and bits[k] & WORD and known[k] is None:
+            if (
+                (prev in NAME_PARTICLES or (foreign and prev in FOREIGN_PARTICLES))
+                and bits[k] & WORD
+                and known[k] is None
+            ):
                 k += 1  # "بن الشيخ", "آل ثاني": whatever follows a particle is a name
+                continue
+            if foreign and word in FOREIGN_PARTICLES and known[k] is None:
+                k += 1  # "أورسولا فون دير لاين"
                 continue
             if (
                 known[k] is not None
@@ -241,7 +252,7 @@ class _Reader:
                 k += 1  # "خالد محمد بالعمى"
             else:
                 break
-        while k > j + 1 and texts[k - 1] in NAME_PARTICLES:
+        while k > j + 1 and (texts[k - 1] in NAME_PARTICLES or texts[k - 1] in FOREIGN_PARTICLES):
             k -= 1  # a dangling "بن" is not part of the name
         if k - j == 1 and (
             not after_title or first in given or word_share(first) > 0 or _verb_like(first)

@@ -8,7 +8,12 @@ shared by two people names neither, and a first name followed by another name is
 
 from __future__ import annotations
 
-from akhbar.transforms.extract.lexicon import NAME_PARTICLES, STOPWORDS, VALID_PREFIXES
+from akhbar.transforms.extract.lexicon import (
+    FOREIGN_PARTICLES,
+    NAME_PARTICLES,
+    STOPWORDS,
+    VALID_PREFIXES,
+)
 from akhbar.transforms.extract.persons import FOREIGN_SHARE, PersonLexicon
 from akhbar.transforms.extract.tokens import Span
 
@@ -32,6 +37,9 @@ def name_forms(canonical: str, lex: PersonLexicon) -> list[str]:
     last = words[-1]
     if len(words) >= 3 and words[-2] in NAME_PARTICLES:
         last = f"{words[-2]} {last}"
+    particle = next((i for i, w in enumerate(words) if i and w in FOREIGN_PARTICLES), 0)
+    if particle:
+        last = " ".join(words[particle:])  # "فون دير لاين" after "أورسولا فون دير لاين"
     if len(last) >= 3 and last not in STOPWORDS and last != canonical:
         forms.append(last)
     if len(words) > 3 and words[1] in ("بن", "ابن"):
