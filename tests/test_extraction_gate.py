@@ -2,8 +2,9 @@
 
 The floors are pinned: lower them only with a written reason in the commit, never to make a
 change pass. The figures come from ``benchmarks.extraction_quality.evaluate`` on the golden set
-``tests/golden/`` (annotation rules in its GUIDELINES.md), per split: ``dev`` (tuned on) and
-``heldout`` (annotated blind, never tuned on).
+``tests/golden/`` (annotation rules in its GUIDELINES.md), per split: ``dev`` (tuned on),
+``heldout`` (annotated blind; its errors were read in issue 21's round 3) and ``heldout2``
+(annotated blind in round 3, never tuned on).
 """
 
 from __future__ import annotations
@@ -21,25 +22,38 @@ AMOUNT_F1_FLOOR = 0.98
 DATE_F1_FLOOR = 0.99
 DEV_FLOORS = {
     "entities:PER": 0.98,
-    "entities:ORG": 0.95,
+    "entities:ORG": 0.96,  # 0.95 before round 3
     "entities:LOC": 0.93,
     "dates:day": 0.99,
     "quotes": 0.99,
 }
-# held-out split (annotated blind, never tuned on): issue 21's first scores after the change.
-# Its targets (entity F1 0.85, PER recall 0.80, every type 0.80) are not all met yet: these
-# floors only stop a regression.
+# First held-out split (annotated blind; round 3 recorded its scores, then read its errors, so
+# it is dev data from then on): raised in round 3 to what its rules reached.
 HELDOUT_FLOORS = {
-    "entities": 0.81,
-    "entities:PER": 0.82,
-    "entities:ORG": 0.79,
-    "entities:LOC": 0.83,
-    "amounts": 0.90,
+    "entities": 0.87,  # 0.81 before round 3
+    "entities:PER": 0.86,  # 0.82
+    "entities:ORG": 0.88,  # 0.79
+    "entities:LOC": 0.85,  # 0.83
+    "amounts": 0.95,  # 0.90
     "dates": 0.99,
     "dates:day": 0.99,
-    "quotes": 0.78,
+    "quotes": 0.80,  # 0.78
 }
-HELDOUT_PER_RECALL_FLOOR = 0.76
+HELDOUT_PER_RECALL_FLOOR = 0.81  # 0.76 before round 3
+# Second held-out split (annotated blind in round 3, never tuned on): its first scores. Issue
+# 21's targets (entity F1 0.85, PER recall 0.80, every type 0.80, amounts 0.95) are not met on
+# it: these floors only stop a regression.
+HELDOUT2_FLOORS = {
+    "entities": 0.71,
+    "entities:PER": 0.72,
+    "entities:ORG": 0.59,
+    "entities:LOC": 0.80,
+    "amounts": 0.87,
+    "dates": 0.97,
+    "dates:day": 0.99,
+    "quotes": 0.58,
+}
+HELDOUT2_PER_RECALL_FLOOR = 0.69
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +64,11 @@ def report():
 @pytest.fixture(scope="module")
 def heldout():
     return evaluate(ExtractConfig(), split="heldout")
+
+
+@pytest.fixture(scope="module")
+def heldout2():
+    return evaluate(ExtractConfig(), split="heldout2")
 
 
 def _occurs(surface: str, text: str) -> bool:
@@ -139,6 +158,16 @@ def test_heldout_floors(heldout, field: str, floor: float) -> None:
 
 def test_heldout_person_recall(heldout) -> None:
     assert heldout.score("entities:PER").recall >= HELDOUT_PER_RECALL_FLOOR
+
+
+@pytest.mark.parametrize(("field", "floor"), sorted(HELDOUT2_FLOORS.items()))
+def test_heldout2_floors(heldout2, field: str, floor: float) -> None:
+    """Scores only: the second held-out split's errors are never printed."""
+    assert heldout2.score(field).f1 >= floor, f"{field} F1 {heldout2.score(field).f1:.3f}"
+
+
+def test_heldout2_person_recall(heldout2) -> None:
+    assert heldout2.score("entities:PER").recall >= HELDOUT2_PER_RECALL_FLOOR
 
 
 def test_the_gate_can_fail() -> None:
