@@ -205,7 +205,7 @@ def _lam_complement(tokens: Tokens, j: int) -> bool:
         return True
     return (
         text[:1] == "و"
-        and tokens.bits[j] & WORD
+        and bool(tokens.bits[j] & WORD)
         and j + 1 < len(texts)
         and texts[j + 1].startswith("ال")
     )
