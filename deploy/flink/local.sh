@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A Flink 1.19 session cluster on this machine (Flink's ports and the SDK worker pool on
-# 127.0.0.1): one JobManager (REST at 127.0.0.1:8081), two TaskManagers (1 slot, 1280 MB each)
+# 127.0.0.1): one JobManager (REST at 127.0.0.1:8081), two TaskManagers (1 slot, 2304 MB each)
 # as separate JVMs, and Beam's Python SDK worker pool on 127.0.0.1:50000, which starts one SDK
 # worker process per TaskManager and job (akhbar runs on it with --environment_type=EXTERNAL
 # --environment_config=localhost:50000).
@@ -132,8 +132,19 @@ jobmanager.execution.failover-strategy: region
 taskmanager.host: 127.0.0.1
 taskmanager.bind-host: 127.0.0.1
 taskmanager.numberOfTaskSlots: 1
-taskmanager.memory.process.size: 1280m
+taskmanager.memory.process.size: 2304m
 taskmanager.memory.managed.size: 192m
+# Off-heap (direct) memory for the Netty buffers of Beam's gRPC channels to the SDK workers, and
+# a heap that holds what a step's SDK worker sends back: the job server used here (Beam 2.62)
+# reads a bundle's output only once the bundle is done, and a Flink batch step is one bundle
+# per partition, so a whole partition's output waits in the TaskManager's heap (up to 100
+# messages of 10 MB). With 1280 MB and no task off-heap, a 50k-article run failed with
+# "OutOfMemoryError: Direct buffer memory"; with a small heap, with "Java heap space".
+taskmanager.memory.task.off-heap.size: 256m
+# An error in any TaskManager thread (such an OutOfMemoryError in a gRPC thread) ends the
+# TaskManager, so the job fails with a reason: by default Flink only logs it, and the job then
+# waited forever for data that thread would have read.
+cluster.uncaught-exception-handling: FAIL
 rest.address: 127.0.0.1
 rest.bind-address: 127.0.0.1
 rest.port: $REST_PORT
