@@ -31,10 +31,12 @@ run: $(STAMP)
 
 # The engine tests need the pinned engine artifacts: `make test` fetches what is missing
 # first (once; later runs only verify the cache), so a fresh clone needs no other command.
-# Two test processes (pytest-xdist): most tests wait on a subprocess or a socket part of the
-# time, so two keep both cores busy. The engine tests form one group (tests/conftest.py): one
-# process runs them all, with one cluster per engine, while the other takes everything else.
-PYTEST_PROCESSES ?= 2
+# One test process by default. PYTEST_PROCESSES=2 runs two pytest-xdist processes
+# (--dist loadgroup; the engine tests stay together in one, tests/conftest.py): tried on a
+# clean clone, 14 min instead of about 17, but the Flink fault and stream tests and an interrupt
+# test failed under the doubled load (a TaskManager not back within 180 s, a traceback from a
+# worker interrupted mid-start-up), so it is not the default yet.
+PYTEST_PROCESSES ?= 0
 test: $(STAMP) engines
 	$(BIN)/python -m pytest -n $(PYTEST_PROCESSES) --dist loadgroup $(PYTEST_ARGS)
 
