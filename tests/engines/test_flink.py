@@ -135,9 +135,11 @@ def test_flink_cluster_samples_equal_fnapi(
     assert_same_run(record, reference.record)
     assert_same_tables(run.output, reference.output)
     # the job ran on the cluster, over both TaskManagers' slots
-    jobs = flink_cluster.get("/jobs/overview")["jobs"]
-    assert jobs and all(job["state"] == "FINISHED" for job in jobs)
-    job = flink_cluster.get(f"/jobs/{jobs[0]['jid']}")
+    # (the newest job: the overview is not in submission order, and the session's cluster
+    # may have run other tests' jobs)
+    newest = max(flink_cluster.get("/jobs/overview")["jobs"], key=lambda j: j["start-time"])
+    assert newest["state"] == "FINISHED"
+    job = flink_cluster.get(f"/jobs/{newest['jid']}")
     assert max(vertex["parallelism"] for vertex in job["vertices"]) == 2
 
 
