@@ -32,10 +32,11 @@ run: $(STAMP)
 # The engine tests need the pinned engine artifacts: `make test` fetches what is missing
 # first (once; later runs only verify the cache), so a fresh clone needs no other command.
 # One test process by default. PYTEST_PROCESSES=2 runs two pytest-xdist processes
-# (--dist loadgroup; the engine tests stay together in one, tests/conftest.py): tried on a
-# clean clone, 14 min instead of about 17, but the Flink fault and stream tests and an interrupt
-# test failed under the doubled load (a TaskManager not back within 180 s, a traceback from a
-# worker interrupted mid-start-up), so it is not the default yet.
+# (--dist loadgroup; the engine tests stay together in one, tests/conftest.py): tried once on a
+# clean clone, the whole suite with the engine tests took 14 min at load 4-7 (one process took
+# about 17 min without them, at load 5). Under the doubled load the Flink fault test's
+# TaskManager was not back within 180 s and an interrupt test got a worker traceback, so it is
+# not the default yet. (Two Flink failures of that run were a test bug, since fixed.)
 PYTEST_PROCESSES ?= 0
 test: $(STAMP) engines
 	$(BIN)/python -m pytest -n $(PYTEST_PROCESSES) --dist loadgroup $(PYTEST_ARGS)
