@@ -27,8 +27,15 @@ OLD_TOP_LEVEL = tuple(MAPPED)
 
 
 def python_files() -> list[Path]:
+    """The project's own Python files: not caches, nor the virtualenvs ``make bench`` creates
+    inside ``benchmarks/`` (``.venv-datatrove``, gitignored), whose packages are not ours."""
     roots = [REPO / d for d in (*MAPPED, "akhbar", "tests", "benchmarks", "fuzz", "deploy")]
-    return sorted(p for root in roots for p in root.rglob("*.py") if "__pycache__" not in p.parts)
+    return sorted(
+        p
+        for root in roots
+        for p in root.rglob("*.py")
+        if not any(part == "__pycache__" or part.startswith(".venv") for part in p.parts)
+    )
 
 
 def test_every_package_folder_is_installed_under_akhbar() -> None:
