@@ -58,6 +58,7 @@ class DedupKey:
     lead: bytes = b""
     rare: bytes = b""
     title_words: bytes = b""
+    slots: bytes = b""  # (context, value) pairs of its numbers and names
     sentences: bytes = b""  # hashes of its block-sized sentences (learning repeated blocks)
     # set by near dedup: the earlier article this one updates (a follow-up, kept and linked)
     updates_id: str | None = None
@@ -126,5 +127,6 @@ def _key(article: Article, features: TextFeatures = EMPTY, sentences: bytes = b"
         lead=features.lead,
         rare=features.rare,
         title_words=features.title,
+        slots=features.slots,
         sentences=sentences,
     )

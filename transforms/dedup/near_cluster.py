@@ -65,6 +65,7 @@ class NearDoc:
     lead: bytes = b""
     rare: bytes = b""
     title_words: bytes = b""
+    slots: bytes = b""  # (context, value) pairs of numbers and names (``features.slot_pairs``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +142,7 @@ def signed(
         lead=key.lead,
         rare=key.rare,
         title_words=key.title_words,
+        slots=key.slots,
     )
     return doc, key.shingle_hashes
 

@@ -57,9 +57,10 @@ INDEX_SCHEMA = pa.schema(
         pa.field("names", pa.binary()),
         pa.field("rare", pa.binary()),
         pa.field("lead", pa.binary()),
+        pa.field("slots", pa.binary()),  # issue 20, round 3; null in files written before
     ]
 )
-FEATURES = ("marks", "numbers", "names", "rare", "lead")
+FEATURES = ("marks", "numbers", "names", "rare", "lead", "slots")
 _PERIOD_DIR = re.compile(r"/(?:date|month)=(\d{4}-\d{2}(?:-\d{2})?)/")
 
 
@@ -90,6 +91,7 @@ class IndexEntry:
     names: bytes | None = None
     rare: bytes | None = None
     lead: bytes | None = None
+    slots: bytes | None = None
 
     @property
     def moment(self) -> datetime:
@@ -114,6 +116,7 @@ class IndexEntry:
             names=self.names or b"",
             rare=self.rare or b"",
             lead=self.lead or b"",
+            slots=self.slots or b"",
         )
 
 
@@ -148,6 +151,7 @@ def article_entry(article: Article | DedupKey, doc: NearDoc, config: MinhashConf
         names=doc.names,
         rare=doc.rare,
         lead=doc.lead,
+        slots=doc.slots,
     )
 
 
