@@ -107,3 +107,20 @@ def test_a_value_in_the_same_place_is_a_substitution_and_one_elsewhere_is_not() 
     assert not substituted_in_place(first[0], second[0], first[1], second[1])
     # an index entry written before slot pairs: the bare value sets decide, as before
     assert substituted_in_place(first[0], second[0], b"", second[1])
+
+
+def test_a_repost_that_corrects_one_figure_is_a_copy(shared_data) -> None:
+    """The outlet reposted a court report with the investigating office's number corrected
+    (13 -> 18), every other word the same: judged syndicated. One number each way is no
+    template; a weekday each way still is (a hearing adjourned to another day)."""
+    from tests.dedup.test_verify import article
+
+    a, b = article("ant:JA-localNews-68-20170123"), article("ant:JA-localNews-73-20170123")
+    found = verdict(near_doc(a, DEFAULT_MINHASH), near_doc(b, DEFAULT_MINHASH), DEFAULT_MINHASH)
+    assert found.kind is Kind.DUPLICATE, found
+    ruling = article("ant:JA-sport-1171-20170506")
+    adjourned = article("ant:JA-sport-1164-20170506")
+    found = verdict(
+        near_doc(ruling, DEFAULT_MINHASH), near_doc(adjourned, DEFAULT_MINHASH), DEFAULT_MINHASH
+    )
+    assert (found.kind, found.reason) == (Kind.DIFFERENT, "template")

@@ -13,8 +13,8 @@ text (normalized, datelines and agency tags stripped, learned blocks removed):
   as hashes; years (1900-2099) are left out, since any two texts of one year share them and a
   repost adds them freely.
 * **names**: places, countries, organisations and people from the shared lexicons
-  (``transforms.lexicons``), as hashes. With the numbers, the *slots* of a template: two copies
-  of one royal cable differ only there.
+  (``transforms.lexicons``), and weekdays, as hashes. With the numbers, the *slots* of a
+  template: two copies of one royal cable differ only there.
 * **rare words**: words at most ``lexicons.RARE_DF`` ANT articles use (people, teams, places,
   uncommon facts), as hashes: what a follow-up's *new facts* are made of, when its new names are
   in no lexicon (referees, players);
@@ -54,7 +54,8 @@ _MARK_MASK32 = np.uint32(3)
 # A slot's context is the nearest word within this many that is no slot and no function word.
 _CONTEXT_REACH = 3
 _CONTEXT_SKIP = FUNCTION_WORDS
-# Weekdays are date slots like the day's number: "السبت 6 ماي" / "الاثنين 8 ماي".
+# Weekdays are date slots, counted with the names (one each way is another day): "السبت 6 ماي"
+# / "الاثنين 8 ماي" is a hearing adjourned to another day.
 _WEEKDAYS = ("الاحد", "الاثنين", "الثلاثاء", "الاربعاء", "الخميس", "الجمعه", "السبت")
 _WEEKDAY_FORMS = {p + w: w for w in _WEEKDAYS for p in ("", "و", "ب", "وب")}
 _WEEKDAY_KEYS = frozenset(_WEEKDAY_FORMS)
@@ -246,8 +247,8 @@ def text_features(
     numbers, names, rare, title_hashes = hash_sets(
         # every run of digits lies inside a word, and the distinct words are fewer than the
         # text's characters: the same numbers as ``numbers_of(text)``, found in less text
-        numbers_of(" ".join(present)) | {_WEEKDAY_FORMS[w] for w in present & _WEEKDAY_KEYS},
-        names_found,
+        numbers_of(" ".join(present)),
+        names_found | {_WEEKDAY_FORMS[w] for w in present & _WEEKDAY_KEYS},
         word_frequency().rare_words(present),
         title_terms(title),
     )
