@@ -35,14 +35,13 @@ from akhbar.transforms.extract.lexicon import (
 from akhbar.transforms.extract.mentions import DATE_OPENERS
 from akhbar.transforms.extract.numbers import NUMBER_PARTS, NUMBER_STARTS
 from akhbar.transforms.extract.offsets import AlignedText
-from akhbar.transforms.extract.persons import (
+from akhbar.transforms.extract.person_words import (
     PERSON_TRIGGERS,
     PersonLexicon,
-    Persons,
     conjoined_given,
-    find_persons,
     name_bits,
 )
+from akhbar.transforms.extract.persons import Persons, find_persons
 from akhbar.transforms.extract.places import PLACE_HEAD_FORMS, place_spans
 from akhbar.transforms.extract.propagation import propagate
 from akhbar.transforms.extract.quotes import VERB_FORMS
@@ -86,6 +85,7 @@ class EntityResources:
     single_word: dict[str, tuple[str, str, str]]  # key -> (canonical, type, country), for stems
     loc_keys: frozenset[str] = frozenset()  # normalized keys of gazetteer places
     roles: Roles = field(default_factory=lambda: Roles(lambda word: 0))
+    national: frozenset[str] = frozenset()  # country adjectives ("الياباني"), all forms
 
 
 def build_resources(
@@ -99,7 +99,8 @@ def build_resources(
     loc_keys = frozenset(e.key for e in entries if e.type == "LOC")
     matcher = GazetteerMatcher(entries)
     roles = Roles(partial(classify, people.given_names), matcher.splits, idf.keyword_term)
-    return EntityResources(matcher, lexicons, people, single, loc_keys, roles)
+    national = frozenset(form for form, country in lexicons.nisba.items() if country)
+    return EntityResources(matcher, lexicons, people, single, loc_keys, roles, national)
 
 
 def classify(given: frozenset[str], word: str) -> int:
@@ -198,6 +199,7 @@ def find_entities(
         people.family_names,
         org_heads,
         cover,
+        res.national,
     ) + place_spans(
         tokens, gazetteer, idf, people.given_names, people.family_names, place_heads, cover
     )

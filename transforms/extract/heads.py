@@ -22,9 +22,21 @@ from akhbar.transforms.extract.lexicon import (
     ORG_HEADS,
     PROCLITICS,
     STOPWORDS,
+    TITLE_HEADS,
+)
+from akhbar.transforms.extract.org_words import (
+    CHAIN_STOP,
+    GENERIC_PAIRS,
+    HONORIFICS,
+    LAM_DEMONSTRATIVES,
+    PRONOUNS,
+    RANKS,
+    REGNAL,
+    STATUS,
+    generic,
+    verbal_noun,
 )
 from akhbar.transforms.extract.tokens import WORD, Span, Tokens, covering
-from akhbar.transforms.normalize import normalize_fast
 
 MAX_CHAIN = 7
 # Heads that name an organisation only with more than a place after them: "بعثة تونس" is
@@ -32,44 +44,6 @@ MAX_CHAIN = 7
 PLACE_ONLY_WEAK = frozenset(["بعثه", "البعثه"])
 COMMON_SHARE = 0.01  # a word in more than 1% of reference articles is not a rare proper name
 FOREIGN_SHARE = 0.002  # a bare company name must be rarer than this
-_CHAIN_STOP = frozenset(
-    [
-        "الذي",
-        "التي",
-        "الذين",
-        "اللذين",
-        "اللتين",
-        "الان",
-        "اليوم",
-        "الماضي",
-        "المقبل",
-        "القادم",
-        "الجاري",
-        "الحالي",
-        "الاحد",
-        "الاثنين",
-        "الثلاثاء",
-        "الاربعاء",
-        "الخميس",
-        "الجمعه",
-        "السبت",
-        "الاول",
-        "الثاني",
-        "الثالث",
-        "الاخير",
-        "الاخيره",
-        "المتعلق",
-        "المتعلقه",
-        "الخاص",
-        "الخاصه",
-        "الصادر",
-        "الصادره",
-        "المذكور",
-        "المذكوره",
-        "اللازم",
-        "اللازمه",
-    ]
-)
 
 
 def _head_forms(heads: frozenset[str]) -> dict[str, tuple[int, str]]:
@@ -104,7 +78,7 @@ def _definite(word: str) -> bool:
     return (
         len(word) > 3
         and word.startswith(("ال", "وال", "لل"))
-        and word not in _CHAIN_STOP
+        and word not in CHAIN_STOP
         and word not in STOPWORDS
     )
 
@@ -151,11 +125,23 @@ def _chain(
             break
         if word[:1] in "وف" and (word[1:] in ORG_HEADS or word[1:] in COMPANY_HEADS):
             break  # "... والمؤسسة الوطنية": the next organisation of a list begins
+        if j == i and word in HONORIFICS:
+            break  # "برئاسة الدكتور رضا": a person follows the head, not its name
+        if j == i and after_definite and verbal_noun(word):
+            break  # "حاولت الشرطة التدخل": a definite head takes adjectives, not a verbal noun
+        if word in STATUS and (kinds or pending):
+            if pending and not kinds and not after_definite and all(p == "indef" for p in pending):
+                kinds, kept_end = ["indef"] * len(pending), j  # "حزب باستيف الحاكم"
+            break  # "الائتلاف الوطني السوري المعارض": the status is no part of the name
+        if kinds and (word == "ابو" or word.startswith("عبد")):
+            break  # "هيئة الموانئ والمناطق الحرة أبو بكر عمر": the next person
+        if kinds and word[:1] == "و" and word[1:] in TITLE_HEADS:
+            break  # "لحركة نداء تونس والوزير السابق": the person's next role
+        if kinds and word.startswith("لل") and "ال" + word[2:] in TITLE_HEADS:
+            break  # "الفريق الأمني للرئيس التركي": a person's, not an organisation's name
         if (kinds or pending) and (
-            word in _HONORIFICS
-            or (
-                word in _RANKS and j + 1 < size and (texts[j + 1] in given or texts[j + 1] == "اول")
-            )
+            word in HONORIFICS
+            or (word in RANKS and j + 1 < size and (texts[j + 1] in given or texts[j + 1] == "اول"))
         ):
             break  # "وزارة الخارجية الدكتور ماجد", "مجلس السيادة الفريق عبد الفتاح": a person
         if pending and pending[-1] == "name" and word not in STOPWORDS and not word.startswith("ي"):
@@ -180,12 +166,18 @@ def _chain(
         elif _definite(word):
             kinds += [*pending, "def"]
             pending, j, kept_end = [], j + 1, j + 1
-        elif word.startswith("ل") and j + 1 < size and _lam_complement(tokens, j + 1):
+        elif (
+            word.startswith("ل")
+            and word not in LAM_DEMONSTRATIVES
+            and j + 1 < size
+            and _lam_complement(tokens, j + 1)
+        ):
             pending.append("lam")  # "لإعادة الإعمار": kept only with what follows
             j += 1
         elif (
             _indefinite(word)
             and not word.startswith("ي")
+            and not (len(word) > 4 and word.endswith(PRONOUNS))  # "هيئة معارضة مقرها"
             and (pending or (j == i and not after_definite))
             and len(pending) < 3
         ):
@@ -220,8 +212,12 @@ def organisation_spans(
     family: frozenset[str] = frozenset(),
     candidates: list[int] | None = None,
     cover: list[Span | None] | None = None,
+    national: frozenset[str] = frozenset(),
 ) -> list[Span]:
     """Organisations named by an institutional head plus a genitive chain.
+
+    ``national``: the country adjectives ("الياباني"), which after a rare name describe it
+    rather than belong to it ("بنك ميزوهو الياباني" gives "بنك ميزوهو").
 
     ``candidates``: indices of the tokens that may be an organisation head (``scan.ORG_HEAD``),
     in text order; the tokens are searched for heads when None. ``cover``: ``covering(tokens,
@@ -242,14 +238,27 @@ def organisation_spans(
         start, head = found
         company = head in COMPANY_HEADS
         named_after = person_name_end(tokens, i + 1, gaz, given, family) if not company else None
+        if head == "رئاسه" and named_after is not None:
+            continue  # "برئاسة محمد بن علي": chaired by a person, no organisation
         if named_after is not None and not head.startswith("ال"):
             # "مستشفى الهادي شاكر", "جامعة الملك سعود": the person's whole name is the name
             out.append(Span(start, ends[named_after - 1], "ORG", "", "pattern"))
             resume = named_after
             continue
         end_index, kinds = _chain(tokens, i + 1, gaz, given, head.startswith("ال"))
+        if head == "رئاسه" and kinds[:1] == ["name"]:
+            continue  # "برئاسة لورا جاراميلو"
+        if (
+            not company
+            and kinds == ["indef", "def"]
+            and texts[end_index - 1] in national
+            and idf.word_share(texts[i + 1]) < FOREIGN_SHARE
+        ):
+            end_index, kinds = end_index - 1, ["indef"]  # "بنك ميزوهو الياباني": a description
         names = texts[i + 1 : end_index]
-        if kinds and _generic(head, kinds, names, nisba):
+        if names and (head.removeprefix("ال"), names[0].removeprefix("ل")) in GENERIC_PAIRS:
+            continue  # "حركة المرور", "موقع التواصل الاجتماعي فيسبوك": the gazetteer keeps فيسبوك
+        if kinds and generic(head, kinds, names, nisba):
             # "الجهاز الفني", "الفريق الزائر", "المجلس التنفيذي للصندوق": a description
             quoted = _quoted_name(tokens, end_index) if company else None
             if quoted is not None:
@@ -285,88 +294,6 @@ def organisation_spans(
     return out
 
 
-GENERIC_STOP = frozenset(
-    [
-        "الفني",
-        "الزائر",
-        "المضيف",
-        "الناشئه",
-        "المنافس",
-        "الخصم",
-        "الاداري",
-        "الطبي",
-        "التنفيذي",
-        "التنفيذيه",
-        "المحلي",
-        "المحليه",
-        "الاول",
-        "الثاني",
-        "الاعلي",
-        "الجديد",
-        "الجديده",
-        "الكبير",
-        "الكبري",
-        "الرئيسي",
-        "الرئيسيه",
-        # status adjectives: "الائتلاف الحاكم", "الفريق الزائر الوحيد", "المجلس السابق"
-        "الحاكم",
-        "الحاكمه",
-        "الوحيد",
-        "الوحيده",
-        "السابق",
-        "السابقه",
-        "الاسبق",
-        "المعارض",
-        "المعارضه",
-    ]
-)
-# Words that introduce a person and so end an organisation's name before it. Honorifics always
-# do; a military rank only before a given name or "أول" ("الفريق" is also a team).
-_HONORIFICS = frozenset(
-    normalize_fast(w)
-    for w in [
-        "الدكتور",
-        "الدكتورة",
-        "د",
-        "المهندس",
-        "المهندسة",
-        "الأستاذ",
-        "الأستاذة",
-        "السيد",
-        "السيدة",
-        "الشيخ",
-        "الشيخة",
-        "معالي",
-        "سمو",
-        "سعادة",
-        "فخامة",
-    ]
-)
-_RANKS = frozenset(
-    normalize_fast(w) for w in ["الفريق", "اللواء", "العميد", "العقيد", "المشير", "الجنرال"]
-)
-
-
-def _generic(head: str, kinds: list[str], names: list[str], nisba: frozenset[str]) -> bool:
-    """A definite generic head followed only by describing adjectives, or by a word that refers
-    back ("للصندوق"), or a construct that ends on such a word, names no organisation: "الجهاز الفني", "الشركة الناشئة", "الفريق
-    الزائر". A country adjective ("البنك المركزي المصري") or a genitive complement that is a
-    name ("المؤسسة الوطنية للنفط") makes it one."""
-    last = names[-1][1:] if names[-1].startswith("لل") else names[-1]
-    if (
-        "indef" in kinds
-        and all(k in ("def", "indef") for k in kinds)
-        and (last in ANAPHORIC or ("ال" + last[2:]) in ANAPHORIC)
-    ):
-        return True  # "مجلس إدارة المؤسسة": the board of an organisation named before
-    if not head.startswith("ال") or any(k != "def" for k in kinds):
-        return False
-    stripped = [n[1:] if n.startswith("لل") else n for n in names]
-    if any(n in nisba or ("ال" + n[2:]) in nisba for n in stripped):
-        return False
-    return all(n in GENERIC_STOP or n in ANAPHORIC or ("ال" + n[2:]) in ANAPHORIC for n in names)
-
-
 def _bare_name(tokens: Tokens, i: int, gaz: list[Span | None], idf: IdfTable) -> Span | None:
     """ "مجموعة إيني الإيطالية": one or two rare words after a company head are its name.
 
@@ -378,10 +305,11 @@ def _bare_name(tokens: Tokens, i: int, gaz: list[Span | None], idf: IdfTable) ->
         word = texts[k]
         if (
             word.startswith("ال")
+            or (word[:1] == "و" and len(word) > 4)  # "الفريق وعززت": a conjunction and a verb
             or word in STOPWORDS
             or word in NAME_PARTICLES
             or idf.word_share(word) >= FOREIGN_SHARE
-            or (len(word) > 4 and word.endswith(_PRONOUNS))  # "الشركة حرفاءها"
+            or (len(word) > 4 and word.endswith(PRONOUNS))  # "الشركة حرفاءها"
         ):
             break
         k += 1
@@ -404,9 +332,6 @@ def _quoted_name(tokens: Tokens, i: int) -> Span | None:
                 return None
             return Span(tokens.starts[i + 1], tokens.ends[k - 1], "ORG", "", "pattern")
     return None
-
-
-_PRONOUNS = ("ها", "هم", "هما", "هن", "كم")
 
 
 MAX_PERSON_NAME = 5
@@ -440,7 +365,7 @@ def person_name_end(
             or word.startswith("عبد")
             or word in NAME_PARTICLES
             or prev in NAME_PARTICLES
-            or word in _REGNAL
+            or word in REGNAL
             or word in ("الله", "الدين")
             or (word in family and word not in STOPWORDS)
         ):
@@ -449,6 +374,3 @@ def person_name_end(
         break
     named = [t for t in texts[i:k] if t not in NAME_HONORIFICS]
     return k if named and k - i >= 2 else None
-
-
-_REGNAL = frozenset(["الاول", "الثاني", "الثالث", "الرابع", "الخامس", "السادس", "السابع"])

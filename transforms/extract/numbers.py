@@ -95,6 +95,14 @@ def read_number(texts: list[str], bits: list[int], i: int) -> tuple[float, int, 
             return None
         k = i + 1
     while k < size:
+        if scaled and current is None and texts[k] == "و" and k + 1 < size and bits[k + 1] & DIGITS:
+            # "مليونا و50 ألف ريال": digits joined to a larger scale word by و add to it
+            part = parse_digits(texts[k + 1])
+            follow = SCALES.get(texts[k + 2], 0.0) if k + 2 < size else 0.0
+            if part is None or part * max(follow, 1.0) >= last_scale:
+                break
+            current, k = part, k + 2
+            continue
         if not bits[k] & NUMBER_WORD:
             break  # neither a number word nor one glued to و: no branch below takes it
         text = texts[k]

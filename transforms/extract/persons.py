@@ -16,57 +16,51 @@ lexicons know (``seeds/build_names.py``) or by a word the reference corpus never
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from operator import itemgetter
 
-from akhbar.transforms.extract.dates import ARABIC_MONTHS
-from akhbar.transforms.extract.keywords import IdfTable
 from akhbar.transforms.extract.lexicon import (
     AFTER_ALA,
-    ATTRIBUTION_VERBS,
+    COMPLEMENTS,
     COMPOUND_FIRST,
     COMPOUND_SECOND,
     FOREIGN_PARTICLES,
     NAME_PARTICLES,
-    PARTICIPLES,
-    ROLE_AFTER,
     STOPWORDS,
-    TITLE_HEADS,
 )
-from akhbar.transforms.extract.scan import COMPOUND, SPEAKS, STOP, STRONG, TITLE, Scan
+from akhbar.transforms.extract.person_words import (
+    FAMILY_SHARE,
+    FOREIGN_SHARE,
+    MONTH_WORDS,
+    TITLES,
+    PersonLexicon,
+    conjoined_given,
+    full_name,
+    not_a_name_word,
+    role_after_name,
+    title_key,
+    trigger_words,
+    verb_like,
+)
+from akhbar.transforms.extract.scan import COMPOUND, ORG_HEAD, SPEAKS, STOP, STRONG, TITLE, Scan
 from akhbar.transforms.extract.tokens import (
     DIGITS,
     WORD,
     Span,
     Tokens,
     covering,
-    kind_bits,
-    strip_conjunction,
-    with_conjunction,
 )
 
-MONTH_WORDS = frozenset(m for m in ARABIC_MONTHS if " " not in m and len(m) > 2)
-_TITLES = with_conjunction(TITLE_HEADS)
-_ROLES = with_conjunction(ROLE_AFTER)
-_VERBS = with_conjunction(ATTRIBUTION_VERBS)
+_EGYPTIAN = re.compile(r"(?<!\w)(?:فى|الذى|التى)(?!\w)")  # final ى for ي
 MAX_NAME_TOKENS = 7
 MAX_TITLE_SKIP = 12
-FOREIGN_SHARE = 0.002  # an unknown word after a title is a name only if this rare in the reference
-FAMILY_SHARE = 0.01
 _ARTICLE_PREPOSITIONS = ("ال", "وال", "لل", "بال")
+_PLACE_PREPOSITIONS = frozenset(["في", "من", "الي", "عن", "علي", "داخل", "قرب"])
+_MEDIA = frozenset(["صحيفه", "وكاله", "قناه", "موقع", "اذاعه", "مجله", "جريده", "شبكه"])
 _SKIPPABLE = frozenset(["باسم", "في", "لدي", "سابقا", "السابق", "الحالي"])
-
-
-@dataclass(frozen=True, slots=True)
-class PersonLexicon:
-    given_names: frozenset[str]  # may start a name
-    nisba: frozenset[str]
-    idf: IdfTable
-    family_names: frozenset[str] = frozenset()  # may continue one (source given + family names)
-    foreign_given: frozenset[str] = frozenset()  # curated transliterated given names
 
 
 @dataclass(slots=True)
@@ -75,53 +69,6 @@ class Persons:
 
     spans: list[Span] = field(default_factory=list)
     titles: list[tuple[int, str, str]] = field(default_factory=list)  # (position, title, name)
-
-
-def _verb_like(word: str) -> bool:
-    """Future and imperfect verb prefixes ("سينضم", "يتوقع"): such a word ends a name."""
-    return len(word) >= 4 and word.startswith(("سي", "ست", "سن", "ي"))
-
-
-def title_key(word: str) -> str:
-    """ "السفيرة" -> "سفير", "رئيسها" -> "رئيس": the role, without article or endings."""
-    if word not in TITLE_HEADS and word not in ROLE_AFTER:
-        word = strip_conjunction(word)  # "والوزير", but not the و of "وزير"
-    if word.startswith("ال"):
-        word = word[2:]
-    for ending in ("ها", "ه"):
-        if word.endswith(ending) and len(word) - len(ending) >= 3:
-            return word[: -len(ending)]
-    return word
-
-
-def name_bits(word: str, given: frozenset[str]) -> int:
-    """How one word takes part in a person's name (the ``scan`` word classes STOP, STRONG,
-    TITLE, SPEAKS, COMPOUND), computed once per distinct word by the token scan so that the
-    rules below test bits instead of five vocabularies per token."""
-    bits = 0
-    if (
-        word in given
-        or word.startswith("عبد")
-        or word in ("ابو", "ابن")
-        or conjoined_given(word, given)
-    ):
-        bits |= STRONG  # "ونادية بوستة" in a list of names
-    if word not in given and (  # "أمين" is a name before it is a title
-        not kind_bits(word) & WORD
-        or word in STOPWORDS
-        or word in _TITLES
-        or word in _ROLES
-        or word in _VERBS
-    ):
-        bits |= STOP
-    if word in _TITLES:
-        bits |= TITLE
-    base = strip_conjunction(word)
-    if base in ATTRIBUTION_VERBS and base not in PARTICIPLES:
-        bits |= SPEAKS
-    if word in COMPOUND_FIRST:
-        bits |= COMPOUND
-    return bits
 
 
 class _Reader:
@@ -139,6 +86,17 @@ class _Reader:
         self.known = covering(tokens.starts, tokens.ends, known)
         self.lex = lex
         self.original = original
+        self._standard: bool | None = None
+
+    def standard_orthography(self) -> bool:
+        """The article does not write final ي as ى ("فى", "الذى" in Egyptian usage): then "على"
+        with ى is always the preposition, even before a word that is also a given name ("على
+        منحة", "على مظهر")."""
+        if self._standard is None:
+            starts, ends = self.tokens.starts, self.tokens.ends
+            whole = self.original(starts[0], ends[-1]) if starts else ""
+            self._standard = not _EGYPTIAN.search(whole)
+        return self._standard
 
     def is_stop(self, i: int) -> bool:
         return bool(self.bits[i] & STOP)
@@ -152,7 +110,55 @@ class _Reader:
         if self.original(tokens.starts[i], tokens.ends[i]) != "على":
             return False
         nxt = texts[i + 1] if i + 1 < self.size else None
-        return nxt is None or nxt in AFTER_ALA or nxt not in self.lex.given_names
+        return (
+            nxt is None
+            or nxt in AFTER_ALA
+            or nxt not in self.lex.given_names
+            or self.standard_orthography()
+        )
+
+    def name_before_speech(self, i: int) -> tuple[int, int] | None:
+        """Two or three words the reference corpus never has, right before the reported speech
+        of verb ``i`` (or before the outlet it was told to): a transliterated name after a role
+        no list holds ("وأوضح مصفف الشعر اللندني غوستاف فوشيه لصحيفة ديلي ميل أن")."""
+        texts, bits, known, size = self.texts, self.bits, self.known, self.size
+        k = i + 1
+        while k < size and k - i <= MAX_TITLE_SKIP and bits[k] & WORD:
+            word = texts[k]
+            if word in COMPLEMENTS or (word[:1] == "ل" and word[1:] in _MEDIA):
+                break
+            k += 1
+        else:
+            return None
+        if k >= size or k - i > MAX_TITLE_SKIP or not (texts[k] in COMPLEMENTS or bits[k] & WORD):
+            return None
+        share = self.lex.idf.share_memo.__getitem__
+        j = k
+        while (
+            j > i + 1
+            and texts[j - 2] not in _PLACE_PREPOSITIONS
+            and k - j < 3
+            and known[j - 1] is None
+            and not bits[j - 1] & STOP
+            and len(texts[j - 1]) >= 3
+            and texts[j - 1] not in STOPWORDS  # not in the reference's vocabulary either
+            and not texts[j - 1].startswith(("ال", "لل"))
+            and share(texts[j - 1]) == 0
+        ):
+            j -= 1
+        return (j, k) if k - j >= 2 else None
+
+    def given_follows(self, k: int) -> bool:
+        """A given name at ``k`` goes on with a chain of names: a common word that is also a
+        name before it is a father's name ("عبد القادر كامل محمد")."""
+        if k >= self.size or self.known[k] is not None or self.bits[k] & STOP:
+            return False
+        word = self.texts[k]
+        # a father's name is a common given name ("محمد", "أحمد", "عبد ..."), not any word
+        # that is also a name ("ضيف شرف" is a guest of honour)
+        return word in self.lex.given_names and (
+            word.startswith("عبد") or self.lex.idf.word_share(word) >= FAMILY_SHARE
+        )
 
     def strong_start(self, i: int) -> bool:
         bits = self.bits[i]
@@ -171,11 +177,13 @@ class _Reader:
         second word any rare word.
         """
         texts, bits, known, lex, size = self.texts, self.bits, self.known, self.lex, self.size
-        if j >= size or known[j] is not None or bits[j] & STOP:
-            return None
+        if j >= size or known[j] is not None or bits[j] & (STOP | ORG_HEAD):
+            return None  # "برئاسة يوسف الشاهد": an organisation's head word is no name
         first = texts[j]
         if first == "علي" and self.preposition_ala(j):
             return None
+        if first == "عيد" and j + 1 < size and texts[j + 1].startswith("ال"):
+            return None  # "عيد النوروز", "عيد الفطر": a feast
         strong = self.strong_start(j)
         word_share = lex.idf.share_memo.__getitem__
         given = lex.given_names
@@ -183,6 +191,8 @@ class _Reader:
             nxt = texts[j + 1] if j + 1 < size else ""
             if not after_title or first.startswith("ال") or len(first) < 2:
                 return None
+            if not_a_name_word(first):
+                return None  # "الفريق وعززت": a verb glued to و, not a name after a rank
             if word_share(first) >= FOREIGN_SHARE and nxt not in given:
                 return None
         # a transliterated name: a known foreign given name, or a rare word opening a name
@@ -204,7 +214,7 @@ class _Reader:
                 continue
             if (
                 known[k] is not None
-                or bits[k] & STOP
+                or bits[k] & (STOP | ORG_HEAD)
                 or (word == "علي" and self.preposition_ala(k))
                 or (word in MONTH_WORDS and first not in lex.foreign_given)
             ):
@@ -221,9 +231,9 @@ class _Reader:
                 or (
                     word in lex.family_names
                     and strong
-                    and not _verb_like(word)
-                    and not _not_a_name_word(word)
-                    and share < FAMILY_SHARE
+                    and not verb_like(word)
+                    and not not_a_name_word(word)
+                    and (share < FAMILY_SHARE or self.given_follows(k + 1))
                 )
             ):
                 k += 1
@@ -242,7 +252,7 @@ class _Reader:
                 ):
                     break  # "يوسف الشاهد": a known family name may be a common word too
                 k += 1
-            elif _verb_like(word):
+            elif verb_like(word):
                 break
             elif count == 1 and (
                 share < FOREIGN_SHARE * 2 or (strong and share < FAMILY_SHARE * 2)
@@ -255,7 +265,7 @@ class _Reader:
         while k > j + 1 and (texts[k - 1] in NAME_PARTICLES or texts[k - 1] in FOREIGN_PARTICLES):
             k -= 1  # a dangling "بن" is not part of the name
         if k - j == 1 and (
-            not after_title or first in given or word_share(first) > 0 or _verb_like(first)
+            not after_title or first in given or word_share(first) > 0 or verb_like(first)
         ):
             return None
         return j, k
@@ -292,7 +302,7 @@ class _Reader:
             if word.startswith(_ARTICLE_PREPOSITIONS):
                 j += 1
                 continue
-            if word in _TITLES:
+            if word in TITLES:
                 j += 1
                 continue
             construct = j + 1 < size and (texts[j + 1].startswith("ال") or known[j + 1] is not None)
@@ -324,7 +334,7 @@ def find_persons(
         if span.type == "PER":
             _record_title_before(tokens, span, result)
     if candidates is None:
-        triggers = _triggers(lex.given_names)
+        triggers = trigger_words(lex.given_names)
         candidates = [
             i
             for i, text in enumerate(texts)
@@ -344,7 +354,9 @@ def find_persons(
         word_bits = bits[i]
         name: tuple[int, int] | None = None
         title = ""
-        if word_bits & TITLE:
+        if word_bits & TITLE and not (
+            i > 0 and bits[i - 1] & ORG_HEAD and text.startswith("ال")
+        ):  # "الهيئة المديرة": after a definite head the title word is an adjective
             start = reader.skip_title(i + 1)
             if start is not None:
                 name = reader.read_name(start, after_title=True)
@@ -353,6 +365,8 @@ def find_persons(
             if i + 1 < size and reader.strong_start(i + 1):
                 name = reader.read_name(i + 1, after_title=False)
                 name = name if name and name[1] - name[0] >= 2 else None
+            if name is None:
+                name = reader.name_before_speech(i)
         elif (
             word_bits & STRONG
             or (word_bits & COMPOUND and i + 1 < size and texts[i + 1] in COMPOUND_SECOND)
@@ -360,7 +374,7 @@ def find_persons(
             candidate = reader.read_name(i, after_title=False)
             if candidate and candidate[1] - candidate[0] >= 2:
                 j, k = candidate
-                role = _role_after(texts, k)
+                role = role_after_name(texts, k)
                 if (
                     not role
                     and k < size
@@ -368,12 +382,20 @@ def find_persons(
                     and cover[k] is None
                     and bits[k] & WORD
                 ):
-                    role = _role_after(texts, k + 1)  # one family name the rules missed
+                    role = role_after_name(texts, k + 1)  # one family name the rules missed
                     k = k + 1 if role else k
                 if role:
                     name, title = (j, k), role
-                elif _full_name(texts, j, k, lex):
-                    name = (j, k)  # "سالم زهران", "كريستيانو رونالدو": no title needed
+                elif full_name(texts, j, k, lex) and not (
+                    i > 0
+                    and texts[i - 1] == "علي"
+                    and reader.preposition_ala(i - 1)
+                    and texts[i + 1] not in lex.given_names
+                ):
+                    # "سالم زهران", "كريستيانو رونالدو": no title needed; but after the
+                    # preposition "على" a noun that is also a name ("على مظهر أشقر") needs a
+                    # father's name after it
+                    name = (j, k)
         if name is None:
             continue
         j, k = name
@@ -382,7 +404,7 @@ def find_persons(
         if conjoined_given(texts[j], lex.given_names):
             start, canonical = start + 1, canonical[1:]  # the و is a conjunction
         result.spans.append(Span(start, end, "PER", canonical, "person"))
-        role_after = _role_after(texts, k)
+        role_after = role_after_name(texts, k)
         for key in (title, role_after):
             if key:
                 result.titles.append((start, key, canonical))
@@ -391,67 +413,13 @@ def find_persons(
     return result
 
 
-def conjoined_given(word: str, given: frozenset[str]) -> bool:
-    """A given name glued to the conjunction و ("ونادية"), and not itself a name ("وسام")."""
-    return word[:1] == "و" and len(word) > 4 and word[1:] in given and word not in given
-
-
-def _full_name(texts: list[str], j: int, k: int, lex: PersonLexicon) -> bool:
-    """A given name followed by a family name the lexicons know, or by a word the reference
-    corpus never has (a name no list holds: "محمد أبونيان", "حكيم زياش"), or a transliterated
-    given name followed by a rare word ("كريستيانو رونالدو"): a person without title or role.
-
-    A rare common word is not enough after an Arabic given name: "صافي أرباح" (net profit)
-    starts with a given name and continues with a word rare in the reference corpus."""
-    second = texts[j + 1]
-    if second in NAME_PARTICLES or second in COMPOUND_SECOND:
-        return k - j >= 3 or second in COMPOUND_SECOND
-    if _not_a_name_word(second):
-        return False
-    if second in lex.family_names or second in lex.given_names:
-        return True
-    share = lex.idf.word_share(second)
-    if second.startswith("ال") and second.endswith("ي") and share < FOREIGN_SHARE:
-        return True  # a rare nisba family name: "كمال البوزيدي"
-    return share == 0 or (texts[j] in lex.foreign_given and share < 2.5 * FOREIGN_SHARE)
-
-
-_PRONOUN_ENDINGS = ("ها", "هم", "هما", "كم", "هن")
-
-
-def _not_a_name_word(word: str) -> bool:
-    """A word glued to و, a word with a pronoun suffix, a month name: not part of a name."""
-    return (
-        (word[:1] == "و" and len(word) > 4)
-        or (len(word) > 4 and word.endswith(_PRONOUN_ENDINGS) and not word.startswith("ال"))
-        or word in MONTH_WORDS
-    )
-
-
-PERSON_TRIGGERS = _TITLES | _VERBS | COMPOUND_FIRST  # with the given names: see _triggers
-
-
-@lru_cache(maxsize=8)
-def _triggers(given_names: frozenset[str]) -> frozenset[str]:
-    """Words that announce a name or start one (checked first: most words are neither)."""
-    return _TITLES | _VERBS | given_names | COMPOUND_FIRST
-
-
-def _role_after(texts: list[str], k: int) -> str:
-    if k < len(texts) and texts[k] in "،,":
-        k += 1
-    if k < len(texts) and texts[k] in _ROLES:
-        return title_key(texts[k])
-    return ""
-
-
 def _record_title_before(tokens: Tokens, span: Span, result: Persons) -> None:
     """ "الرئيس عبد الفتاح السيسي" (a gazetteer name): remember that the title went with it."""
     starts, texts = tokens.starts, tokens.texts
     i = bisect_right(tokens.ends, span.start)  # the first token the span covers
     if i >= len(texts) or starts[i] >= span.end:
         return
-    if i > 0 and texts[i - 1] in _TITLES and span.start >= starts[i]:
+    if i > 0 and texts[i - 1] in TITLES and span.start >= starts[i]:
         result.titles.append((span.start, title_key(texts[i - 1]), span.canonical))
 
 

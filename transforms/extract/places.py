@@ -8,16 +8,10 @@ name (tests/golden/GUIDELINES.md, LOC rule 6). The shared chain machinery lives 
 
 from __future__ import annotations
 
-from akhbar.transforms.extract.heads import (
-    _CHAIN_STOP,
-    _PRONOUNS,
-    COMMON_SHARE,
-    _head,
-    _head_forms,
-    person_name_end,
-)
+from akhbar.transforms.extract.heads import COMMON_SHARE, _head, _head_forms, person_name_end
 from akhbar.transforms.extract.keywords import IdfTable
 from akhbar.transforms.extract.lexicon import PLACE_ADMIN_HEADS, PLACE_FACILITY_HEADS, STOPWORDS
+from akhbar.transforms.extract.org_words import CHAIN_STOP, PRONOUNS
 from akhbar.transforms.extract.tokens import WORD, Span, Tokens, covering
 
 _FACILITY_ADJECTIVES = frozenset(
@@ -83,7 +77,7 @@ def _rare_name(word: str, idf: IdfTable) -> bool:
     return (
         len(word) >= 3
         and not (word.startswith("ي") and len(word) >= 4)  # "ملعب يحتضن": a verb
-        and not (len(word) > 4 and word.endswith(_PRONOUNS))  # "بإعطائها": a pronoun suffix
+        and not (len(word) > 4 and word.endswith(PRONOUNS))  # "بإعطائها": a pronoun suffix
         and word not in STOPWORDS
         and not word.endswith(("يه", "يين", "يون"))  # adjectives: "مدينة ساحلية"
         and idf.word_share(word) < COMMON_SHARE
@@ -101,7 +95,7 @@ def _admin_names(
             break
         text = texts[k]
         word = text[1:] if k > i and text.startswith("و") else text
-        if word.startswith("ال") and word in _CHAIN_STOP:
+        if word.startswith("ال") and word in CHAIN_STOP:
             break
         if not _rare_name(word, idf):
             break
@@ -154,7 +148,7 @@ def _facility(
             word.startswith("ال") and idf.word_share(word) < COMMON_SHARE
         ):
             return None
-        if word.startswith("ال") and word in _CHAIN_STOP:
+        if word.startswith("ال") and word in CHAIN_STOP:
             return None
         k, end = i + 1, ends[i]
     if k < size and texts[k] in _FACILITY_ADJECTIVES and gaz[k] is None:

@@ -14,7 +14,7 @@ from akhbar.transforms.extract.lexicon import (
     STOPWORDS,
     VALID_PREFIXES,
 )
-from akhbar.transforms.extract.persons import FOREIGN_SHARE, PersonLexicon
+from akhbar.transforms.extract.person_words import FOREIGN_SHARE, PersonLexicon
 from akhbar.transforms.extract.tokens import Span
 
 

@@ -24,7 +24,7 @@ from akhbar.transforms.extract.lexicon import (
     TITLE_HEADS,
 )
 from akhbar.transforms.extract.offsets import AlignedText
-from akhbar.transforms.extract.persons import title_key
+from akhbar.transforms.extract.person_words import title_key
 from akhbar.transforms.extract.tokens import (
     WORD,
     Span,
@@ -51,6 +51,27 @@ _ADJUNCT_HEADS = frozenset(
     ["في", "خلال", "عقب", "امام", "اثناء", "لدي", "عبر", "بعد", "قبل", "علي", "الي", "حسب"]
 )
 _COLON_ONLY = frozenset(["تابع", "تابعت"])  # "تابع" also means "followed": only with ':' or a quote
+# "وفق ما ذكرت وكالة تاس", "حسبما أفادت": the verb names a source of a fact, not a speech
+_AS_GLUED = frozenset(["حسبما", "بحسبما", "وفقما", "طبقما"])
+_AS_BEFORE_MA = frozenset(["وفق", "وفقا", "حسب", "بحسب", "طبقا", "على"])
+# "لصحيفة ديلي ميل", "لوكالة الأنباء": to whom it was said, after the speaker
+_MEDIA = frozenset(["صحيفه", "وكاله", "قناه", "موقع", "اذاعه", "مجله", "جريده", "شبكه"])
+# words of time that may follow an unnamed speaker ("قال مسؤولون أمريكيون الخميس")
+_TIME_WORDS = frozenset(
+    [
+        "اليوم",
+        "امس",
+        "مساء",
+        "صباح",
+        "الاحد",
+        "الاثنين",
+        "الثلاثاء",
+        "الاربعاء",
+        "الخميس",
+        "الجمعه",
+        "السبت",
+    ]
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +166,7 @@ def find_quotes(
     cover = covering(starts, tokens.ends, [s for s in entities if s.type in ("PER", "ORG")])
     out: list[Quote] = []
     previous: tuple[str, str] | None = None
+    previous_at = -1  # token index of the previous quote's verb
     if candidates is None:
         candidates = [i for i, text in enumerate(texts) if text in _VERB_FORMS]
     for i in candidates:
@@ -155,9 +177,15 @@ def find_quotes(
             continue
         verb_form = base if base in ATTRIBUTION_VERBS else text
         participle = verb_form in PARTICIPLES
+        if _as_reported(texts, i):
+            continue
         j = _complement(tokens, i, normalized, verb_form, participle)
         if j is None:
             continue
+        if participle and previous is not None:
+            subject = _sentence_subject(tokens, i, previous_at, cover, normalized)
+            if subject is not None:
+                previous = subject  # "رحبت الوزيرة X بالقرار، مشيرة إلى أن": X speaks
         speaker = _speaker(
             tokens, i, j, cover, titles, normalized, previous, participle, text != base
         )
@@ -167,7 +195,37 @@ def find_quotes(
         )
         if speaker[0] is not None:
             previous = (speaker[0], speaker[1])
+            previous_at = i
     return out
+
+
+def _as_reported(texts: list[str], i: int) -> bool:
+    """ "وفق ما ذكرت", "حسبما أفادت": a source of information, not reported speech."""
+    if i == 0:
+        return False
+    before = texts[i - 1]
+    return before in _AS_GLUED or (before == "ما" and i > 1 and texts[i - 2] in _AS_BEFORE_MA)
+
+
+def _sentence_subject(
+    tokens: Tokens, i: int, previous_at: int, cover: list[Span | None], normalized: str
+) -> tuple[str, str] | None:
+    """The first person (else organisation) of the sentence of participle ``i`` when the last
+    quote lies in an earlier sentence: a participle continues its own clause's subject."""
+    texts, starts, ends = tokens.texts, tokens.starts, tokens.ends
+    k = i - 1
+    while k > previous_at:
+        if texts[k] in _SENTENCE_END or _line_break(normalized, ends[k], starts[k + 1]):
+            break
+        k -= 1
+    if k <= previous_at:
+        return None  # the previous quote is in this sentence: it goes on
+    found = [s for s in cover[k + 1 : i] if s is not None]
+    for wanted in ("PER", "ORG"):
+        for span in found:
+            if span.type == wanted:
+                return span.canonical, span.type
+    return None
 
 
 def _speaker(
@@ -188,7 +246,12 @@ def _speaker(
     # are not speakers, unless the subject is a title ("مدير مستشفى ابن سينا في جنين الدكتور
     # وسام بكر"): then the person named anywhere before the complement is.
     end = i + 1
-    while end < j and texts[end] not in _ADJUNCT_HEADS and texts[end] not in "،,.":
+    while (
+        end < j
+        and texts[end] not in _ADJUNCT_HEADS
+        and texts[end] not in "،,."
+        and not _media_adjunct(texts[end])
+    ):
         end += 1
     if i + 1 < j and in_vocab(texts[i + 1], TITLE_HEADS):
         for span in cover[i + 1 : j]:
@@ -214,7 +277,11 @@ def _speaker(
     pluperfect = _pluperfect_subject(texts, i, cover)
     if pluperfect is not None:
         return pluperfect  # "وكان الدكتور عمرو طلعت ... قد أكد"
-    words = [texts[k] for k in range(i + 1, end) if bits[k] & WORD and texts[k] not in STOPWORDS]
+    words = [
+        texts[k]
+        for k in range(i + 1, end)
+        if bits[k] & WORD and texts[k] not in STOPWORDS and texts[k] not in _TIME_WORDS
+    ]
     if not words:
         return previous if previous else (None, "UNK")
     key = title_key(words[0])
@@ -222,6 +289,13 @@ def _speaker(
         if title == key:
             return name, "PER"
     return " ".join(words), "UNK"
+
+
+def _media_adjunct(word: str) -> bool:
+    """ "لصحيفة", "للوكالة": the outlet spoken to, which ends the speaker's words."""
+    if word.startswith("لل"):
+        return word[2:] in _MEDIA
+    return word.startswith("ل") and word[1:] in _MEDIA
 
 
 def _pluperfect_subject(

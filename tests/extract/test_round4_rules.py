@@ -1,0 +1,164 @@
+"""Issue 21, round 4: rules generalised from the errors of the second held-out split (read once
+its blind scores were recorded), of dev and of unannotated ANT articles. Each sentence is
+written for the test in the style of the article that showed the error class, not copied."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tests.extract.conftest import entity_set, run
+
+PUB = datetime(2026, 5, 6, 9, 0, tzinfo=UTC)
+
+
+def test_a_country_adjective_after_a_rare_name_is_not_part_of_the_organisation(
+    extractor,
+) -> None:
+    text = "وقال المحلل في بنك نومورا الياباني كينجي أوكادا إن الين سيتراجع."
+    out = run(extractor, text, PUB)
+    found = entity_set(out)
+    assert ("ORG", "بنك نومورا") in found
+    assert ("ORG", "بنك نومورا الياباني") not in found
+    # المحلل is a title: the transliterated name after the organisation is the speaker
+    assert ("PER", "كينجي اوكادا") in found
+    assert [q["speaker"] for q in out["quotes"]] == ["كينجي أوكادا"]
+
+
+def test_a_status_adjective_ends_the_name_of_a_party(extractor) -> None:
+    text = (
+        "وفاز حزب تاكادوم الحاكم بأغلبية المقاعد، فيما رفض التحالف الوطني الديمقراطي المعارض "
+        "الأحزاب الصغيرة النتائج."
+    )
+    found = entity_set(run(extractor, text, PUB))
+    assert ("ORG", "حزب تاكادوم") in found
+    assert not any(t == "ORG" and "الحاكم" in n for t, n in found)
+    assert not any(t == "ORG" and n.endswith(("المعارض", "الصغيره")) for t, n in found)
+
+
+def test_a_kunya_or_abd_name_after_an_organisation_starts_the_next_person(extractor) -> None:
+    text = (
+        "وقال مدير هيئة الطيران المدني أبو بكر حسن علي إن المطار جاهز، "
+        "وأكد رئيس لجنة الأولمبياد الوطنية عبد الكريم صالح أن الاستعدادات انتهت."
+    )
+    found = entity_set(run(extractor, text, PUB))
+    assert ("ORG", "هيئه الطيران المدني") in found
+    assert ("PER", "ابو بكر حسن علي") in found
+    assert not any(t == "ORG" and ("ابو" in n or "عبد" in n) for t, n in found)
+
+
+def test_chaired_by_a_person_is_no_organisation(extractor) -> None:
+    text = (
+        "واستقبل الوزير وفدا من البنك الدولي برئاسة كاترينا سوبوليفا، "
+        "ثم اجتمع بلجنة برئاسة الدكتور منير الطرابلسي."
+    )
+    found = entity_set(run(extractor, text, PUB))
+    assert not any(t == "ORG" and n.startswith(("رئاسه", "برئاسه")) for t, n in found)
+    assert ("PER", "منير الطرابلسي") in found
+
+
+def test_generic_heads_and_activities_are_no_organisations(extractor) -> None:
+    text = (
+        "وتوقفت حركة المرور ساعتين بينما حاولت الشرطة التدخل، ونشرت الهيئة المديرة للنادي "
+        "بيانا على موقع التواصل الاجتماعي فيسبوك، وتأهل الفريق إلى المجموعة الثانية، "
+        "واجتمع المكتب السياسي للحركة. وقالت هيئة حقوقية مقرها جنيف إن العدد ارتفع، "
+        "وأشارت المنظمة لهذا العام إلى نقص التمويل."
+    )
+    found = entity_set(run(extractor, text, PUB))
+    orgs = {n for t, n in found if t == "ORG"}
+    assert ("ORG", "فيسبوك") in found
+    for generic in (
+        "حركه المرور",
+        "الشرطه التدخل",
+        "الهيئه المديره",
+        "موقع التواصل الاجتماعي فيسبوك",
+        "المجموعه الثانيه",
+        "المكتب السياسي",
+    ):
+        assert generic not in orgs, generic
+    assert not any("مقرها" in n or "لهذا" in n for n in orgs), orgs
+
+
+def test_a_security_team_of_a_president_is_not_an_organisation(extractor) -> None:
+    text = "واعتقلت الشرطة أعضاء في الفريق الأمني للرئيس البرازيلي لولا دا سيلفا."
+    found = entity_set(run(extractor, text, PUB))
+    assert not any(t == "ORG" and "الفريق" in n for t, n in found)
+
+
+def test_the_preposition_ala_before_a_noun_that_is_also_a_name(extractor) -> None:
+    text = (
+        "وحصلت الحكومة الفيدرالية على منحة قدرها 20 مليون دولار، "
+        "وقال خبير التجميل إن الصبغة تستخدم للحصول على مظهر أشقر فاتح."
+    )
+    found = entity_set(run(extractor, text, PUB))
+    assert not any(t == "PER" for t, _ in found), found
+
+
+def test_a_feast_is_not_a_person_and_a_father_name_that_is_a_word_continues(extractor) -> None:
+    text = (
+        "ويتوقع التجار أن ترتفع الأسعار قبل عيد النوروز. "
+        "وافتتح رئيس الوزراء عبد الرحمن كامل أحمد المعرض."
+    )
+    found = entity_set(run(extractor, text, PUB))
+    assert not any("عيد" in n for _, n in found)
+    assert ("PER", "عبد الرحمن كامل احمد") in found
+
+
+def test_a_transliterated_name_before_the_reported_speech(extractor) -> None:
+    text = (
+        "وأوضح خبير الأزياء الباريسي إيفاريست لوبواتييه لصحيفة لوموند أن اللون عاد. "
+        "وأضاف لوبواتييه أن الموضة تتغير."
+    )
+    out = run(extractor, text, PUB)
+    assert ("PER", "ايفاريست لوبواتييه") in entity_set(out)
+    assert [q["speaker"] for q in out["quotes"]] == ["إيفاريست لوبواتييه"] * 2
+
+
+def test_a_participle_takes_the_subject_of_its_own_sentence(extractor) -> None:
+    text = (
+        "وقال محافظ البنك المركزي جون ماكدونالد إن التضخم تراجع. "
+        "من جهتها، رحبت وزيرة المالية سارة كولينز بالقرار، مشيرة إلى أن الحكومة ستخفض الإنفاق."
+    )
+    speakers = [q["speaker"] for q in run(extractor, text, PUB)["quotes"]]
+    assert speakers == ["جون ماكدونالد", "سارة كولينز"]
+
+
+def test_a_source_of_facts_is_not_a_quote_and_time_words_leave_the_speaker(extractor) -> None:
+    text = (
+        'وقع الانفجار في محطة القطارات، وفق ما ذكرت وكالة "إنترفاكس" الروسية. '
+        "وقال مسؤولون أوروبيون الخميس إن التحقيق بدأ."
+    )
+    speakers = [q["speaker"] for q in run(extractor, text, PUB)["quotes"]]
+    assert speakers == ["مسؤولون اوروبيون"]
+
+
+def test_more_currencies_and_digits_joined_to_a_scale_word(extractor) -> None:
+    text = (
+        "بلغ سعر الدولار مليونا و200 ألف ريال إيراني، وتراجع الين إلى 150 ينا للدولار، "
+        "وخصصت الحكومة 25 مليار فرنك جيبوتي و400 مليار فرنك أفريقي للبنية التحتية."
+    )
+    amounts = {(a["unit"], a["value"]) for a in run(extractor, text, PUB)["amounts"]}
+    assert ("IRR", 1_200_000.0) in amounts
+    assert ("JPY", 150.0) in amounts
+    assert ("DJF", 25e9) in amounts
+    assert ("XOF", 400e9) in amounts
+    assert not any(unit == "CHF" for unit, _ in amounts)
+
+
+def test_unannotated_ant_false_positives(extractor) -> None:
+    """Read in the output on JawharaFM articles: a role after an organisation, a describing
+    adjective after a company head, an adjective that is also a title, a head word that is no
+    name and a verb glued to و after a team."""
+    text = (
+        "وأكد العضو المؤسس لحركة الأمل والوزير السابق في الحكومة أن الحزب مستعد. "
+        "وقال الفريق المبتكر للتطبيق إن النسخة جاهزة. "
+        "وبادرت الهيئة المديرة بتكليف المدرب بتدريب الفريق وعززت الإطار الفني. "
+        "وشارك وزير الفلاحة في حكومة الوحدة الوطنية برئاسة يوسف الشاهد في الاجتماع."
+    )
+    found = entity_set(run(extractor, text, PUB))
+    orgs = {n for t, n in found if t == "ORG"}
+    people = {n for t, n in found if t == "PER"}
+    assert not any("والوزير" in n for n in orgs), orgs
+    assert "الفريق المبتكر" not in orgs
+    assert "وعززت" not in orgs | people
+    assert not any(n.startswith(("بتكليف", "برئاسه")) for n in people), people
+    assert "يوسف الشاهد" in people
