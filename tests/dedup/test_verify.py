@@ -117,3 +117,16 @@ def test_a_fixture_list_inside_two_different_articles_does_not_make_them_copies(
     assert kind(a, b, OLD) is Kind.DUPLICATE
     found = verdict(near_doc(article(a), CFG), near_doc(article(b), CFG), CFG)
     assert (found.kind, found.reason) == (Kind.DIFFERENT, "shared words out of order")
+
+
+def test_a_repost_with_its_own_lead_is_neither_a_follow_up_nor_another_story() -> None:
+    """A round's referee list, and its match-day repost two days later: a reworded first
+    sentence and the hour written out ("14:00" -> "الساعة الثانية بعد الظهر"), nothing added
+    (judged syndicated). Its new rare words come from the rewording and it drops the figures it
+    rewords, so they are no new facts; and since neither text's opening is shared, the later
+    one's own lead is no "story appended" to the other."""
+    a, b = "ant:JA-sport-414-20170217", "ant:JA-sport-446-20170219"
+    assert kind(a, b) is Kind.DUPLICATE
+    # a programme reposted with each match's TV channel added (more than half of it new) is
+    # still an update on the same words
+    assert kind("ant:JA-sport-349-20170213", "ant:JA-sport-368-20170215") is Kind.FOLLOWUP
