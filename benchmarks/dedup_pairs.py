@@ -2,7 +2,7 @@
 
     .venv/bin/python -m benchmarks.dedup_quality --pairs-only
 
-``benchmarks/pairs/dedup_pairs.tsv`` holds 410 pairs, each with its class and label; how they
+``benchmarks/pairs/dedup_pairs.tsv`` holds 432 pairs, each with its class and label; how they
 were found and judged is in ``benchmarks/pairs/README.md``. Texts are never stored here: a
 pair names ANT articles by DOCNO (``ant:<docno>``, read from the ANT tarball in ``shared/``),
 or a *derived* item built from real ANT texts by a fixed recipe:

@@ -81,14 +81,16 @@ def test_normalization_carries_a_large_share_of_recall(labelled, beam_evaluation
 # --- issue 20: judged real-news pairs, per class (benchmarks/pairs/dedup_pairs.tsv) ------------
 # The pairs' items through ExactDedupGroups | NearDedup on FnApiRunner. Floors are pinned: raise
 # them as the code improves, never lower them to let a change pass. Where the issue's target is
-# met the floor is the target; where it is not (syndicated recall 0.95, rewrite recall 0.90,
+# met the floor is the target; where it is not (rewrite recall 0.90,
 # no follow-up filed as a duplicate), the floor is today's measured level, and the gap is in
 # benchmarks/results/dedup_pairs.md. Round 2 (410 pairs, two syndicated pairs relabelled as the
 # follow-ups their notes describe) measured syndicated 26 of 28 (0.929), rewrite 3 of 20.
-PAIR_RECALL_FLOORS = {"syndicated": 0.92, "rewrite": 0.15, "cutdown": 0.90}
+# Round 3 (432 pairs: 22 more from an exhaustive overlap search of ANT) measured syndicated 29 of
+# 29 (the target is the floor now) and rewrite 4 of 22 (0.18).
+PAIR_RECALL_FLOORS = {"syndicated": 0.95, "rewrite": 0.18, "cutdown": 0.90}
 PAIR_PRECISION_FLOORS = {"syndicated": 0.98, "rewrite": 0.98, "cutdown": 0.98}
 PAIR_MAX_MERGES = {"template": 0, "shared_block": 0, "related": 1, "followup": 3}
-JUDGED_PAIRS_FLOOR = 410
+JUDGED_PAIRS_FLOOR = 432
 
 
 @pytest.fixture(scope="module")

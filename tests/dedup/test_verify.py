@@ -130,3 +130,13 @@ def test_a_repost_with_its_own_lead_is_neither_a_follow_up_nor_another_story() -
     # a programme reposted with each match's TV channel added (more than half of it new) is
     # still an update on the same words
     assert kind("ant:JA-sport-349-20170213", "ant:JA-sport-368-20170215") is Kind.FOLLOWUP
+
+
+def test_a_forecast_reworded_for_the_next_morning_is_a_rewrite() -> None:
+    """Thursday evening's forecast for "tomorrow" and Friday morning's bulletin for "today,
+    Friday": the same figures, the clauses in another order (judged a rewrite). The weekday is
+    no new fact, and words out of order all along both texts are a rewording, not a list shared
+    inside another article."""
+    assert kind("ant:JA-localNews-3811-20170504", "ant:JA-localNews-3809-20170505") is (
+        Kind.DUPLICATE
+    )

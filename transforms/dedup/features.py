@@ -56,8 +56,8 @@ _CONTEXT_REACH = 3
 _CONTEXT_SKIP = FUNCTION_WORDS
 # Weekdays are date slots, counted with the names (one each way is another day): "السبت 6 ماي"
 # / "الاثنين 8 ماي" is a hearing adjourned to another day.
-_WEEKDAYS = ("الاحد", "الاثنين", "الثلاثاء", "الاربعاء", "الخميس", "الجمعه", "السبت")
-_WEEKDAY_FORMS = {p + w: w for w in _WEEKDAYS for p in ("", "و", "ب", "وب")}
+WEEKDAYS = ("الاحد", "الاثنين", "الثلاثاء", "الاربعاء", "الخميس", "الجمعه", "السبت")
+_WEEKDAY_FORMS = {p + w: w for w in WEEKDAYS for p in ("", "و", "ب", "وب")}
 _WEEKDAY_KEYS = frozenset(_WEEKDAY_FORMS)
 
 
