@@ -195,3 +195,12 @@ def test_parse_date_total_and_utc(raw: object) -> None:
     assert found is None or (isinstance(found, datetime) and found.tzinfo is UTC)
     if found is not None:
         assert utc(1990, 1, 1) <= found <= NOW + timedelta(days=2)
+
+
+@pytest.mark.parametrize("raw", ["2026", "-1", "December 2025", "Monday", "الاثنين", "10:30"])
+def test_a_partial_date_is_not_completed_from_the_clock(raw: str) -> None:
+    """A value without its day, month or year is no publication date: completing it from the
+    run's clock gave "2026" the day of the run and "-1" January on the run's day of the month,
+    so the same file landed in a different partition on each day it was ingested."""
+    assert parse_date(raw, utc(2026, 12, 7, 23)) is None
+    assert parse_date(raw, utc(2026, 12, 8, 1)) is None

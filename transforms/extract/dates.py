@@ -224,7 +224,14 @@ def parse_arabic_date(text: str) -> datetime | None:
 
 
 def _dateparser(text: str, now: datetime) -> datetime | None:
-    """Last resort (relative and unusual forms). Imported lazily: it costs ~0.3 s to import."""
+    """Last resort (relative and unusual forms). Imported lazily: it costs ~0.3 s to import.
+
+    An absolute date must state its day, month and year (``REQUIRE_PARTS``): dateparser would
+    otherwise fill the missing parts from ``now``, so "2026" became the day of the run and "-1"
+    January of this year on the run's day of the month: a publication date invented from the
+    clock, different for each run. Relative forms ("منذ ساعتين", "أمس") still resolve against
+    ``now``.
+    """
     import dateparser
 
     settings = {
@@ -232,6 +239,7 @@ def _dateparser(text: str, now: datetime) -> datetime | None:
         "TIMEZONE": "UTC",
         "RETURN_AS_TIMEZONE_AWARE": True,
         "PREFER_DATES_FROM": "past",
+        "REQUIRE_PARTS": ["day", "month", "year"],
     }
     found = dateparser.parse(text, languages=["ar", "en", "fr"], settings=settings)
     return to_utc(found) if found is not None else None
