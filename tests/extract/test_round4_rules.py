@@ -162,3 +162,67 @@ def test_unannotated_ant_false_positives(extractor) -> None:
     assert "وعززت" not in orgs | people
     assert not any(n.startswith(("بتكليف", "برئاسه")) for n in people), people
     assert "يوسف الشاهد" in people
+
+
+def test_a_quoted_name_after_any_head_and_a_dateline_ending_with_a_colon(extractor) -> None:
+    text = (
+        "باريس - «الشرق الجديد»:\n"
+        'تراجع الريال، وفق ما نقلت وكالة «مهر» عن تجار، ونقلت وكالة "إيسنا" الإيرانية عن '
+        "مسؤول قوله إن الأسعار سترتفع."
+    )
+    found = entity_set(run(extractor, text, PUB))
+    assert {("ORG", "الشرق الجديد"), ("ORG", "مهر"), ("ORG", "ايسنا")} <= found
+
+
+def test_a_body_named_again_by_its_head_speaks_as_itself(extractor) -> None:
+    text = (
+        "وأعلنت شرطة مدريد يوم الأربعاء القبض على رجلين. وأوضحت الشرطة أن التحقيق مستمر. "
+        "وقالت وزارة النقل إن الطريق مغلق، وأضافت الوزارة أن الأشغال ستنتهي قريبا."
+    )
+    speakers = [q["speaker"] for q in run(extractor, text, PUB)["quotes"]]
+    assert speakers == ["شرطة مدريد", "وزارة النقل", "وزارة النقل"]
+
+
+def test_a_deputy_for_a_place_still_speaks(extractor) -> None:
+    text = "وحذر النائب عن أصفهان في البرلمان الإيراني حسين مرادي من أن الأسعار سترتفع."
+    speakers = [q["speaker"] for q in run(extractor, text, PUB)["quotes"]]
+    assert speakers == ["حسين مرادي"]
+
+
+def test_numbers_glued_to_a_preposition_or_after_a_colon_and_ages(extractor) -> None:
+    text = (
+        "وفاز الفريق بثلاثة أهداف، وتقرر فتح المعبر لخمسة أشهر، وفاز الحزب بـ87 مقعدا. "
+        "وتوفي الرجل البالغ من العمر 64 عاما. وبلغ العدد في ولاية صفاقس: 14 ألف و862 سيارة، "
+        "ورصدت الحكومة بألف مليون دينار للمشروع."
+    )
+    amounts = {(a["unit"], a["value"]) for a in run(extractor, text, PUB)["amounts"]}
+    for expected in (
+        ("COUNT", 3.0),
+        ("COUNT", 5.0),
+        ("COUNT", 87.0),
+        ("COUNT", 64.0),
+        ("COUNT", 14862.0),
+    ):
+        assert expected in amounts, expected
+    assert any(unit != "COUNT" and value == 1e9 for unit, value in amounts), amounts
+
+
+def test_a_bare_month_after_bihulul_and_this_year_with_lam(extractor) -> None:
+    text = "وقد يتجاوز التضخم 40 في المئة بحلول أبريل/نيسان، وطلبت المنظمة التمويل لهذا العام."
+    dates = {
+        (d["value"].isoformat(), d["granularity"])
+        for d in run(extractor, text, PUB)["dates_mentioned"]
+    }
+    assert ("2026-04-01", "month") in dates
+    assert ("2026-01-01", "year") in dates
+
+
+def test_observatories_and_brigades_are_organisations(extractor) -> None:
+    text = (
+        "وقال المرصد اليمني لحقوق الإنسان إن كتيبة شهداء الجبل التابعة للجيش انسحبت، "
+        "فيما أعلنت كتائب المقاومة الوطنية أنها ستواصل القتال."
+    )
+    orgs = {n for t, n in entity_set(run(extractor, text, PUB)) if t == "ORG"}
+    assert "المرصد اليمني لحقوق الانسان" in orgs
+    assert "كتيبه شهداء الجبل" in orgs
+    assert not any("التابعه" in n for n in orgs)

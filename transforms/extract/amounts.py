@@ -135,6 +135,7 @@ _LABEL_NOUNS = frozenset(
 _NOT_COUNTED = frozenset(
     normalize_fast(w)
     for w in [
+        "العمر",  # "البالغ من العمر 79 عاما": an age, not a label
         "في",
         "من",
         "إلى",
@@ -336,10 +337,10 @@ def _counted(
             return None  # a year
         if i > 0:
             prev = texts[i - 1]
-            if ends[i - 1] == starts[i] and bits[i - 1] & WORD and prev != "و":
-                return None  # "الـ12": an ordinal ("و18" is a conjunction, not one)
-            if prev in (":", "/", "-", ".") or prev in _LABEL_NOUNS:
-                return None
+            if ends[i - 1] == starts[i] and bits[i - 1] & WORD and prev not in ("و", "ب", "ل"):
+                return None  # "الـ12": an ordinal ("و18", "بـ130" are a conjunction, a preposition)
+            if (prev in (":", "/", "-", ".") and after == i + 1) or prev in _LABEL_NOUNS:
+                return None  # a label or a time, unless a scale word follows ("ولاية سوسة: 17 ألف")
             if (
                 bits[i - 1] & WORD
                 and prev.startswith("ال")

@@ -86,6 +86,8 @@ def dateline_agency(norm: str, tokens: Tokens, spans: list[Span]) -> list[Span]:
     first_start = tokens.starts[0]
     place = [s for s in spans if s.type == "LOC" and s.start <= first_start < s.end]
     lo, hi = 2, size
+    if texts[hi - 1] == ":":
+        hi -= 1  # "لندن - «القدس العربي»:"
     if texts[lo] == "«" and texts[hi - 1] == "»":
         lo, hi = lo + 1, hi - 1
     if not place or not 1 <= hi - lo <= 3 or not all(b & WORD for b in tokens.bits[lo:hi]):

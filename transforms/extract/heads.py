@@ -62,6 +62,11 @@ def _head_forms(heads: frozenset[str]) -> dict[str, tuple[int, str]]:
     return forms
 
 
+_NEXT_PERSON = frozenset(
+    ["ابو"]
+    + ["و" + t for t in TITLE_HEADS]
+    + ["لل" + t[2:] for t in TITLE_HEADS if t.startswith("ال")]
+)
 _ORG_FORMS = _head_forms(ORG_HEADS | COMPANY_HEADS)
 ORG_HEAD_FORMS = frozenset(_ORG_FORMS)  # every spelling of an organisation head, with clitics
 
@@ -133,12 +138,11 @@ def _chain(
             if pending and not kinds and not after_definite and all(p == "indef" for p in pending):
                 kinds, kept_end = ["indef"] * len(pending), j  # "حزب باستيف الحاكم"
             break  # "الائتلاف الوطني السوري المعارض": the status is no part of the name
-        if kinds and (word == "ابو" or word.startswith("عبد")):
-            break  # "هيئة الموانئ والمناطق الحرة أبو بكر عمر": the next person
-        if kinds and word[:1] == "و" and word[1:] in TITLE_HEADS:
-            break  # "لحركة نداء تونس والوزير السابق": the person's next role
-        if kinds and word.startswith("لل") and "ال" + word[2:] in TITLE_HEADS:
-            break  # "الفريق الأمني للرئيس التركي": a person's, not an organisation's name
+        if kinds and (word in _NEXT_PERSON or word.startswith("عبد")):
+            # "هيئة الموانئ والمناطق الحرة أبو بكر عمر", "عبد ...": the next person;
+            # "لحركة نداء تونس والوزير السابق": the person's next role; "الفريق الأمني
+            # للرئيس التركي": a person's team, not an organisation's name
+            break
         if (kinds or pending) and (
             word in HONORIFICS
             or (word in RANKS and j + 1 < size and (texts[j + 1] in given or texts[j + 1] == "اول"))
@@ -236,6 +240,12 @@ def organisation_spans(
         if found is None:
             continue
         start, head = found
+        if i + 1 < len(texts) and texts[i + 1] in ("«", '"'):
+            quoted = _quoted_name(tokens, i + 1)
+            if quoted is not None:  # "وكالة «تسنيم»", "وكالة "فارس" الإيرانية": the quoted name
+                out.append(quoted)
+                resume = i + 2
+                continue
         company = head in COMPANY_HEADS
         named_after = person_name_end(tokens, i + 1, gaz, given, family) if not company else None
         if head == "رئاسه" and named_after is not None:

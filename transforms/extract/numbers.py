@@ -28,24 +28,43 @@ HUNDREDS: dict[str, float] = {
     "ثمانمائه": 800, "ثمانمئه": 800, "ثمانيمائه": 800, "تسعمائه": 900, "تسعمئه": 900,
 }
 SCALES: dict[str, float] = {
-    "الف": 1e3, "الفا": 1e3, "الاف": 1e3, "الفين": 1e3, "الفان": 1e3,
+    "الف": 1e3, "الفا": 1e3, "الاف": 1e3, "الفين": 1e3, "الفان": 1e3, "الفي": 1e3,
     "مليون": 1e6, "مليونا": 1e6, "ملايين": 1e6, "مليونين": 1e6, "مليوني": 1e6, "مليونان": 1e6,
     "مليار": 1e9, "مليارا": 1e9, "مليارات": 1e9, "مليارين": 1e9, "ملياري": 1e9, "ملياران": 1e9,
     "بليون": 1e9, "بلايين": 1e9, "تريليون": 1e12, "ترليون": 1e12, "تريليونات": 1e12,
 }
-DUALS = frozenset(["الفين", "الفان", "مليونين", "مليوني", "مليونان", "مليارين", "ملياري", "ملياران"])
+DUALS = frozenset(["الفين", "الفان", "الفي", "مليونين", "مليوني", "مليونان", "مليارين", "ملياري", "ملياران"])
 PLURALS = frozenset(["الاف", "ملايين", "مليارات", "بلايين", "تريليونات"])
 FRACTIONS = {"نصف": 0.5, "ربع": 0.25}
 TEEN_FIRST = {"احد": 1, "احدي": 1, "اثنا": 2, "اثني": 2, "اثنتا": 2, "اثنتي": 2}
 # fmt: on
 WORD_VALUES = {**UNITS, **TENS, **HUNDREDS}
+# A number word glued to the preposition ب or ل or to the conjunction و: "لثلاثة أشهر", "بمئة
+# طن", "وثلاثة آلاف" ("لست" is "I am not", left out).
+GLUED_NUMBERS = {
+    p + w: w
+    for w in (*WORD_VALUES, *(s for s in SCALES if s not in PLURALS))
+    for p in ("ب", "ل", "وب", "ول", "و")
+    if w not in ("ست", "سته")
+}
 # Words a number phrase can begin with (digits aside): checked before read_number is called.
-NUMBER_STARTS = frozenset([*WORD_VALUES, *SCALES, *TEEN_FIRST])
+NUMBER_STARTS = frozenset([*WORD_VALUES, *SCALES, *TEEN_FIRST, *GLUED_NUMBERS])
 # Words a number phrase can hold, with or without و: ``read_number`` stops at any other word, so
 # the scan marks these (``scan.NUMBER_WORD``) and the loop tests one bit.
 NUMBER_PARTS = frozenset(
-    w for base in (*TEEN_FIRST, *WORD_VALUES, *SCALES, *FRACTIONS) for w in (base, "و" + base)
+    [
+        *(
+            w
+            for base in (*TEEN_FIRST, *WORD_VALUES, *SCALES, *FRACTIONS)
+            for w in (base, "و" + base)
+        ),
+        *GLUED_NUMBERS,
+    ]
 )
+
+NUMBER_PARTS_PLAIN = frozenset(
+    w for base in (*TEEN_FIRST, *WORD_VALUES, *SCALES, *FRACTIONS) for w in (base, "و" + base)
+)  # the parts a phrase continues with: "و" + a number word, not "ب" or "ل" + one
 
 
 def parse_digits(text: str) -> float | None:
@@ -108,6 +127,10 @@ def read_number(texts: list[str], bits: list[int], i: int) -> tuple[float, int, 
         text = texts[k]
         continuation = k > i
         word = _word(text, continuation and (current is not None or total > 0))
+        if not continuation and word in GLUED_NUMBERS:
+            word = GLUED_NUMBERS[word]  # "لثلاثة أشهر"
+        elif continuation and text in GLUED_NUMBERS and text not in NUMBER_PARTS_PLAIN:
+            break  # "خمسة بألف": a glued word starts the next phrase
         if word in TEEN_FIRST and k + 1 < size and texts[k + 1] in ("عشر", "عشره"):
             if current is not None and digits:
                 break
@@ -135,6 +158,11 @@ def read_number(texts: list[str], bits: list[int], i: int) -> tuple[float, int, 
             )
             if word in DUALS and current is not None:
                 break
+            if current is None and total and k > i and scale > last_scale and texts[k - 1] != "و":
+                total *= scale  # "ألف مليون دينار": a thousand million
+                last_scale = scale
+                k += 1
+                continue
             total += base * scale
             current, last_scale, scaled = None, scale, True
             k += 1

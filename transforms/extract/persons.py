@@ -28,6 +28,7 @@ from akhbar.transforms.extract.lexicon import (
     COMPOUND_FIRST,
     COMPOUND_SECOND,
     FOREIGN_PARTICLES,
+    MEDIA_ADJUNCTS,
     NAME_PARTICLES,
     STOPWORDS,
 )
@@ -59,7 +60,7 @@ MAX_NAME_TOKENS = 7
 MAX_TITLE_SKIP = 12
 _ARTICLE_PREPOSITIONS = ("ال", "وال", "لل", "بال")
 _PLACE_PREPOSITIONS = frozenset(["في", "من", "الي", "عن", "علي", "داخل", "قرب"])
-_MEDIA = frozenset(["صحيفه", "وكاله", "قناه", "موقع", "اذاعه", "مجله", "جريده", "شبكه"])
+_SPEECH_OPENS = COMPLEMENTS | MEDIA_ADJUNCTS  # reported speech, or the outlet it was told to
 _SKIPPABLE = frozenset(["باسم", "في", "لدي", "سابقا", "السابق", "الحالي"])
 
 
@@ -125,7 +126,7 @@ class _Reader:
         k = i + 1
         while k < size and k - i <= MAX_TITLE_SKIP and bits[k] & WORD:
             word = texts[k]
-            if word in COMPLEMENTS or (word[:1] == "ل" and word[1:] in _MEDIA):
+            if word in _SPEECH_OPENS:
                 break
             k += 1
         else:

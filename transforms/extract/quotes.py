@@ -19,6 +19,7 @@ from typing import Any
 from akhbar.transforms.extract.lexicon import (
     ATTRIBUTION_VERBS,
     COMPLEMENTS,
+    MEDIA_ADJUNCTS,
     PARTICIPLES,
     STOPWORDS,
     TITLE_HEADS,
@@ -51,11 +52,11 @@ _ADJUNCT_HEADS = frozenset(
     ["في", "خلال", "عقب", "امام", "اثناء", "لدي", "عبر", "بعد", "قبل", "علي", "الي", "حسب"]
 )
 _COLON_ONLY = frozenset(["تابع", "تابعت"])  # "تابع" also means "followed": only with ':' or a quote
+_REPRESENTS = frozenset(["النائب", "نائب", "الممثل", "ممثل", "المتحدث", "متحدث"])  # "X عن Y"
 # "وفق ما ذكرت وكالة تاس", "حسبما أفادت": the verb names a source of a fact, not a speech
 _AS_GLUED = frozenset(["حسبما", "بحسبما", "وفقما", "طبقما"])
 _AS_BEFORE_MA = frozenset(["وفق", "وفقا", "حسب", "بحسب", "طبقا", "على"])
 # "لصحيفة ديلي ميل", "لوكالة الأنباء": to whom it was said, after the speaker
-_MEDIA = frozenset(["صحيفه", "وكاله", "قناه", "موقع", "اذاعه", "مجله", "جريده", "شبكه"])
 # words of time that may follow an unnamed speaker ("قال مسؤولون أمريكيون الخميس")
 _TIME_WORDS = frozenset(
     [
@@ -108,8 +109,13 @@ def _complement(tokens: Tokens, i: int, normalized: str, verb: str, participle: 
             continue
         if text in COMPLEMENTS:
             return j
-        if text == "عن" and j + 1 < len(texts) and texts[j + 1] not in COMPLEMENTS:
-            return None  # "أعلن عن تخصيص", "معربا عن تقديره"
+        if (
+            text == "عن"
+            and j + 1 < len(texts)
+            and texts[j + 1] not in COMPLEMENTS
+            and texts[j - 1] not in _REPRESENTS
+        ):
+            return None  # "أعلن عن تخصيص", "معربا عن تقديره"; not "النائب عن طهران"
         if text in _VERB_FORMS_ANY:
             return None
     return None
@@ -250,7 +256,7 @@ def _speaker(
         end < j
         and texts[end] not in _ADJUNCT_HEADS
         and texts[end] not in "،,."
-        and not _media_adjunct(texts[end])
+        and texts[end] not in MEDIA_ADJUNCTS  # "لصحيفة ديلي ميل": who was told
     ):
         end += 1
     if i + 1 < j and in_vocab(texts[i + 1], TITLE_HEADS):
@@ -288,14 +294,22 @@ def _speaker(
     for _position, title, name in reversed([t for t in titles if t[0] < starts[i]]):
         if title == key:
             return name, "PER"
+    if len(words) == 1 and words[0].startswith("ال"):
+        named = _named_before(words[0][2:], cover, i)
+        if named is not None:
+            return named  # "وأوضحت الشرطة" after "شرطة واشنطن": the body named before
     return " ".join(words), "UNK"
 
 
-def _media_adjunct(word: str) -> bool:
-    """ "لصحيفة", "للوكالة": the outlet spoken to, which ends the speaker's words."""
-    if word.startswith("لل"):
-        return word[2:] in _MEDIA
-    return word.startswith("ل") and word[1:] in _MEDIA
+def _named_before(head: str, cover: list[Span | None], i: int) -> tuple[str, str] | None:
+    """The last organisation before token ``i`` whose name opens with ``head`` ("شرطة
+    واشنطن" for "الشرطة", "وزارة الصحة" for "الوزارة")."""
+    for span in reversed(cover[:i]):
+        if span is not None and span.type == "ORG":
+            first = span.canonical.split(" ", 1)[0]
+            if first == head or first == "ال" + head:
+                return span.canonical, "ORG"
+    return None
 
 
 def _pluperfect_subject(
