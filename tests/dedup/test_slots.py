@@ -73,7 +73,7 @@ def test_copies_that_drop_different_sentences_are_duplicates(
 
 def test_the_context_of_a_value_skips_other_slots_and_function_words() -> None:
     words = normalize_fast("تنطلق الدورة يومي 8 و9 مارس في تونس بمشاركة الجزائر").split()
-    names, flat = slot_words(words, set(words), name_lexicon())
+    _, names, flat = slot_words(words, set(words), name_lexicon())
     slots = {flat[k]: (flat[k + 1], flat[k + 2]) for k in range(0, len(flat), 3)}
     assert {"تونس", "الجزائر"} <= names
     # a number: the words on both sides together, over the other number (و9)
@@ -89,7 +89,7 @@ def test_a_value_in_the_same_place_is_a_substitution_and_one_elsewhere_is_not() 
 
     def features(text: str) -> tuple[bytes, bytes]:
         words = normalize_fast(text).split()
-        names, flat = slot_words(words, set(words), lexicon)
+        _, names, flat = slot_words(words, set(words), lexicon)
         values = np.unique(np.array([hash_of(v) for v in names], np.uint32))
         return values.tobytes(), slot_pairs(flat)
 

@@ -138,15 +138,22 @@ def substituted_in_place(
     set_a, set_b = _u32(a), _u32(b)
     only_a = np.setdiff1d(set_a, set_b, assume_unique=True)
     only_b = np.setdiff1d(set_b, set_a, assume_unique=True)
-    pairs_a, pairs_b = _u32(slots_a).reshape(-1, 2), _u32(slots_b).reshape(-1, 2)
-    pairs_a = pairs_a[np.isin(pairs_a[:, 1], only_a)]
-    pairs_b = pairs_b[np.isin(pairs_b[:, 1], only_b)]
-    shared = np.intersect1d(pairs_a[:, 0], pairs_b[:, 0])
+    ctx_a, val_a = _pairs(slots_a)
+    ctx_b, val_b = _pairs(slots_b)
+    mine_a, mine_b = np.isin(val_a, only_a), np.isin(val_b, only_b)
+    ctx_a, val_a, ctx_b, val_b = ctx_a[mine_a], val_a[mine_a], ctx_b[mine_b], val_b[mine_b]
+    shared = np.intersect1d(ctx_a, ctx_b)
     if not shared.size:
         return False
-    in_a = np.unique(pairs_a[np.isin(pairs_a[:, 0], shared), 1]).size
-    in_b = np.unique(pairs_b[np.isin(pairs_b[:, 0], shared), 1]).size
+    in_a = np.unique(val_a[np.isin(ctx_a, shared)]).size
+    in_b = np.unique(val_b[np.isin(ctx_b, shared)]).size
     return in_a + in_b >= least
+
+
+def _pairs(slots: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """(contexts, values) of ``features.slot_pairs``' uint64 (context << 32 | value)."""
+    packed = np.frombuffer(slots, dtype=np.uint64)
+    return (packed >> np.uint64(32)).astype(np.uint32), packed.astype(np.uint32)
 
 
 def agree(a: bytes, b: bytes) -> bool:
