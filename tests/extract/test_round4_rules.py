@@ -226,3 +226,20 @@ def test_observatories_and_brigades_are_organisations(extractor) -> None:
     assert "المرصد اليمني لحقوق الانسان" in orgs
     assert "كتيبه شهداء الجبل" in orgs
     assert not any("التابعه" in n for n in orgs)
+
+
+def test_places_listed_after_a_plural_administrative_head(extractor) -> None:
+    text = (
+        "ووزعت المساعدات في ولايات هيرشبيلي وجلمدغ وبونتلاند، كما شملت معتمديات فريانة "
+        "وجدليان، بالإضافة إلى مدن كثيرة."
+    )
+    places = {n for t, n in entity_set(run(extractor, text, PUB)) if t == "LOC"}
+    assert {"هيرشبيلي", "جلمدغ", "بونتلاند", "فريانه", "جدليان"} <= places, places
+    assert not any(n in ("كثيره", "بالاضافه") for n in places)
+
+
+def test_the_parliament_is_a_generic_reference(extractor) -> None:
+    """GUIDELINES, entities rule 8 (dev gold ma-02, heldout2 sn-01): "البرلمان" alone is a
+    generic reference like "الحكومة", not an organisation's name."""
+    found = entity_set(run(extractor, "وكان الرئيس قد حل البرلمان في سبتمبر الماضي.", PUB))
+    assert ("ORG", "البرلمان") not in found

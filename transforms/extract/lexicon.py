@@ -95,6 +95,8 @@ PLACE_ADMIN_HEADS = _norm_set(
     منطقة عاصمة
     """
 )
+# Plural administrative heads that introduce a list of places ("ولايات جوبالاند وبونتلاند").
+PLACE_ADMIN_PLURALS = _norm_set("ولايات محافظات معتمديات بلدات مدن قرى أقاليم مقاطعات")
 # Heads that are part of a facility's or feature's name ("مخيم جنين", "حقل الشرارة").
 PLACE_FACILITY_HEADS = _norm_set(
     """

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from akhbar.transforms.extract.heads import COMMON_SHARE, _head, _head_forms, person_name_end
 from akhbar.transforms.extract.keywords import IdfTable
-from akhbar.transforms.extract.lexicon import PLACE_ADMIN_HEADS, PLACE_FACILITY_HEADS, STOPWORDS
+from akhbar.transforms.extract.lexicon import (
+    PLACE_ADMIN_HEADS,
+    PLACE_ADMIN_PLURALS,
+    PLACE_FACILITY_HEADS,
+    STOPWORDS,
+)
 from akhbar.transforms.extract.org_words import CHAIN_STOP, PRONOUNS
 from akhbar.transforms.extract.tokens import WORD, Span, Tokens, covering
 
@@ -36,7 +41,10 @@ _FACILITY_ADJECTIVES = frozenset(
 
 _ADMIN_FORMS = _head_forms(PLACE_ADMIN_HEADS)
 _FACILITY_FORMS = _head_forms(PLACE_FACILITY_HEADS)
-_PLACE_HEAD_TEXTS = frozenset(_ADMIN_FORMS) | frozenset(_FACILITY_FORMS)
+_PLURAL_FORMS = _head_forms(PLACE_ADMIN_PLURALS)
+_PLACE_HEAD_TEXTS = frozenset(_ADMIN_FORMS) | frozenset(_FACILITY_FORMS) | frozenset(_PLURAL_FORMS)
+MAX_LIST = 8
+LIST_SHARE = 0.002  # a town in a list is a rare word
 PLACE_HEAD_FORMS = _PLACE_HEAD_TEXTS  # every spelling of a place head, with clitics
 
 
@@ -59,6 +67,9 @@ def place_spans(
     last = len(tokens.texts) - 1
     for i in candidates:
         if i >= last or gaz[i] is not None:
+            continue
+        if tokens.texts[i] in _PLURAL_FORMS:
+            out.extend(_admin_list(tokens, i + 1, gaz, idf))
             continue
         admin = _head(tokens, i, _ADMIN_FORMS)
         if admin is not None:
@@ -106,6 +117,44 @@ def _admin_names(
                 out.append(Span(starts[k + 1] + 1, ends[k + 1], "LOC", "", "pattern"))
             break
     return out
+
+
+def _admin_list(tokens: Tokens, i: int, gaz: list[Span | None], idf: IdfTable) -> list[Span]:
+    """ "ولايات جوبالاند وبونتلاند وغلمدغ", "محافظات البصرة وذي قار": after a plural head,
+    every rare word of the list joined by و or commas is a place (known places are the
+    gazetteer's already)."""
+    texts, starts, ends, bits = tokens.texts, tokens.starts, tokens.ends, tokens.bits
+    size = len(texts)
+    out: list[Span] = []
+    items = 0  # names in the list, known or new: one word alone may be anything ("مدن ناهزت")
+    k = i
+    while k < size and k - i < 2 * MAX_LIST:
+        span = gaz[k]
+        if span is not None:
+            if span.type != "LOC":
+                break
+            while k < size and starts[k] < span.end:
+                k += 1
+            items += 1
+        else:
+            text = texts[k]
+            word = text[1:] if k > i and text[:1] == "و" and len(text) > 3 else text
+            if (
+                not bits[k] & WORD
+                or word in CHAIN_STOP
+                or word.startswith(("بال", "لل", "كال", "فال"))  # "، بالإضافة إلى"
+                or not _rare_name(word, idf)
+                or idf.word_share(word) >= LIST_SHARE  # "مدن كثيرة", "قرى نائية": adjectives
+            ):
+                break
+            out.append(Span(ends[k] - len(word), ends[k], "LOC", "", "pattern"))
+            items += 1
+            k += 1
+        if k < size and texts[k] in ("،", ",", "و"):
+            k += 1
+        elif not (k < size and texts[k][:1] == "و"):
+            break
+    return out if items >= 2 else []
 
 
 def _person_facility(
