@@ -243,3 +243,15 @@ def test_the_parliament_is_a_generic_reference(extractor) -> None:
     generic reference like "الحكومة", not an organisation's name."""
     found = entity_set(run(extractor, "وكان الرئيس قد حل البرلمان في سبتمبر الماضي.", PUB))
     assert ("ORG", "البرلمان") not in found
+
+
+def test_maghrebi_given_names_with_the_article_and_more_foreign_given_names(extractor) -> None:
+    text = (
+        "وأكد المولدي الزواوي أن الإضراب متواصل، فيما نقل المصاب إلى المستشفى الجامعي "
+        "الطاهر صفر بالمهدية. وحضر اللقاء جيرار كولومب وفرانسواز أولسن."
+    )
+    found = entity_set(run(extractor, text, PUB))
+    assert ("PER", "المولدي الزواوي") in found
+    assert ("ORG", "المستشفي الجامعي الطاهر صفر") in found
+    assert ("PER", "جيرار كولومب") in found
+    assert ("PER", "فرانسواز اولسن") in found

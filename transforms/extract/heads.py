@@ -67,6 +67,9 @@ _NEXT_PERSON = frozenset(
     + ["و" + t for t in TITLE_HEADS]
     + ["لل" + t[2:] for t in TITLE_HEADS if t.startswith("ال")]
 )
+# Institutions named after a person after their describing adjective ("المستشفى الجامعي
+# الطاهر صفر"); a ministry or a party followed by a name is followed by its officer instead.
+_NAMED_AFTER = frozenset(["مستشفي", "المستشفي", "معهد", "المعهد", "جامعه", "الجامعه"])
 _ORG_FORMS = _head_forms(ORG_HEADS | COMPANY_HEADS)
 ORG_HEAD_FORMS = frozenset(_ORG_FORMS)  # every spelling of an organisation head, with clitics
 
@@ -256,6 +259,10 @@ def organisation_spans(
             resume = named_after
             continue
         end_index, kinds = _chain(tokens, i + 1, gaz, given, head.startswith("ال"))
+        if head in _NAMED_AFTER and kinds and all(k == "def" for k in kinds):
+            person_end = person_name_end(tokens, end_index, gaz, given, family)
+            if person_end is not None:  # "المستشفى الجامعي الطاهر صفر": named after a person
+                end_index, kinds = person_end, [*kinds, "name"]
         if head == "رئاسه" and kinds[:1] == ["name"]:
             continue  # "برئاسة لورا جاراميلو"
         if (
