@@ -140,3 +140,10 @@ def test_a_forecast_reworded_for_the_next_morning_is_a_rewrite() -> None:
     assert kind("ant:JA-localNews-3811-20170504", "ant:JA-localNews-3809-20170505") is (
         Kind.DUPLICATE
     )
+
+
+def test_a_follow_up_with_exactly_a_fifth_new_is_a_follow_up() -> None:
+    """The expected line-up, then the line-up the team actually fielded (judged a follow-up):
+    12 of the later text's 15 marks are shared, so a fifth of it is new, which is the
+    follow-up rule's bar; in floating point 1 - 12/15 fell just under 0.2."""
+    assert kind("ant:JA-sport-772-20170311", "ant:JA-sport-766-20170311") is Kind.FOLLOWUP

@@ -75,6 +75,9 @@ LEAD_START = 0.2
 # facts: a number or lexicon name the earlier text lacks, or this many new rare words.
 REUSED = 0.45
 NEW_MATERIAL = 0.2
+# Shares are ratios of small mark counts: 1 - 12/15 is 0.19999999999999996 in floating point,
+# which must count as the 20% it is.
+_EPS = 1e-9
 NEW_RARE = 2
 # ... and keeps at least this share of the earlier text's numbers: a later text that replaces
 # most of them is the next day's bulletin or the next round, not an update.
@@ -284,7 +287,7 @@ def judge(a, b, sim: float, lead: float, config: MinhashConfig) -> Verdict:
         # where an update keeps the earlier facts it adds to or brings much new text
         or (
             _new_count(later.rare, earlier.rare) >= NEW_RARE
-            and (kept >= KEPT_NUMBERS or 1.0 - ov.covered_b >= MOSTLY_NEW)
+            and (kept >= KEPT_NUMBERS or 1.0 - ov.covered_b >= MOSTLY_NEW - _EPS)
         )
     )
     if (
@@ -294,7 +297,7 @@ def judge(a, b, sim: float, lead: float, config: MinhashConfig) -> Verdict:
         and a.source == b.source
         and earlier.order < later.order
         and ov.covered_a >= REUSED
-        and 1.0 - ov.covered_b >= NEW_MATERIAL
+        and 1.0 - ov.covered_b >= NEW_MATERIAL - _EPS
         and new_facts
         and related_titles(a.title_words, b.title_words)
     ):
@@ -311,15 +314,15 @@ def judge(a, b, sim: float, lead: float, config: MinhashConfig) -> Verdict:
         if (
             long_cont
             and long_block[0] >= ANOTHER_STORY
-            and 1.0 - long_cov >= ANOTHER_STORY
+            and 1.0 - long_cov >= ANOTHER_STORY - _EPS
             and short_block[0] <= WHOLE_FROM
         ):
             return Verdict(Kind.DIFFERENT, max(sim, lead), "another story in one text")
         if (
             ov.contiguous_a
             and ov.contiguous_b
-            and 1.0 - ov.covered_a >= OWN_PART
-            and 1.0 - ov.covered_b >= OWN_PART
+            and 1.0 - ov.covered_a >= OWN_PART - _EPS
+            and 1.0 - ov.covered_b >= OWN_PART - _EPS
         ):
             return Verdict(Kind.DIFFERENT, max(sim, lead), "shared block")
         if ov.in_order < SCRAMBLED and long_block[0] >= ANOTHER_STORY:
