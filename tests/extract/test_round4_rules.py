@@ -255,3 +255,12 @@ def test_maghrebi_given_names_with_the_article_and_more_foreign_given_names(extr
     assert ("ORG", "المستشفي الجامعي الطاهر صفر") in found
     assert ("PER", "جيرار كولومب") in found
     assert ("PER", "فرانسواز اولسن") in found
+
+
+def test_a_former_head_of_state_with_a_common_family_name(extractor) -> None:
+    """السبسي is too common in the Tunisian reference corpus for the rules to take it as a
+    family name; the curated list of heads of state names him."""
+    text = "قال رئيس الجمهورية، الباجي قائد السبسي إنه سيعفو عن الشبان. وأكد رئيس الجمهورية أنه سيتم ذلك."
+    out = run(extractor, text, PUB)
+    assert ("PER", "الباجي قائد السبسي") in {(e["type"], e["text"]) for e in out["entities"]}
+    assert [q["speaker"] for q in out["quotes"]] == ["الباجي قائد السبسي"] * 2

@@ -29,6 +29,7 @@ from akhbar.transforms.extract.org_words import (
     GENERIC_PAIRS,
     HONORIFICS,
     LAM_DEMONSTRATIVES,
+    PAIR_HEADS,
     PRONOUNS,
     RANKS,
     REGNAL,
@@ -69,7 +70,7 @@ _NEXT_PERSON = frozenset(
 )
 # Institutions named after a person after their describing adjective ("المستشفى الجامعي
 # الطاهر صفر"); a ministry or a party followed by a name is followed by its officer instead.
-_NAMED_AFTER = frozenset(["مستشفي", "المستشفي", "معهد", "المعهد", "جامعه", "الجامعه"])
+_NAMED_AFTER = frozenset(["مستشفي", "المستشفي", "معهد", "المعهد"])
 _ORG_FORMS = _head_forms(ORG_HEADS | COMPANY_HEADS)
 ORG_HEAD_FORMS = frozenset(_ORG_FORMS)  # every spelling of an organisation head, with clitics
 
@@ -259,7 +260,12 @@ def organisation_spans(
             resume = named_after
             continue
         end_index, kinds = _chain(tokens, i + 1, gaz, given, head.startswith("ال"))
-        if head in _NAMED_AFTER and kinds and all(k == "def" for k in kinds):
+        if (
+            head in _NAMED_AFTER
+            and kinds
+            and all(k == "def" for k in kinds)
+            and not any(t.startswith("لل") for t in texts[i + 1 : end_index])
+        ):  # not "المعهد الوطني للاستهلاك طارق بن جازية": its director
             person_end = person_name_end(tokens, end_index, gaz, given, family)
             if person_end is not None:  # "المستشفى الجامعي الطاهر صفر": named after a person
                 end_index, kinds = person_end, [*kinds, "name"]
@@ -273,7 +279,11 @@ def organisation_spans(
         ):
             end_index, kinds = end_index - 1, ["indef"]  # "بنك ميزوهو الياباني": a description
         names = texts[i + 1 : end_index]
-        if names and (head.removeprefix("ال"), names[0].removeprefix("ل")) in GENERIC_PAIRS:
+        if (
+            head in PAIR_HEADS
+            and names
+            and (head.removeprefix("ال"), names[0].removeprefix("ل")) in GENERIC_PAIRS
+        ):
             continue  # "حركة المرور", "موقع التواصل الاجتماعي فيسبوك": the gazetteer keeps فيسبوك
         if kinds and generic(head, kinds, names, nisba):
             # "الجهاز الفني", "الفريق الزائر", "المجلس التنفيذي للصندوق": a description

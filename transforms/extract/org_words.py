@@ -125,6 +125,7 @@ GENERIC_PAIRS = frozenset(
         ("موقع", "التواصل"),
     ]
 )
+PAIR_HEADS = frozenset(h for head, _ in GENERIC_PAIRS for h in (head, "ال" + head))
 LAM_DEMONSTRATIVES = frozenset(["لهذا", "لهذه", "لذلك", "لتلك", "لهذين", "لهاتين", "لهؤلاء"])
 # Words that introduce a person and so end an organisation's name before it. Honorifics always
 # do; a military rank only before a given name or "أول" ("الفريق" is also a team).

@@ -147,6 +147,8 @@ class _Reader:
             and share(texts[j - 1]) == 0
         ):
             j -= 1
+        if k - j == 3 and texts[j] not in self.lex.given_names:
+            j += 1  # "قرغيزستان رخات سليمانوف": a place before a two-word name
         return (j, k) if k - j >= 2 else None
 
     def given_follows(self, k: int) -> bool:
@@ -366,8 +368,8 @@ def find_persons(
             if i + 1 < size and reader.strong_start(i + 1):
                 name = reader.read_name(i + 1, after_title=False)
                 name = name if name and name[1] - name[0] >= 2 else None
-            if name is None:
-                name = reader.name_before_speech(i)
+            if name is None and i + 1 < size and not bits[i + 1] & STRONG:
+                name = reader.name_before_speech(i)  # a given name is read as such
         elif (
             word_bits & STRONG
             or (word_bits & COMPOUND and i + 1 < size and texts[i + 1] in COMPOUND_SECOND)
@@ -420,8 +422,15 @@ def _record_title_before(tokens: Tokens, span: Span, result: Persons) -> None:
     i = bisect_right(tokens.ends, span.start)  # the first token the span covers
     if i >= len(texts) or starts[i] >= span.end:
         return
-    if i > 0 and texts[i - 1] in TITLES and span.start >= starts[i]:
-        result.titles.append((span.start, title_key(texts[i - 1]), span.canonical))
+    if span.start < starts[i]:
+        return
+    k = i - 1
+    if k >= 0 and texts[k] in ("،", ","):
+        k -= 1  # "رئيس الجمهورية، الباجي قائد السبسي"
+    while k > 0 and i - k <= 3 and texts[k].startswith("ال") and texts[k] not in TITLES:
+        k -= 1  # the title's complement: "رئيس الجمهورية", "وزير الخارجية"
+    if k >= 0 and texts[k] in TITLES:
+        result.titles.append((span.start, title_key(texts[k]), span.canonical))
 
 
 _POSITION = itemgetter(0)

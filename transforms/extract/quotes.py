@@ -18,8 +18,10 @@ from typing import Any
 
 from akhbar.transforms.extract.lexicon import (
     ATTRIBUTION_VERBS,
+    COMPANY_HEADS,
     COMPLEMENTS,
     MEDIA_ADJUNCTS,
+    ORG_HEADS,
     PARTICIPLES,
     STOPWORDS,
     TITLE_HEADS,
@@ -52,6 +54,7 @@ _ADJUNCT_HEADS = frozenset(
     ["في", "خلال", "عقب", "امام", "اثناء", "لدي", "عبر", "بعد", "قبل", "علي", "الي", "حسب"]
 )
 _COLON_ONLY = frozenset(["تابع", "تابعت"])  # "تابع" also means "followed": only with ':' or a quote
+_DEFINITE_HEADS = frozenset("ال" + h for h in ORG_HEADS | COMPANY_HEADS if not h.startswith("ال"))
 _REPRESENTS = frozenset(["النائب", "نائب", "الممثل", "ممثل", "المتحدث", "متحدث"])  # "X عن Y"
 # "وفق ما ذكرت وكالة تاس", "حسبما أفادت": the verb names a source of a fact, not a speech
 _AS_GLUED = frozenset(["حسبما", "بحسبما", "وفقما", "طبقما"])
@@ -183,10 +186,8 @@ def find_quotes(
             continue
         verb_form = base if base in ATTRIBUTION_VERBS else text
         participle = verb_form in PARTICIPLES
-        if _as_reported(texts, i):
-            continue
         j = _complement(tokens, i, normalized, verb_form, participle)
-        if j is None:
+        if j is None or _as_reported(texts, i):
             continue
         if participle and previous is not None:
             subject = _sentence_subject(tokens, i, previous_at, cover, normalized)
@@ -294,7 +295,7 @@ def _speaker(
     for _position, title, name in reversed([t for t in titles if t[0] < starts[i]]):
         if title == key:
             return name, "PER"
-    if len(words) == 1 and words[0].startswith("ال"):
+    if len(words) == 1 and words[0] in _DEFINITE_HEADS:
         named = _named_before(words[0][2:], cover, i)
         if named is not None:
             return named  # "وأوضحت الشرطة" after "شرطة واشنطن": the body named before
