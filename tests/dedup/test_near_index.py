@@ -138,9 +138,14 @@ def test_a_prior_article_keeps_its_verification_features(tmp_path: Path) -> None
     assert (doc.marks, doc.numbers, doc.names, doc.rare, doc.source) == (
         fresh.marks, fresh.numbers, fresh.names, fresh.rare, fresh.source,
     )  # fmt: skip
-    assert doc.marks  # a real text has marks
+    # round 3: the slot pairs and the title words too (the "another story" and follow-up
+    # rules read the titles; templates are told by the slots)
+    assert (doc.slots, doc.title_words) == (fresh.slots, fresh.title_words)
+    assert doc.marks and doc.title_words  # a real text has marks, a real title words
     old = tmp_path / "old.parquet"  # the layout before issue 20: no feature columns
     table = pq.read_table(written.path)
-    pq.write_table(table.drop(["marks", "numbers", "names", "rare", "lead"]), old)
+    features = ["marks", "numbers", "names", "rare", "lead", "slots", "title_words"]
+    pq.write_table(table.drop(features), old)
     legacy = next(read_index_file(str(old))).as_doc()
     assert legacy.signature == doc.signature and legacy.marks == b"" and legacy.lead == b""
+    assert legacy.slots == b"" and legacy.title_words == b""

@@ -58,9 +58,10 @@ INDEX_SCHEMA = pa.schema(
         pa.field("rare", pa.binary()),
         pa.field("lead", pa.binary()),
         pa.field("slots", pa.binary()),  # issue 20, round 3; null in files written before
+        pa.field("title_words", pa.binary()),  # round 3 too
     ]
 )
-FEATURES = ("marks", "numbers", "names", "rare", "lead", "slots")
+FEATURES = ("marks", "numbers", "names", "rare", "lead", "slots", "title_words")
 _PERIOD_DIR = re.compile(r"/(?:date|month)=(\d{4}-\d{2}(?:-\d{2})?)/")
 
 
@@ -92,6 +93,7 @@ class IndexEntry:
     rare: bytes | None = None
     lead: bytes | None = None
     slots: bytes | None = None
+    title_words: bytes | None = None
 
     @property
     def moment(self) -> datetime:
@@ -117,6 +119,7 @@ class IndexEntry:
             rare=self.rare or b"",
             lead=self.lead or b"",
             slots=self.slots or b"",
+            title_words=self.title_words or b"",
         )
 
 
@@ -152,6 +155,7 @@ def article_entry(article: Article | DedupKey, doc: NearDoc, config: MinhashConf
         rare=doc.rare,
         lead=doc.lead,
         slots=doc.slots,
+        title_words=doc.title_words,
     )
 
 
