@@ -11,7 +11,9 @@ stderr. ``interrupt_guard`` makes an interruption recognisable and quiet:
   command can tell an interrupted run from a failed one whatever exception comes out of Beam;
 - from then on, logging and thread tracebacks are silenced;
 - file descriptor 2 goes through a pipe that this process forwards to the real stderr, so the
-  worker processes, which inherit it, are silenced too once the run is interrupted. Python's
+  worker processes, which inherit it, are silenced too once the run is interrupted (from the
+  moment this process takes the SIGINT: see ``_forward``; on a loaded machine a worker's
+  traceback could otherwise pass before the main thread ran the handler). Python's
   own ``sys.stderr`` keeps writing to the real stderr (a terminal stays a terminal for the live
   progress table). This part only applies when ``sys.stderr`` is the process's own.
 
@@ -31,13 +33,29 @@ from collections.abc import Iterator
 from types import FrameType
 
 
-def _forward(source: int, target: int, interrupted: threading.Event) -> None:
-    """Copy ``source`` to ``target`` until end of file; drop everything once interrupted."""
+def _forward(source: int, target: int, interrupted: threading.Event, wakeup: int) -> None:
+    """Copy ``source`` to ``target`` until end of file; drop everything once interrupted.
+
+    A worker process that takes the terminal's SIGINT writes its traceback at once, maybe
+    before this process has run its handler (which sets ``interrupted`` in the main thread,
+    when the scheduler gets to it). So before each chunk goes out this thread also asks the
+    kernel: a SIGINT still pending for this process (this thread blocks it, so it shows in
+    ``sigpending``; the main thread takes it), or one whose C-level handler has run, which
+    writes the signal's number into the ``wakeup`` fd before the Python-level handler runs.
+    """
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    sigint = bytes([signal.SIGINT])
+    dropping = False
     with contextlib.suppress(OSError):
         while chunk := os.read(source, 65536):
-            if not interrupted.is_set():
+            if not dropping:
+                dropping = signal.SIGINT in signal.sigpending()
+                with contextlib.suppress(BlockingIOError):
+                    dropping = sigint in os.read(wakeup, 512) or dropping
+            if not dropping and not interrupted.is_set():
                 os.write(target, chunk)
     os.close(source)
+    os.close(wakeup)
 
 
 @contextlib.contextmanager
@@ -49,8 +67,15 @@ def _stderr_through_pipe(interrupted: threading.Event) -> Iterator[None]:
     sys.stderr.flush()
     real = os.dup(2)
     read_end, write_end = os.pipe()
+    wakeup_read, wakeup_write = os.pipe()
+    os.set_blocking(wakeup_read, False)
+    os.set_blocking(wakeup_write, False)
+    previous_wakeup = signal.set_wakeup_fd(wakeup_write, warn_on_full_buffer=False)
     forwarder = threading.Thread(
-        target=_forward, args=(read_end, real, interrupted), name="akhbar-stderr", daemon=True
+        target=_forward,
+        args=(read_end, real, interrupted, wakeup_read),
+        name="akhbar-stderr",
+        daemon=True,
     )
     forwarder.start()
     original = sys.stderr
@@ -70,6 +95,8 @@ def _stderr_through_pipe(interrupted: threading.Event) -> Iterator[None]:
         sys.stderr = original
         with contextlib.suppress(OSError):
             original.flush()  # what went to fd 2 (the pipe) goes out before fd 2 is restored
+        signal.set_wakeup_fd(previous_wakeup)
+        os.close(wakeup_write)
         os.dup2(real, 2)  # closes this process's write end: the forwarder sees end of file
         # unless a worker process still holds one (it is being shut down); do not wait for it
         forwarder.join(timeout=5)
