@@ -151,10 +151,14 @@ class FlinkCluster:
         with urllib.request.urlopen(self.rest + path, timeout=10) as response:
             return json.load(response)
 
-    def local_sh(self, command: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    def local_sh(
+        self, command: str, timeout: float = 300, up_timeout: int | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """``deploy/flink/local.sh COMMAND``; ``up_timeout`` is its FLINK_UP_TIMEOUT (seconds)."""
+        env = self.env if up_timeout is None else {**self.env, "FLINK_UP_TIMEOUT": str(up_timeout)}
         return subprocess.run(
             [str(FLINK_LOCAL_SH), command],
-            env=self.env,
+            env=env,
             capture_output=True,
             text=True,
             timeout=timeout,

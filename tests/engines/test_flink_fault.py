@@ -157,7 +157,9 @@ def test_a_taskmanager_killed_mid_run(
         job = poll(lambda: running_job(flink_cluster, 5), "5 tasks of the job finished", proc)
         victim = flink_cluster.taskmanager_pids()[0]
         os.kill(victim, signal.SIGKILL)
-        repaired = flink_cluster.local_sh("up")
+        # The JobManager drops the dead TaskManager only at a heartbeat timeout, and the new
+        # one starts while the job restarts: under load that took over local.sh's default 180 s.
+        repaired = flink_cluster.local_sh("up", timeout=660, up_timeout=600)
         assert repaired.returncode == 0, repaired.stdout + repaired.stderr
         assert "repaired: started 1 TaskManager" in repaired.stdout, repaired.stdout
         assert victim not in flink_cluster.taskmanager_pids()
