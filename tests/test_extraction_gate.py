@@ -18,8 +18,8 @@ from akhbar.transforms.extract import ExtractConfig
 from benchmarks.extraction_quality import GOLDEN, evaluate, load_golden, surface_key
 
 # dev split (tuned on). Raised for issue 21 from 0.85 / 0.90 / 0.90 to what was reached.
-ENTITY_F1_FLOOR = 0.95
-AMOUNT_F1_FLOOR = 0.98
+ENTITY_F1_FLOOR = 0.96  # 0.95 before round 4
+AMOUNT_F1_FLOOR = 0.99  # 0.98
 DATE_F1_FLOOR = 0.99
 DEV_FLOORS = {
     "entities:PER": 0.98,
@@ -29,43 +29,45 @@ DEV_FLOORS = {
     "quotes": 0.99,
 }
 # First held-out split (annotated blind; round 3 recorded its scores, then read its errors, so
-# it is dev data from then on): raised in round 3 to what its rules reached.
+# it is dev data from then on): raised in rounds 3 and 4 to what its rules reached.
 HELDOUT_FLOORS = {
-    "entities": 0.87,  # 0.81 before round 3
-    "entities:PER": 0.86,  # 0.82
+    "entities": 0.88,  # 0.81 before round 3, 0.87 before round 4
+    "entities:PER": 0.89,  # 0.82, 0.86
     "entities:ORG": 0.88,  # 0.79
     "entities:LOC": 0.85,  # 0.83
     "amounts": 0.95,  # 0.90
     "dates": 0.99,
     "dates:day": 0.99,
-    "quotes": 0.80,  # 0.78
+    "quotes": 0.89,  # 0.78, 0.80
 }
-HELDOUT_PER_RECALL_FLOOR = 0.81  # 0.76 before round 3
-# Second held-out split (annotated blind in round 3, never tuned on): its first scores. Issue
-# 21's targets (entity F1 0.85, PER recall 0.80, every type 0.80, amounts 0.95) are not met on
-# it: these floors only stop a regression.
+HELDOUT_PER_RECALL_FLOOR = 0.85  # 0.76 before round 3, 0.81 before round 4
+# Second held-out split (annotated blind in round 3; round 4 recorded its scores again, then
+# read its errors, so it is dev data from then on): raised in round 4 to what was reached.
 HELDOUT2_FLOORS = {
-    "entities": 0.71,
-    "entities:PER": 0.72,
-    "entities:ORG": 0.59,
-    "entities:LOC": 0.80,
-    "amounts": 0.87,
-    "dates": 0.97,
+    "entities": 0.86,  # 0.71 before round 4
+    "entities:PER": 0.87,  # 0.72
+    "entities:ORG": 0.86,  # 0.59
+    "entities:LOC": 0.86,  # 0.80
+    "amounts": 0.99,  # 0.87
+    "dates": 0.99,  # 0.97
     "dates:day": 0.99,
-    "quotes": 0.58,
+    "quotes": 0.83,  # 0.58
 }
-HELDOUT2_PER_RECALL_FLOOR = 0.69
-# Third held-out split (annotated blind in round 4, never tuned on): its first scores, recorded
-# before any round-4 rule change. These floors only stop a regression.
+HELDOUT2_PER_RECALL_FLOOR = 0.84  # 0.69
+# Third held-out split (annotated blind in round 4, never tuned on): its first scores were
+# entities 0.762, PER 0.839 (recall 0.825), ORG 0.715, LOC 0.722, amounts 0.886, dates 0.938,
+# quotes 0.761; the round-4 rules drawn from the other splits and from ANT raised them to the
+# floors below. Issue 21's targets (entity F1 0.85, PER recall 0.80, every type 0.80, amounts
+# 0.95, dates 0.90) are not all met on it: these floors only stop a regression.
 HELDOUT3_FLOORS = {
-    "entities": 0.76,
+    "entities": 0.79,
     "entities:PER": 0.83,
-    "entities:ORG": 0.71,
-    "entities:LOC": 0.72,
-    "amounts": 0.88,
+    "entities:ORG": 0.76,
+    "entities:LOC": 0.77,
+    "amounts": 0.91,
     "dates": 0.93,
     "dates:day": 0.93,
-    "quotes": 0.76,
+    "quotes": 0.84,
 }
 HELDOUT3_PER_RECALL_FLOOR = 0.82
 

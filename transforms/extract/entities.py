@@ -244,16 +244,17 @@ def _unify_people(spans: list[Span]) -> list[Span]:
         first_seen.setdefault(span.canonical, span.start)
     if len(first_seen) < 2:
         return spans  # one name: nothing fuller to give
+    # every word-aligned head and tail of each name -> the names it shortens: one dict pass
+    # instead of comparing every pair of names
     fuller_of: dict[str, list[str]] = {}
-    for short in first_seen:
-        fuller = [
-            full
-            for full in first_seen
-            if len(full) > len(short)
-            and (full.endswith(" " + short) or full.startswith(short + " "))
-        ]
-        if fuller:
-            fuller_of[short] = fuller
+    for full in first_seen:
+        words = full.split(" ")
+        for cut in range(1, len(words)):
+            for part in (" ".join(words[:cut]), " ".join(words[cut:])):
+                if part in first_seen:
+                    found = fuller_of.setdefault(part, [])
+                    if full not in found:
+                        found.append(full)
     if not fuller_of:
         return spans
     out = []

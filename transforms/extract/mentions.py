@@ -109,7 +109,7 @@ _YEAR = re.compile(
 )
 # Periods relative to publication: "العام الماضي", "السنة الجارية", "هذا الشهر", "نهاية العام".
 _PERIOD = re.compile(
-    rf"{_B}(?:[لو]?(?:هذا|هذه)\s+(?P<this>العام|السنه|الشهر)"
+    rf"{_B}(?:ل?(?:هذا|هذه)\s+(?P<this>العام|السنه|الشهر)"
     rf"|(?P<unit>العام|السنه|الشهر)\s+(?P<qual>{_QUAL}){_E}"
     rf"|[وفبل]?(?:نهايه|مطلع|بدايه|منتصف|اواخر|اوائل)\s+(?P<edge>العام|السنه)"
     rf"(?:\s+(?P<edge_qual>{_QUAL}))?{_E}(?!\s+(?:المالي|الدراسي)))"
@@ -155,7 +155,7 @@ _OPENERS: dict[str, tuple[int, ...]] = {}
 for _word, _family in [
     *((w.split()[0], _F_MONTH) for w in ARABIC_MONTHS),
     *((w, _F_AGO) for w in ("منذ", "قبل", "بعد")),
-    *((w, _F_PERIOD) for w in ("هذا", "هذه", "لهذا", "لهذه", "وهذا", "وهذه")),
+    *((w, _F_PERIOD) for w in ("هذا", "هذه", "لهذا", "لهذه")),
     *((w, _F_PERIOD) for w in ("العام", "السنه", "الشهر")),
     *((p + w, _F_PERIOD) for w in _EDGE_WORDS for p in ("", "و", "ف", "ب", "ل")),
     *(

@@ -265,7 +265,7 @@ def _speaker(
             if span is not None and span.type == "PER":
                 return span.canonical, span.type
         key = title_key(texts[i + 1])
-        for _position, title, name in reversed([t for t in titles if t[0] < starts[j]]):
+        for _position, title, name in reversed(titles[: bisect_left(titles, (starts[j],))]):
             if title == key:
                 return name, "PER"
     window = [s for s in cover[i + 1 : end] if s is not None]
@@ -292,7 +292,7 @@ def _speaker(
     if not words:
         return previous if previous else (None, "UNK")
     key = title_key(words[0])
-    for _position, title, name in reversed([t for t in titles if t[0] < starts[i]]):
+    for _position, title, name in reversed(titles[: bisect_left(titles, (starts[i],))]):
         if title == key:
             return name, "PER"
     if len(words) == 1 and words[0] in _DEFINITE_HEADS:
