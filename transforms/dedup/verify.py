@@ -165,11 +165,12 @@ def _pairs(slots: bytes) -> tuple[np.ndarray, np.ndarray]:
     return (packed >> np.uint64(32)).astype(np.uint32), packed.astype(np.uint32)
 
 
-def agree(a: bytes, b: bytes) -> bool:
-    """No substitution, and when both texts have values, they share one."""
+def agree(a: bytes, b: bytes, slots_a: bytes = b"", slots_b: bytes = b"") -> bool:
+    """No substitution (in place, given both texts' slot pairs: ``substituted_in_place``), and
+    when both texts have values, they share one."""
     if not a or not b:
         return True
-    if substituted(a, b):
+    if substituted_in_place(a, b, slots_a, slots_b):
         return False
     return np.intersect1d(_u32(a), _u32(b), assume_unique=True).size > 0
 
@@ -342,11 +343,15 @@ def judge(a, b, sim: float, lead: float, config: MinhashConfig) -> Verdict:
             return Verdict(Kind.DUPLICATE, sim)
         if lead >= LEAD_MATCH and cut_down:
             return Verdict(Kind.DUPLICATE, max(sim, lead, short_cov), "cut-down copy")
+        # two outlets trim a story each its own way, so only values in the same place
+        # disagree; one outlet's later text that lacks a name or number the earlier had and
+        # has another has changed a fact (a visit moved, the referees and channels added)
+        places = (a.slots, b.slots) if a.source != b.source else (b"", b"")
         if (
             sim >= config.second_stage
             and ov.in_order >= ALIGNED
-            and agree(a.numbers, b.numbers)
-            and agree(a.names, b.names)
+            and agree(a.numbers, b.numbers, *places)
+            and agree(a.names, b.names, *places)
         ):
             return Verdict(Kind.DUPLICATE, sim, "second stage")
         return Verdict(Kind.DIFFERENT, max(sim, lead), "second stage")
