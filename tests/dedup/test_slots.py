@@ -165,3 +165,17 @@ def test_two_outlets_trims_below_the_threshold_pass_the_second_stage(shared_data
     b = near_doc(_copy("JA-economy-35-20170129", 1, "alarabiya.net", 3), DEFAULT_MINHASH)
     found = verdict(a, b, DEFAULT_MINHASH)
     assert (found.kind, found.reason) == (Kind.DUPLICATE, "second stage"), found
+
+
+@pytest.mark.parametrize(
+    "docno", ["JA-internationalNews-820-20170427", "JA-localNews-755-20160527"]
+)
+def test_copies_sharing_their_opening_are_no_shared_block(shared_data, docno: str) -> None:
+    """Two outlets' copies of a 4-sentence report, one without the third sentence, the other
+    without the fourth: the shared marks are one block in each and a third of each is its own,
+    as with a programme blurb at the end of two episodes, but here the block is both texts'
+    opening, which is where a story tells its news."""
+    a = near_doc(_copy(docno, 3, "youm7.com", 0), DEFAULT_MINHASH)
+    b = near_doc(_copy(docno, 2, "alarabiya.net", 3), DEFAULT_MINHASH)
+    found = verdict(a, b, DEFAULT_MINHASH)
+    assert found.kind is Kind.DUPLICATE, found
