@@ -264,3 +264,21 @@ def test_a_former_head_of_state_with_a_common_family_name(extractor) -> None:
     out = run(extractor, text, PUB)
     assert ("PER", "الباجي قائد السبسي") in {(e["type"], e["text"]) for e in out["entities"]}
     assert [q["speaker"] for q in out["quotes"]] == ["الباجي قائد السبسي"] * 2
+
+
+def test_a_relative_with_the_family_name_of_a_listed_person(extractor) -> None:
+    text = (
+        "ألقى الرئيس إيمانويل ماكرون خطابا في باريس. وكانت بريجيت ماكرون قد صرحت بأن الحفل "
+        "سيقام في الإليزيه، فيما وصل نجل ماكرون متأخرا. وقال ماكرون إن فرنسا مستعدة."
+    )
+    out = run(extractor, text, PUB)
+    people = {e["text"] for e in out["entities"] if e["type"] == "PER"}
+    assert "بريجيت ماكرون" in people
+    assert not any(p.startswith("نجل") for p in people)
+    assert [q["speaker"] for q in out["quotes"]] == ["بريجيت ماكرون", "إيمانويل ماكرون"]
+
+
+def test_a_capital_named_with_its_country_is_the_place_alone(extractor) -> None:
+    text = "وألقى خطابا في واشنطن العاصمة، ثم سافر إلى تونس العاصمة."
+    places = {e["text"] for e in run(extractor, text, PUB)["entities"] if e["type"] == "LOC"}
+    assert places == {"واشنطن", "تونس"}

@@ -221,8 +221,12 @@ def find_entities(
         chosen = [c for c in chosen if c.end <= outlet.start or c.start >= outlet.end] + agency
     persons = find_persons(tokens, chosen, res.people, aligned.text_of, found.where(PERSON))
     for span in persons.spans:
-        if clip(span, chosen):
+        inside = [c for c in chosen if not clip(span, [c])]
+        if not inside:
             chosen.append(span)
+        elif all(c.type == "PER" and span.start <= c.start and c.end <= span.end for c in inside):
+            # "إيفانكا ترامب" over the gazetteer's "ترامب": the relative's whole name
+            chosen = [c for c in chosen if c not in inside] + [span]
     named = [s for s in chosen if s.type == "PER"]
     chosen += propagate(norm, named, chosen, res.people)
     chosen = _unify_people(chosen)

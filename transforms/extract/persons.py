@@ -60,6 +60,7 @@ MAX_NAME_TOKENS = 7
 MAX_TITLE_SKIP = 12
 _ARTICLE_PREPOSITIONS = ("ال", "وال", "لل", "بال")
 _PLACE_PREPOSITIONS = frozenset(["في", "من", "الي", "عن", "علي", "داخل", "قرب"])
+_KIN = frozenset(["نجل", "نجله", "ابنه", "ابن", "شقيق", "شقيقه", "زوجه", "زوج", "والد", "والده"])
 _SPEECH_OPENS = COMPLEMENTS | MEDIA_ADJUNCTS  # reported speech, or the outlet it was told to
 _SKIPPABLE = frozenset(["باسم", "في", "لدي", "سابقا", "السابق", "الحالي"])
 
@@ -215,8 +216,22 @@ class _Reader:
             if foreign and word in FOREIGN_PARTICLES and known[k] is None:
                 k += 1  # "أورسولا فون دير لاين"
                 continue
+            family = known[k]
             if (
-                known[k] is not None
+                family is not None
+                and k == j + 1
+                and strong
+                and (first in lex.foreign_given or word_share(first) < FOREIGN_SHARE)
+                and first not in _KIN
+                and family.type == "PER"
+                and family.start == self.tokens.starts[k]
+                and family.end == self.tokens.ends[k]
+                and family.canonical.endswith(" " + word)
+            ):
+                k += 1  # "إيفانكا ترامب" after "دونالد ترامب": a relative, the family name
+                break
+            if (
+                family is not None
                 or bits[k] & (STOP | ORG_HEAD)
                 or (word == "علي" and self.preposition_ala(k))
                 or (word in MONTH_WORDS and first not in lex.foreign_given)
@@ -389,6 +404,8 @@ def find_persons(
                     k = k + 1 if role else k
                 if role:
                     name, title = (j, k), role
+                elif k - j == 2 and cover[j + 1] is not None:
+                    name = (j, k)  # a given name before a known person's family name
                 elif full_name(texts, j, k, lex) and not (
                     i > 0
                     and texts[i - 1] == "علي"
