@@ -37,6 +37,7 @@ bits, one call for all the sets of a text.
 
 from __future__ import annotations
 
+import functools
 import re
 from array import array
 from collections.abc import Sequence
@@ -198,9 +199,15 @@ def slot_pairs(flat: list[str]) -> bytes:
         return b""
     hashed = np.array(RMinHash.hash_token_sets([flat])[0], dtype=np.uint64) & _LOW32
     values = hashed[0::3]
-    pairs = np.concatenate(((hashed[1::3] << _HIGH) | values, (hashed[2::3] << _HIGH) | values))
-    keep = np.fromiter((bool(c) for c in (*flat[1::3], *flat[2::3])), np.bool_, pairs.size)
-    return np.unique(pairs[keep]).tobytes()
+    contexts = np.concatenate((hashed[1::3], hashed[2::3]))
+    pairs = (contexts << _HIGH) | np.concatenate((values, values))
+    return np.unique(pairs[contexts != _empty_hash()]).tobytes()
+
+
+@functools.cache
+def _empty_hash() -> np.uint64:
+    """The hash of an empty context, as ``slot_pairs`` sees it."""
+    return np.uint64(RMinHash.hash_token_sets([[""]])[0][0] & 0xFFFFFFFF)
 
 
 def title_terms(title: str | None) -> set[str]:
