@@ -282,3 +282,23 @@ def test_a_capital_named_with_its_country_is_the_place_alone(extractor) -> None:
     text = "وألقى خطابا في واشنطن العاصمة، ثم سافر إلى تونس العاصمة."
     places = {e["text"] for e in run(extractor, text, PUB)["entities"] if e["type"] == "LOC"}
     assert places == {"واشنطن", "تونس"}
+
+
+def test_secretary_general_site_of_an_event_and_words_after_a_known_organisation(
+    extractor,
+) -> None:
+    """From the ANT output: "الأمين العام" was a person (أمين is a given name), "موقع الحادث"
+    an organisation, and a known name swallowed the verb's object or a participle after it."""
+    text = (
+        "وقال الأمين العام المساعد للاتحاد العام التونسي للشغل سامي الطاهري إن الإضراب قائم. "
+        "وتحولت فرق الحماية المدنية إلى موقع الحادث، ونشر موقع الجوهرة أف أم الخبر، "
+        "وقال مكتب الأمم المتحدة لخدمات المشاريع إن التمويل تأخر."
+    )
+    found = entity_set(run(extractor, text, PUB))
+    people = {n for t, n in found if t == "PER"}
+    orgs = {n for t, n in found if t == "ORG"}
+    assert "سامي الطاهري" in people
+    assert not any("العام" in n for n in people), people
+    assert not any(n.startswith("موقع") for n in orgs), orgs
+    assert not any(n.endswith("الخبر") for n in orgs), orgs
+    assert "مكتب الامم المتحده لخدمات المشاريع" in orgs

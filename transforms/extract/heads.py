@@ -70,6 +70,7 @@ _NEXT_PERSON = frozenset(
 )
 # Institutions named after a person after their describing adjective ("المستشفى الجامعي
 # الطاهر صفر"); a ministry or a party followed by a name is followed by its officer instead.
+_SITE = frozenset(["موقع", "الموقع"])
 _NAMED_AFTER = frozenset(["مستشفي", "المستشفي", "معهد", "المعهد"])
 _ORG_FORMS = _head_forms(ORG_HEADS | COMPANY_HEADS)
 ORG_HEAD_FORMS = frozenset(_ORG_FORMS)  # every spelling of an organisation head, with clitics
@@ -134,6 +135,14 @@ def _chain(
             break
         if word[:1] in "وف" and (word[1:] in ORG_HEADS or word[1:] in COMPANY_HEADS):
             break  # "... والمؤسسة الوطنية": the next organisation of a list begins
+        if (
+            kinds
+            and kinds[-1] == "gaz-ORG"
+            and not pending
+            and word.startswith("ال")
+            and not word.endswith(("ي", "يه", "ين"))
+        ):
+            break  # "نشر موقع الجوهرة أف أم الخبر": after a known name only an adjective follows
         if j == i and word in HONORIFICS:
             break  # "برئاسة الدكتور رضا": a person follows the head, not its name
         if j == i and after_definite and verbal_noun(word):
@@ -279,6 +288,13 @@ def organisation_spans(
         ):
             end_index, kinds = end_index - 1, ["indef"]  # "بنك ميزوهو الياباني": a description
         names = texts[i + 1 : end_index]
+        if (
+            head in _SITE
+            and kinds[:1] == ["def"]
+            and idf.word_share(names[0]) >= FOREIGN_SHARE
+            and end_index == i + 2
+        ):
+            continue  # "موقع الحادث", "موقع الهجوم": the place where, not a website
         if (
             head in PAIR_HEADS
             and names

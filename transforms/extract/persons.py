@@ -60,6 +60,7 @@ MAX_NAME_TOKENS = 7
 MAX_TITLE_SKIP = 12
 _ARTICLE_PREPOSITIONS = ("ال", "وال", "لل", "بال")
 _PLACE_PREPOSITIONS = frozenset(["في", "من", "الي", "عن", "علي", "داخل", "قرب"])
+_SECRETARY = frozenset(["الامين", "امين", "الامينه", "امينه", "والامين", "وامين"])
 _KIN = frozenset(["نجل", "نجله", "ابنه", "ابن", "شقيق", "شقيقه", "زوجه", "زوج", "والد", "والده"])
 _SPEECH_OPENS = COMPLEMENTS | MEDIA_ADJUNCTS  # reported speech, or the outlet it was told to
 _SKIPPABLE = frozenset(["باسم", "في", "لدي", "سابقا", "السابق", "الحالي"])
@@ -188,6 +189,8 @@ class _Reader:
             return None
         if first == "عيد" and j + 1 < size and texts[j + 1].startswith("ال"):
             return None  # "عيد النوروز", "عيد الفطر": a feast
+        if first in _SECRETARY and j + 1 < size and texts[j + 1] in ("العام", "العامه"):
+            return None  # "الأمين العام": the secretary-general, a title
         strong = self.strong_start(j)
         word_share = lex.idf.share_memo.__getitem__
         given = lex.given_names
