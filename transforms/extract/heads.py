@@ -13,11 +13,11 @@ part of a place's name, facility heads (مخيم، حقل، ميناء) are.
 
 from __future__ import annotations
 
+from akhbar.transforms.extract.inner_names import bare_name, person_name_end, quoted_name
 from akhbar.transforms.extract.keywords import IdfTable
 from akhbar.transforms.extract.lexicon import (
     ANAPHORIC,
     COMPANY_HEADS,
-    NAME_HONORIFICS,
     NAME_PARTICLES,
     ORG_HEADS,
     PROCLITICS,
@@ -32,7 +32,6 @@ from akhbar.transforms.extract.org_words import (
     PAIR_HEADS,
     PRONOUNS,
     RANKS,
-    REGNAL,
     STATUS,
     generic,
     verbal_noun,
@@ -254,7 +253,7 @@ def organisation_spans(
             continue
         start, head = found
         if i + 1 < len(texts) and texts[i + 1] in ("«", '"'):
-            quoted = _quoted_name(tokens, i + 1)
+            quoted = quoted_name(tokens, i + 1)
             if quoted is not None:  # "وكالة «تسنيم»", "وكالة "فارس" الإيرانية": the quoted name
                 out.append(quoted)
                 resume = i + 2
@@ -303,7 +302,7 @@ def organisation_spans(
             continue  # "حركة المرور", "موقع التواصل الاجتماعي فيسبوك": the gazetteer keeps فيسبوك
         if kinds and generic(head, kinds, names, nisba):
             # "الجهاز الفني", "الفريق الزائر", "المجلس التنفيذي للصندوق": a description
-            quoted = _quoted_name(tokens, end_index) if company else None
+            quoted = quoted_name(tokens, end_index) if company else None
             if quoted is not None:
                 out.append(quoted)  # "الشركة الناشئة «رين»"
             resume = end_index
@@ -331,89 +330,7 @@ def organisation_spans(
             resume = end_index
             continue
         if company:
-            named = _quoted_name(tokens, i + 1) or _bare_name(tokens, i + 1, gaz, idf)
+            named = quoted_name(tokens, i + 1) or bare_name(tokens, i + 1, gaz, idf)
             if named is not None:
                 out.append(named)
     return out
-
-
-def _bare_name(tokens: Tokens, i: int, gaz: list[Span | None], idf: IdfTable) -> Span | None:
-    """ "مجموعة إيني الإيطالية": one or two rare words after a company head are its name.
-
-    Not when they are a person's ("رئيس النادي فهد بن نافل"): a name particle ends it.
-    """
-    texts, bits = tokens.texts, tokens.bits
-    k = i
-    while k < len(texts) and k - i < 2 and gaz[k] is None and bits[k] & WORD:
-        word = texts[k]
-        if (
-            word.startswith("ال")
-            or (word[:1] == "و" and len(word) > 4)  # "الفريق وعززت": a conjunction and a verb
-            or word in STOPWORDS
-            or word in NAME_PARTICLES
-            or idf.word_share(word) >= FOREIGN_SHARE
-            or (len(word) > 4 and word.endswith(PRONOUNS))  # "الشركة حرفاءها"
-        ):
-            break
-        k += 1
-    if k < len(texts) and texts[k] in NAME_PARTICLES:
-        return None
-    if k == i:
-        return None
-    return Span(tokens.starts[i], tokens.ends[k - 1], "ORG", "", "pattern")
-
-
-def _quoted_name(tokens: Tokens, i: int) -> Span | None:
-    """«إتش سي» right after a company head: the quoted words are the name."""
-    texts = tokens.texts
-    if i >= len(texts) or texts[i] not in ("«", '"'):
-        return None
-    closing = "»" if texts[i] == "«" else '"'
-    for k in range(i + 1, min(i + 7, len(texts))):
-        if texts[k] == closing:
-            if k == i + 1 or not all(b & WORD for b in tokens.bits[i + 1 : k]):
-                return None
-            return Span(tokens.starts[i + 1], tokens.ends[k - 1], "ORG", "", "pattern")
-    return None
-
-
-MAX_PERSON_NAME = 5
-
-
-def person_name_end(
-    tokens: Tokens,
-    i: int,
-    gaz: list[Span | None],
-    given: frozenset[str],
-    family: frozenset[str],
-) -> int | None:
-    """Index after a person's name that opens at token ``i`` inside a place or institution name
-    ("الأمير عبدالله الفيصل", "الهادي شاكر", "محمد السادس"), or None. An honorific or a given
-    name opens it; given and family names, particles, "الله"/"الدين" and a regnal ordinal
-    continue it. Two words at least (one given name is too little to take)."""
-    texts, bits = tokens.texts, tokens.bits
-    size = len(texts)
-    if i >= size or gaz[i] is not None or not bits[i] & WORD:
-        return None
-    first = texts[i]
-    if first not in NAME_HONORIFICS and first not in given and not first.startswith("عبد"):
-        return None
-    k = i + 1
-    while k < size and k - i < MAX_PERSON_NAME and bits[k] & WORD and gaz[k] is None:
-        word = texts[k]
-        prev = texts[k - 1]
-        if (
-            word in NAME_HONORIFICS
-            or word in given
-            or word.startswith("عبد")
-            or word in NAME_PARTICLES
-            or prev in NAME_PARTICLES
-            or word in REGNAL
-            or word in ("الله", "الدين")
-            or (word in family and word not in STOPWORDS)
-        ):
-            k += 1
-            continue
-        break
-    named = [t for t in texts[i:k] if t not in NAME_HONORIFICS]
-    return k if named and k - i >= 2 else None

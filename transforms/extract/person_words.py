@@ -5,6 +5,8 @@ functions of a word or of a token list, kept apart from the name reader.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -12,8 +14,10 @@ from akhbar.transforms.extract.dates import ARABIC_MONTHS
 from akhbar.transforms.extract.keywords import IdfTable
 from akhbar.transforms.extract.lexicon import (
     ATTRIBUTION_VERBS,
+    COMPLEMENTS,
     COMPOUND_FIRST,
     COMPOUND_SECOND,
+    MEDIA_ADJUNCTS,
     NAME_PARTICLES,
     PARTICIPLES,
     ROLE_AFTER,
@@ -21,7 +25,14 @@ from akhbar.transforms.extract.lexicon import (
     TITLE_HEADS,
 )
 from akhbar.transforms.extract.scan import COMPOUND, SPEAKS, STOP, STRONG, TITLE
-from akhbar.transforms.extract.tokens import WORD, kind_bits, strip_conjunction, with_conjunction
+from akhbar.transforms.extract.tokens import (
+    WORD,
+    Span,
+    Tokens,
+    kind_bits,
+    strip_conjunction,
+    with_conjunction,
+)
 
 MONTH_WORDS = frozenset(m for m in ARABIC_MONTHS if " " not in m and len(m) > 2)
 TITLES = with_conjunction(TITLE_HEADS)
@@ -139,3 +150,65 @@ def role_after_name(texts: list[str], k: int) -> str:
     if k < len(texts) and texts[k] in ROLES:
         return title_key(texts[k])
     return ""
+
+
+MAX_SPEECH_REACH = 12  # tokens between a speech verb and its complement
+PLACE_PREPOSITIONS = frozenset(["في", "من", "الي", "عن", "علي", "داخل", "قرب"])
+SPEECH_OPENS = COMPLEMENTS | MEDIA_ADJUNCTS  # reported speech, or the outlet it was told to
+
+
+def name_before_speech(
+    texts: list[str],
+    bits: list[int],
+    known: list[Span | None],
+    i: int,
+    share: Callable[[str], float],
+    given: frozenset[str],
+) -> tuple[int, int] | None:
+    """Two or three words the reference corpus never has, right before the reported speech
+    of verb ``i`` (or before the outlet it was told to): a transliterated name after a role
+    no list holds ("وأوضح مصفف الشعر اللندني غوستاف فوشيه لصحيفة ديلي ميل أن")."""
+    size = len(texts)
+    k = i + 1
+    while k < size and k - i <= MAX_SPEECH_REACH and bits[k] & WORD:
+        word = texts[k]
+        if word in SPEECH_OPENS:
+            break
+        k += 1
+    else:
+        return None
+    if k >= size or k - i > MAX_SPEECH_REACH or not (texts[k] in COMPLEMENTS or bits[k] & WORD):
+        return None
+    j = k
+    while (
+        j > i + 1
+        and texts[j - 2] not in PLACE_PREPOSITIONS
+        and k - j < 3
+        and known[j - 1] is None
+        and not bits[j - 1] & STOP
+        and len(texts[j - 1]) >= 3
+        and texts[j - 1] not in STOPWORDS  # not in the reference's vocabulary either
+        and not texts[j - 1].startswith(("ال", "لل"))
+        and share(texts[j - 1]) == 0
+    ):
+        j -= 1
+    if k - j == 3 and texts[j] not in given:
+        j += 1  # "قرغيزستان رخات سليمانوف": a place before a two-word name
+    return (j, k) if k - j >= 2 else None
+
+
+def record_title_before(tokens: Tokens, span: Span, titles: list[tuple[int, str, str]]) -> None:
+    """ "الرئيس عبد الفتاح السيسي" (a gazetteer name): remember that the title went with it."""
+    starts, texts = tokens.starts, tokens.texts
+    i = bisect_right(tokens.ends, span.start)  # the first token the span covers
+    if i >= len(texts) or starts[i] >= span.end:
+        return
+    if span.start < starts[i]:
+        return
+    k = i - 1
+    if k >= 0 and texts[k] in ("،", ","):
+        k -= 1  # "رئيس الجمهورية، الباجي قائد السبسي"
+    while k > 0 and i - k <= 3 and texts[k].startswith("ال") and texts[k] not in TITLES:
+        k -= 1  # the title's complement: "رئيس الجمهورية", "وزير الخارجية"
+    if k >= 0 and texts[k] in TITLES:
+        titles.append((span.start, title_key(texts[k]), span.canonical))

@@ -17,20 +17,16 @@ lexicons know (``seeds/build_names.py``) or by a word the reference corpus never
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import itemgetter
 
 from akhbar.transforms.extract.lexicon import (
     AFTER_ALA,
-    COMPLEMENTS,
     COMPOUND_FIRST,
     COMPOUND_SECOND,
     FOREIGN_PARTICLES,
-    MEDIA_ADJUNCTS,
     NAME_PARTICLES,
-    STOPWORDS,
 )
 from akhbar.transforms.extract.person_words import (
     FAMILY_SHARE,
@@ -40,7 +36,9 @@ from akhbar.transforms.extract.person_words import (
     PersonLexicon,
     conjoined_given,
     full_name,
+    name_before_speech,
     not_a_name_word,
+    record_title_before,
     role_after_name,
     title_key,
     trigger_words,
@@ -51,7 +49,6 @@ from akhbar.transforms.extract.tokens import (
     DIGITS,
     WORD,
     Span,
-    Tokens,
     covering,
 )
 
@@ -59,10 +56,8 @@ _EGYPTIAN = re.compile(r"(?<!\w)(?:فى|الذى|التى)(?!\w)")  # final ى f
 MAX_NAME_TOKENS = 7
 MAX_TITLE_SKIP = 12
 _ARTICLE_PREPOSITIONS = ("ال", "وال", "لل", "بال")
-_PLACE_PREPOSITIONS = frozenset(["في", "من", "الي", "عن", "علي", "داخل", "قرب"])
 _SECRETARY = frozenset(["الامين", "امين", "الامينه", "امينه", "والامين", "وامين"])
 _KIN = frozenset(["نجل", "نجله", "ابنه", "ابن", "شقيق", "شقيقه", "زوجه", "زوج", "والد", "والده"])
-_SPEECH_OPENS = COMPLEMENTS | MEDIA_ADJUNCTS  # reported speech, or the outlet it was told to
 _SKIPPABLE = frozenset(["باسم", "في", "لدي", "سابقا", "السابق", "الحالي"])
 
 
@@ -119,39 +114,6 @@ class _Reader:
             or nxt not in self.lex.given_names
             or self.standard_orthography()
         )
-
-    def name_before_speech(self, i: int) -> tuple[int, int] | None:
-        """Two or three words the reference corpus never has, right before the reported speech
-        of verb ``i`` (or before the outlet it was told to): a transliterated name after a role
-        no list holds ("وأوضح مصفف الشعر اللندني غوستاف فوشيه لصحيفة ديلي ميل أن")."""
-        texts, bits, known, size = self.texts, self.bits, self.known, self.size
-        k = i + 1
-        while k < size and k - i <= MAX_TITLE_SKIP and bits[k] & WORD:
-            word = texts[k]
-            if word in _SPEECH_OPENS:
-                break
-            k += 1
-        else:
-            return None
-        if k >= size or k - i > MAX_TITLE_SKIP or not (texts[k] in COMPLEMENTS or bits[k] & WORD):
-            return None
-        share = self.lex.idf.share_memo.__getitem__
-        j = k
-        while (
-            j > i + 1
-            and texts[j - 2] not in _PLACE_PREPOSITIONS
-            and k - j < 3
-            and known[j - 1] is None
-            and not bits[j - 1] & STOP
-            and len(texts[j - 1]) >= 3
-            and texts[j - 1] not in STOPWORDS  # not in the reference's vocabulary either
-            and not texts[j - 1].startswith(("ال", "لل"))
-            and share(texts[j - 1]) == 0
-        ):
-            j -= 1
-        if k - j == 3 and texts[j] not in self.lex.given_names:
-            j += 1  # "قرغيزستان رخات سليمانوف": a place before a two-word name
-        return (j, k) if k - j >= 2 else None
 
     def given_follows(self, k: int) -> bool:
         """A given name at ``k`` goes on with a chain of names: a common word that is also a
@@ -353,7 +315,7 @@ def find_persons(
     result = Persons()
     for span in known:
         if span.type == "PER":
-            _record_title_before(tokens, span, result)
+            record_title_before(tokens, span, result.titles)
     if candidates is None:
         triggers = trigger_words(lex.given_names)
         candidates = [
@@ -387,7 +349,9 @@ def find_persons(
                 name = reader.read_name(i + 1, after_title=False)
                 name = name if name and name[1] - name[0] >= 2 else None
             if name is None and i + 1 < size and not bits[i + 1] & STRONG:
-                name = reader.name_before_speech(i)  # a given name is read as such
+                name = name_before_speech(
+                    texts, bits, cover, i, lex.idf.share_memo.__getitem__, lex.given_names
+                )  # a given name is read as such
         elif (
             word_bits & STRONG
             or (word_bits & COMPOUND and i + 1 < size and texts[i + 1] in COMPOUND_SECOND)
@@ -434,23 +398,6 @@ def find_persons(
         resume = k
     result.titles.sort(key=_POSITION)
     return result
-
-
-def _record_title_before(tokens: Tokens, span: Span, result: Persons) -> None:
-    """ "الرئيس عبد الفتاح السيسي" (a gazetteer name): remember that the title went with it."""
-    starts, texts = tokens.starts, tokens.texts
-    i = bisect_right(tokens.ends, span.start)  # the first token the span covers
-    if i >= len(texts) or starts[i] >= span.end:
-        return
-    if span.start < starts[i]:
-        return
-    k = i - 1
-    if k >= 0 and texts[k] in ("،", ","):
-        k -= 1  # "رئيس الجمهورية، الباجي قائد السبسي"
-    while k > 0 and i - k <= 3 and texts[k].startswith("ال") and texts[k] not in TITLES:
-        k -= 1  # the title's complement: "رئيس الجمهورية", "وزير الخارجية"
-    if k >= 0 and texts[k] in TITLES:
-        result.titles.append((span.start, title_key(texts[k]), span.canonical))
 
 
 _POSITION = itemgetter(0)

@@ -8,7 +8,8 @@ name (tests/golden/GUIDELINES.md, LOC rule 6). The shared chain machinery lives 
 
 from __future__ import annotations
 
-from akhbar.transforms.extract.heads import COMMON_SHARE, _head, _head_forms, person_name_end
+from akhbar.transforms.extract.heads import COMMON_SHARE, _head, _head_forms
+from akhbar.transforms.extract.inner_names import person_name_end
 from akhbar.transforms.extract.keywords import IdfTable
 from akhbar.transforms.extract.lexicon import (
     PLACE_ADMIN_HEADS,
