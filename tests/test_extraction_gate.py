@@ -44,16 +44,16 @@ HELDOUT_PER_RECALL_FLOOR = 0.85  # 0.76 before round 3, 0.81 before round 4
 # Second held-out split (annotated blind in round 3; round 4 recorded its scores again, then
 # read its errors, so it is dev data from then on): raised in round 4 to what was reached.
 HELDOUT2_FLOORS = {
-    "entities": 0.86,  # 0.71 before round 4
-    "entities:PER": 0.87,  # 0.72
+    "entities": 0.88,  # 0.71 before round 4
+    "entities:PER": 0.89,  # 0.72
     "entities:ORG": 0.86,  # 0.59
-    "entities:LOC": 0.86,  # 0.80
+    "entities:LOC": 0.88,  # 0.80
     "amounts": 0.99,  # 0.87
     "dates": 0.99,  # 0.97
     "dates:day": 0.99,
-    "quotes": 0.83,  # 0.58
+    "quotes": 0.85,  # 0.58
 }
-HELDOUT2_PER_RECALL_FLOOR = 0.84  # 0.69
+HELDOUT2_PER_RECALL_FLOOR = 0.87  # 0.69
 # Third held-out split (annotated blind in round 4, never tuned on): its first scores were
 # entities 0.762, PER 0.839 (recall 0.825), ORG 0.715, LOC 0.722, amounts 0.886, dates 0.938,
 # quotes 0.761; the round-4 rules drawn from the other splits and from ANT raised them to the
