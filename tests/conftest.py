@@ -88,10 +88,14 @@ def sample_copy(sample_run: SampleRun, tmp_path: Path) -> Path:
     return target
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """``make test`` runs two pytest-xdist processes with ``--dist loadgroup``: every engine
+    """With pytest-xdist's ``--dist loadgroup`` (``make test PYTEST_PROCESSES=2``) every engine
     test joins one group, so one process starts each engine's cluster once (fixed ports: two
-    processes would each try to start it) and computes the FnApiRunner references once."""
+    processes would each try to start it) and computes the FnApiRunner references once.
+    ``tryfirst``: xdist reads the groups in its own hook of the same name, registered after
+    this file, so it runs first; without this the marker came too late and both processes
+    started a Flink cluster."""
     for item in items:
         if item.nodeid.startswith("tests/engines/"):
             item.add_marker(pytest.mark.xdist_group("engines"))
