@@ -302,3 +302,14 @@ def test_secretary_general_site_of_an_event_and_words_after_a_known_organisation
     assert not any(n.startswith("موقع") for n in orgs), orgs
     assert not any(n.endswith("الخبر") for n in orgs), orgs
     assert "مكتب الامم المتحده لخدمات المشاريع" in orgs
+
+
+def test_definite_numbers_after_their_noun_and_numbers_of_texts(extractor) -> None:
+    """dev gold (kw-01, mr-01): "السنوات الخمس" counts; from ANT: "القانون عدد 33 لسنة 2004"
+    and "الجولة الثامنة عشرة" are a text's number and an ordinal, "إيقاف عدد 5 عناصر" counts."""
+    text = (
+        "وتضاعفت الودائع خلال السنوات الخمس الماضية، وتم إيقاف عدد 7 عناصر، وفق القانون عدد "
+        "52 لسنة 1992 والأمر عدد 717 المؤرخ في جوان، في الجولة الثامنة عشرة من الدوري."
+    )
+    amounts = {(a["unit"], a["value"]) for a in run(extractor, text, PUB)["amounts"]}
+    assert amounts == {("COUNT", 5.0), ("COUNT", 7.0)}, amounts

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from akhbar.transforms.extract.numbers import (
+    DEFINITE_NUMBERS,
     NUMBER_STARTS,
     SCALES,
     parse_digits,
@@ -132,6 +133,8 @@ _LABEL_NOUNS = frozenset(
         "قانون",
     ]
 )
+# after a text's number: "القانون عدد 33 لسنة 2004", "الأمر عدد 717 المؤرخ في"
+_OF_YEAR = frozenset(["لسنه", "لعام", "المؤرخ", "المؤرخه"])
 _NOT_COUNTED = frozenset(
     normalize_fast(w)
     for w in [
@@ -267,6 +270,11 @@ def find_amounts(
         start = starts[i]
         if blocked_spans and any(s <= start < e for s, e in blocked_spans):
             continue
+        if texts[i] in DEFINITE_NUMBERS:
+            if i > 0 and texts[i - 1].startswith("ال") and bits[i - 1] & WORD:
+                # "السنوات الخمس": the counted noun comes first
+                out.append(Amount(starts[i - 1], ends[i], DEFINITE_NUMBERS[texts[i]], "COUNT"))
+            continue
         symbol_before = i > 0 and texts[i - 1] in ("$", "€", "£") and ends[i - 1] == start
         number = read_number(texts, bits, i)
         if number is None:
@@ -348,6 +356,8 @@ def _counted(
                 and prev not in _NOT_COUNTED
             ):
                 return None  # "الدورة 16": a label after its noun
+    if from_words and texts[i] in ("عشر", "عشره") and i > 0 and texts[i - 1].startswith("ال"):
+        return None  # "الثامنة عشرة": an ordinal
     size = len(texts)
     if after >= size:
         return None
@@ -366,8 +376,8 @@ def _counted(
             texts, starts, ends, bits, after + 1, later[1], later[0], False
         ):
             return after
-    if not bits[after] & WORD or nxt in _NOT_COUNTED or nxt in SCALES:
-        return None
+    if not bits[after] & WORD or nxt in _NOT_COUNTED or nxt in SCALES or nxt in _OF_YEAR:
+        return None  # "33 لسنة 2004": a text's number and year
     if not from_words and (
         (nxt.startswith("و") and len(nxt) > 3)
         or nxt.startswith(("بال", "لل", "فال", "وال", "كال"))

@@ -47,8 +47,15 @@ GLUED_NUMBERS = {
     for p in ("ب", "ل", "وب", "ول", "و")
     if w not in ("ست", "سته")
 }
+# A definite number after a definite plural noun counts it: "السنوات الخمس", "الأيام الثلاثة"
+# ("الست", "السبع", "الاثنين" are also "the lady", "the lion", Monday: left out).
+DEFINITE_NUMBERS = {
+    "ال" + w: v
+    for w, v in UNITS.items()
+    if w not in ("ست", "سبع", "اثنان", "اثنين", "اثنتان", "اثنتين")
+}
 # Words a number phrase can begin with (digits aside): checked before read_number is called.
-NUMBER_STARTS = frozenset([*WORD_VALUES, *SCALES, *TEEN_FIRST, *GLUED_NUMBERS])
+NUMBER_STARTS = frozenset([*WORD_VALUES, *SCALES, *TEEN_FIRST, *GLUED_NUMBERS, *DEFINITE_NUMBERS])
 # Words a number phrase can hold, with or without و: ``read_number`` stops at any other word, so
 # the scan marks these (``scan.NUMBER_WORD``) and the loop tests one bit.
 NUMBER_PARTS = frozenset(
