@@ -221,10 +221,11 @@ def find_entities(
         chosen = [c for c in chosen if c.end <= outlet.start or c.start >= outlet.end] + agency
     persons = find_persons(tokens, chosen, res.people, aligned.text_of, found.where(PERSON))
     for span in persons.spans:
-        inside = [c for c in chosen if not clip(span, [c])]
-        if not inside:
+        if clip(span, chosen):
             chosen.append(span)
-        elif all(c.type == "PER" and span.start <= c.start and c.end <= span.end for c in inside):
+            continue
+        inside = [c for c in chosen if c.end > span.start and c.start < span.end]
+        if all(c.type == "PER" and span.start <= c.start and c.end <= span.end for c in inside):
             # "إيفانكا ترامب" over the gazetteer's "ترامب": the relative's whole name
             chosen = [c for c in chosen if c not in inside] + [span]
     named = [s for s in chosen if s.type == "PER"]
