@@ -12,7 +12,8 @@
 # Environment: AKHBAR_ENGINE_CACHE (the cache), FLINK_RUN_DIR (config, logs and pids of the
 # cluster; default the cache's flink/run/, and down/status must be given the same), AKHBAR_PYTHON
 # (the interpreter of the worker pool and its workers: it must have akhbar installed; default the
-# repository's .venv), JAVA_HOME (default Java 17), FLINK_UP_TIMEOUT (seconds, default 180).
+# repository's .venv), JAVA_HOME (default Java 17), FLINK_UP_TIMEOUT (seconds, default 180),
+# FLINK_TM_MEMORY (each TaskManager's process size, default 2304m; read when the cluster starts).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -26,6 +27,7 @@ RPC_PORT=6123
 POOL_PORT=50000
 TASKMANAGERS=2
 TIMEOUT="${FLINK_UP_TIMEOUT:-180}"
+TM_MEMORY="${FLINK_TM_MEMORY:-2304m}"
 
 if [ -z "${JAVA_HOME:-}" ] && [ -d /usr/lib/jvm/java-17-openjdk-amd64 ]; then
   export JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64
@@ -132,7 +134,7 @@ jobmanager.execution.failover-strategy: region
 taskmanager.host: 127.0.0.1
 taskmanager.bind-host: 127.0.0.1
 taskmanager.numberOfTaskSlots: 1
-taskmanager.memory.process.size: 2304m
+taskmanager.memory.process.size: $TM_MEMORY
 taskmanager.memory.managed.size: 192m
 # Off-heap (direct) memory for the Netty buffers of Beam's gRPC channels to the SDK workers, and
 # a heap that holds what a step's SDK worker sends back: the job server used here (Beam 2.62)
