@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
 from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
@@ -32,10 +31,9 @@ from akhbar.transforms.dedup.near_cluster import near_doc
 from akhbar.transforms.dedup.verify import Kind, verdict
 from akhbar.transforms.prepare import PrepareConfig, prepare_item
 from benchmarks.dedup_eval import NOW
-from benchmarks.dedup_pairs import _moment, ant_docs
+from benchmarks.dedup_pairs import SENTENCE_END, _moment, ant_docs
 
 OUT = Path(__file__).resolve().parent / "results" / "dedup_outlets.md"
-_SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+")
 FRAMING = (
     "نشرت وسائل إعلام محلية صباح اليوم تفاصيل جديدة حول هذا الموضوع الذي شغل الرأي العام خلال"
     " الأيام الأخيرة في البلاد. وقد تداولت صفحات التواصل الاجتماعي الخبر على نطاق واسع منذ ساعات"
@@ -73,7 +71,7 @@ def pairs(recipe: str, count: int, seed: int) -> list[tuple[str, Article, Articl
     out = []
     for key in keys:
         doc = docs[key]
-        sentences = [s for s in _SENTENCE_END.split(doc["text"].strip()) if s]
+        sentences = [s for s in SENTENCE_END.split(doc["text"].strip()) if s]
         if len(sentences) < 4:
             continue
         try:

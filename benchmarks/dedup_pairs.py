@@ -49,7 +49,7 @@ COUNTRIES = (
     "تركيا", "الأردن", "لبنان", "موريتانيا", "الإمارات", "الكويت", "سلطنة عمان", "البحرين",
     "العراق", "السودان", "اليمن",
 )  # fmt: skip
-_SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+")
+SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+")
 _NUMBER = re.compile(r"\d+")
 
 
@@ -85,7 +85,7 @@ def lead(text: str, min_words: int = 40) -> str:
     """The first sentences of ``text``, at least ``min_words`` words (the cut-down copy)."""
     out: list[str] = []
     words = 0
-    for sentence in _SENTENCE_END.split(text.strip()):
+    for sentence in SENTENCE_END.split(text.strip()):
         out.append(sentence)
         words += len(sentence.split())
         if words >= min_words:

@@ -9,50 +9,32 @@ country (the same sentence, another value) is still another event.
 
 from __future__ import annotations
 
-import re
-from datetime import timedelta
-
 import numpy as np
 import pytest
 
-from akhbar.schemas.records import Article, RawItem, stable_id
+from akhbar.schemas.records import Article
 from akhbar.transforms.dedup.features import slot_pairs, slot_words
 from akhbar.transforms.dedup.minhash import DEFAULT_MINHASH
 from akhbar.transforms.dedup.near_cluster import near_doc
 from akhbar.transforms.dedup.verify import Kind, substituted_in_place, verdict
 from akhbar.transforms.lexicons import name_lexicon
 from akhbar.transforms.normalize import normalize_fast
-from akhbar.transforms.prepare import PrepareConfig, prepare_item
-from benchmarks.dedup_eval import NOW
-from benchmarks.dedup_pairs import _moment, ant_docs
-
-_SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+")
+from benchmarks.dedup_outlets import FRAMING, copy_of
+from benchmarks.dedup_pairs import SENTENCE_END, ant_docs
 
 
 def _copy(
     docno: str, dropped: int, source: str, hours: int, opening: str = "", title_prefix: str = ""
 ) -> Article:
     """Another outlet's copy of an ANT article without its sentence number ``dropped`` (none
-    for -1), after an ``opening`` of its own, under its title after ``title_prefix``."""
+    for -1), after an ``opening`` of its own, under its title after ``title_prefix``
+    (``benchmarks.dedup_outlets.copy_of``, the two-outlet benchmark's own copies)."""
     doc = ant_docs()[docno]
-    sentences = [s for s in _SENTENCE_END.split(doc["text"].strip()) if s]
+    sentences = [s for s in SENTENCE_END.split(doc["text"].strip()) if s]
     body = " ".join(
         [opening] * bool(opening) + [s for n, s in enumerate(sentences) if n != dropped]
     )
-    raw = RawItem(
-        item_id=stable_id("slots-test", f"{docno}:{dropped}:{source}:{bool(opening)}"),
-        origin=f"test#{docno}",
-        input_format="jsonl",
-        source=source,
-        fetched_at=NOW,
-        url=None,
-        title=title_prefix + doc.get("title", ""),
-        body=body,
-        published_at=_moment(doc) + timedelta(hours=hours),
-    )
-    article = prepare_item(raw, PrepareConfig(), NOW)
-    assert isinstance(article, Article), article
-    return article
+    return copy_of(doc, body, source, hours, title_prefix)
 
 
 @pytest.mark.parametrize(
@@ -131,13 +113,6 @@ def test_a_repost_that_corrects_one_figure_is_a_copy(shared_data) -> None:
     assert (found.kind, found.reason) == (Kind.DIFFERENT, "template")
 
 
-_FRAMING = (
-    "نشرت وسائل إعلام محلية صباح اليوم تفاصيل جديدة حول هذا الموضوع الذي شغل الرأي العام خلال"
-    " الأيام الأخيرة في البلاد. وقد تداولت صفحات التواصل الاجتماعي الخبر على نطاق واسع منذ ساعات"
-    " الصباح الأولى وسط تساؤلات كثيرة من المتابعين."
-)
-
-
 @pytest.mark.parametrize("docno", ["JA-localNews-1029-20170209", "JA-localNews-1041-20170209"])
 def test_a_copy_opened_with_the_outlets_own_paragraph_is_no_other_story(
     shared_data, docno: str
@@ -147,8 +122,8 @@ def test_a_copy_opened_with_the_outlets_own_paragraph_is_no_other_story(
     story appended to another would, but both are titled for the same story. Before, such
     copies of 24 of 26 short ANT reports were "another story in one text"."""
     doc = ant_docs()[docno]
-    framed = _copy(docno, -1, "youm7.com", 0, opening=_FRAMING)
-    sentences = [s for s in _SENTENCE_END.split(doc["text"].strip()) if s]
+    framed = _copy(docno, -1, "youm7.com", 0, opening=FRAMING)
+    sentences = [s for s in SENTENCE_END.split(doc["text"].strip()) if s]
     trimmed = _copy(docno, len(sentences) - 1, "alarabiya.net", 3, title_prefix="عاجل: ")
     found = verdict(
         near_doc(framed, DEFAULT_MINHASH), near_doc(trimmed, DEFAULT_MINHASH), DEFAULT_MINHASH

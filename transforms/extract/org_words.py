@@ -7,6 +7,7 @@ announce the next person. Kept apart from the chain machinery so each reads on i
 from __future__ import annotations
 
 from akhbar.transforms.extract.lexicon import ANAPHORIC, COMPANY_HEADS
+from akhbar.transforms.extract.mentions import WEEKDAYS
 from akhbar.transforms.normalize import normalize_fast
 
 CHAIN_STOP = frozenset(
@@ -23,13 +24,7 @@ CHAIN_STOP = frozenset(
         "القادم",
         "الجاري",
         "الحالي",
-        "الاحد",
-        "الاثنين",
-        "الثلاثاء",
-        "الاربعاء",
-        "الخميس",
-        "الجمعه",
-        "السبت",
+        *WEEKDAYS,
         "الاول",
         "الثاني",
         "الثالث",

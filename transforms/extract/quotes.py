@@ -26,6 +26,7 @@ from akhbar.transforms.extract.lexicon import (
     STOPWORDS,
     TITLE_HEADS,
 )
+from akhbar.transforms.extract.mentions import WEEKDAYS
 from akhbar.transforms.extract.offsets import AlignedText
 from akhbar.transforms.extract.person_words import title_key
 from akhbar.transforms.extract.tokens import (
@@ -61,21 +62,7 @@ _AS_GLUED = frozenset(["حسبما", "بحسبما", "وفقما", "طبقما"]
 _AS_BEFORE_MA = frozenset(["وفق", "وفقا", "حسب", "بحسب", "طبقا", "على"])
 # "لصحيفة ديلي ميل", "لوكالة الأنباء": to whom it was said, after the speaker
 # words of time that may follow an unnamed speaker ("قال مسؤولون أمريكيون الخميس")
-_TIME_WORDS = frozenset(
-    [
-        "اليوم",
-        "امس",
-        "مساء",
-        "صباح",
-        "الاحد",
-        "الاثنين",
-        "الثلاثاء",
-        "الاربعاء",
-        "الخميس",
-        "الجمعه",
-        "السبت",
-    ]
-)
+_TIME_WORDS = frozenset(["اليوم", "امس", "مساء", "صباح", *WEEKDAYS])
 
 
 @dataclass(frozen=True, slots=True)
