@@ -33,8 +33,9 @@ run: $(STAMP)
 # first (once; later runs only verify the cache), so a fresh clone needs no other command.
 # Two pytest-xdist processes by default (--dist loadgroup): the engine tests stay together in
 # one of them (tests/conftest.py; tests/test_xdist_groups.py checks it), the rest share both.
-# On a clean clone at load about 5: 14.5 min against 22.5 min for one process (the engine tests
-# are about 10 of those minutes, mostly waiting for JVMs and SDK workers). PYTEST_PROCESSES=0
+# On fresh clones: 13.5 min (load 4.5-5, nothing else running) against 22.5 min for one process
+# (load 3-4, other work running; the engine tests were about 10 of those minutes, mostly
+# waiting for JVMs and SDK workers). PYTEST_PROCESSES=0
 # runs everything in one process.
 PYTEST_PROCESSES ?= 2
 test: $(STAMP) engines
